@@ -1,0 +1,55 @@
+-- Scope, masking and rule look-ups shared by every query. Table names inside macros are
+-- resolved when a query runs, so TEMP tables built "as known at" a moment shadow the main ones.
+
+-- Is this 街道 within the session's scope? (allowed NULL = every 街道)
+CREATE OR REPLACE MACRO in_scope(code, allowed) AS (allowed IS NULL OR list_contains(allowed, code));
+-- May the session see item-level detail (points, lists, activities) of this 社区?
+CREATE OR REPLACE MACRO detail_ok(community, allowed_community) AS
+    (allowed_community IS NULL OR community = allowed_community);
+-- May the session read residents' names of this 社区 unmasked?
+CREATE OR REPLACE MACRO may_reveal(community, reveal_all, own_community) AS
+    (reveal_all OR (own_community IS NOT NULL AND community = own_community));
+
+-- 个人: surname + * (张*明, 李*, 欧阳**)
+CREATE OR REPLACE MACRO mask_person(n) AS CASE
+    WHEN n IS NULL OR length(trim(n)) = 0 THEN n
+    WHEN length(trim(n)) > 2 AND list_contains(
+        ['欧阳','司马','上官','诸葛','东方','皇甫','尉迟','公孙','慕容','长孙','司徒','夏侯','令狐','宇文','独孤','南宫','西门','端木','轩辕','呼延'],
+        left(trim(n), 2)) THEN left(trim(n), 2) || repeat('*', length(trim(n)) - 2)
+    WHEN length(trim(n)) <= 2 THEN left(trim(n), 1) || '*'
+    ELSE left(trim(n), 1) || repeat('*', length(trim(n)) - 2) || right(trim(n), 1) END;
+-- 家庭: the address down to the 单元, no name or room (和园小区3幢2单元)
+CREATE OR REPLACE MACRO mask_household(n) AS coalesce(nullif(regexp_extract(
+    regexp_replace(n, '^.*家庭', ''),
+    '([\x{4e00}-\x{9fa5}]{1,10}(小区|花园|新村|家园|公寓|苑|园|里))?\d+(幢|栋|号楼|座)(\d+单元)?', 0), ''), '某家庭');
+CREATE OR REPLACE MACRO mask_object(object_type, n) AS CASE object_type
+    WHEN '个人' THEN mask_person(n) WHEN '家庭' THEN mask_household(n) ELSE n END;
+
+-- A scoring rule's value for a 街道 in a month: the latest effective month wins, a 街道's
+-- own rule beats the default of the same month.
+CREATE OR REPLACE MACRO rule_at(street, rule_name, month) AS (
+    SELECT arg_max(r.value, (r.effective_month, r.street_code <> '*', r.changed_at))
+    FROM rule_values r
+    WHERE r.name = rule_name AND r.street_code IN ('*', street) AND r.effective_month <= month);
+
+-- Issues as of a moment: the latest known attributes plus whether each was rectified then.
+CREATE OR REPLACE MACRO issue_asof(as_of) AS TABLE
+SELECT c.*,
+    coalesce(t.rectified, false) AS is_rectified,
+    CASE WHEN t.rectified THEN t.raw_at END AS rectified_time,
+    CASE WHEN coalesce(t.rectified, false) THEN
+            CASE WHEN c.status = '已销号' AND coalesce(c.closed_at, c.rectified_at) <= as_of THEN '已销号' ELSE '已整改' END
+         WHEN c.status IN ('挂账', '无效') THEN c.status
+         WHEN c.status = '整改中' THEN '整改中'
+         ELSE '待整改' END AS status_asof,
+    (NOT coalesce(t.rectified, false) AND c.status NOT IN ('挂账', '无效') AND c.deadline < as_of) AS is_overdue,
+    CASE WHEN NOT coalesce(t.rectified, false) AND c.status NOT IN ('挂账', '无效') AND c.deadline < as_of
+         THEN date_diff('hour', c.deadline, as_of) / 24.0 END AS days_overdue
+FROM issue_current c
+LEFT JOIN (
+    SELECT community_code, issue_no,
+        arg_max(rectified, (effective_at, submission_id)) AS rectified,
+        arg_max(raw_at, (effective_at, submission_id)) AS raw_at
+    FROM issue_transitions WHERE effective_at <= as_of GROUP BY ALL
+) t USING (community_code, issue_no)
+WHERE c.found_at < as_of;

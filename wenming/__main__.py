@@ -1,0 +1,5 @@
+import sys
+
+from wenming.cli import main
+
+sys.exit(main())

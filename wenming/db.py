@@ -1,0 +1,184 @@
+"""Connections and `run(query_name, scope, **params) -> DataFrame`.
+
+One process owns the read-write DuckDB connection (the app, or the CLI when no app holds the
+file); every script run reads through its own cursor. Results are cached in-process, keyed by
+the data version, which every write bumps, so a refresh after an import shows new data.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from wenming import config, rules
+from wenming.access import Scope
+from wenming.timeutil import china_now
+
+QUERIES = config.ROOT / "queries"
+_PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
+DERIVE_ORDER = ["roster", "issues", "patrol", "activities", "volunteers", "honor"]
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database file cannot be opened; the message is Chinese and shown to users."""
+
+
+class QueryError(RuntimeError):
+    pass
+
+
+def query_text(name: str) -> str:
+    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def named_parameters(sql: str) -> set[str]:
+    """The $names a SQL text binds (comments and string literals excluded)."""
+    stripped = re.sub(r"--[^\n]*", "", sql)
+    stripped = re.sub(r"'(?:[^']|'')*'", "''", stripped)
+    return set(_PARAM.findall(stripped))
+
+
+def _describe_open_error(path: Path, exc: Exception) -> str:
+    text = str(exc)
+    if "lock" in text.lower() or "Conflicting lock" in text:
+        return f"数据库文件 {path.name} 正被另一个程序占用（例如正在运行的看板或导入命令），请稍后再试。"
+    return (f"数据库文件 {path.name} 无法打开，可能已损坏或不完整。请联系管理员从备份恢复"
+            f"（python -m wenming restore）。")
+
+
+class Database:
+    """The one read-write connection of this process, plus the result cache."""
+
+    def __init__(self, path: Path | str, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        self.write_lock = threading.RLock()
+        self.version = 0
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config={
+                "memory_limit": config.get("memory_limit"),
+                "threads": config.get_int("threads"),
+            })
+        except duckdb.Error as exc:
+            raise DatabaseUnavailable(_describe_open_error(self.path, exc)) from exc
+        if not read_only:
+            init_schema(self.con)
+
+    # -- reading -------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.con.cursor()
+
+    def sql(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        """Run literal SQL with bound parameters (only those it names) and fetch it whole."""
+        wanted = named_parameters(sql)
+        bound = {k: v for k, v in (params or {}).items() if k in wanted}
+        missing = wanted - bound.keys()
+        if missing:
+            raise QueryError(f"query needs parameters {sorted(missing)}")
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, bound).df()
+        finally:
+            cur.close()
+
+    def run(self, name: str, scope: Scope, **params) -> pd.DataFrame:
+        """Run queries/<name>.sql under the scope; `as_of` defaults to now, `known_at` to now."""
+        bound = {"as_of": self.now(), **params, **scope.params()}
+        key = (self.version, name, _freeze(bound))
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key].copy()
+        df = self.sql(query_text(name), bound)
+        with self._cache_lock:
+            self._cache[key] = df
+            while len(self._cache) > 400:
+                self._cache.popitem(last=False)
+        return df.copy()
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def now(self) -> datetime:
+        """China time now; a demo database built with --today keeps that date as today."""
+        demo_today = self.meta("demo_today")
+        now = china_now()
+        if demo_today:
+            return datetime.combine(date.fromisoformat(demo_today), now.time())
+        return now
+
+    def is_demo(self) -> bool:
+        return self.meta("is_demo") == "1"
+
+    # -- writing -------------------------------------------------------------------------
+    def bump(self) -> None:
+        """Say the data changed: cached results are now stale."""
+        self.version += 1
+        with self._cache_lock:
+            self._cache.clear()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _freeze(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, set)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def init_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create tables, macros and the derived tables; seed default rules once."""
+    con.execute(query_text("schema"))
+    if not con.execute("SELECT count(*) FROM rule_values").fetchone()[0]:
+        seed_rules(con)
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'honor_current'").fetchone()[0]:
+        refresh_derived(con)
+    for view in sorted((QUERIES / "views").glob("*.sql")):
+        con.execute(view.read_text(encoding="utf-8"))
+
+
+def seed_rules(con: duckdb.DuckDBPyConnection) -> None:
+    since = date(2000, 1, 1)
+    con.executemany(
+        "INSERT INTO rule_values VALUES ('*', ?, ?, ?, 'system', ?, '默认规则')",
+        [(name, value, since, china_now()) for name, (value, _) in rules.RULE_DEFAULTS.items()])
+    con.executemany(
+        "INSERT INTO category_rules VALUES ('*', ?, ?, ?, ?, 'system', ?)",
+        [(major, minor, hours, since, china_now())
+         for major, items in rules.CATEGORIES.items() for minor, hours in items])
+    # year 0 is the default calendar every year falls back to
+    con.executemany("INSERT INTO theme_calendar VALUES ('*', 0, ?, ?, 'system', ?)",
+                    [(month, theme, china_now()) for month, theme in rules.THEMES.items()])
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection, known_at: datetime | None = None) -> None:
+    """Rebuild the *_current tables from the versions known at `known_at` (None: everything).
+
+    With known_at the tables are built as TEMP tables on this connection, shadowing the main
+    ones, so the same page queries answer "as known at" that moment.
+    """
+    kind = "TEMP" if known_at else ""
+    params = {"known_at": known_at or datetime(9999, 12, 31)}
+    for name in DERIVE_ORDER:
+        text = (QUERIES / "derive" / f"{name}.sql").read_text(encoding="utf-8")
+        for statement in _statements(text):
+            statement = statement.replace("CREATE OR REPLACE TABLE", f"CREATE OR REPLACE {kind} TABLE")
+            wanted = named_parameters(statement)
+            con.execute(statement, {k: v for k, v in params.items() if k in wanted})
+
+
+def _statements(text: str) -> list[str]:
+    text = re.sub(r"--[^\n]*", "", text)
+    return [s.strip() for s in text.split(";") if s.strip()]

@@ -1,0 +1,167 @@
+"""The submission kinds (DOMAIN.md "Submission formats"): columns, aliases, identities."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from wenming import rules
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    required: bool
+    type: str  # text | int | number | date | datetime | time | month
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+    example: object = ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    columns: tuple[Column, ...]
+    identity: tuple[str, ...]
+    help: str = ""
+    labels: dict = field(default_factory=dict, compare=False)
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    @property
+    def required(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
+
+
+def _c(key, label, required, type_, aliases=(), help="", example=""):
+    return Column(key, label, required, type_, tuple(aliases), help, example)
+
+
+_CATEGORY_HELP = "小类名称，如：" + "、".join(m for items in rules.CATEGORIES.values() for m, _ in items)
+
+KINDS: dict[str, Kind] = {k.name: k for k in [
+    Kind("巡查问题", (
+        _c("issue_no", "编号", True, "text", ["问题编号", "id", "issue_no", "no"], "本社区内唯一的问题编号", "XQ-2025-0001"),
+        _c("community", "社区", True, "text", ["社区名称", "社区编码", "community"], "社区名称或 12 位编码", "东苑社区"),
+        _c("grid", "网格", False, "text", ["网格名称", "网格编码", "grid"], "网格名称或编码；空则按坐标自动确定", "东苑1网格"),
+        _c("category", "问题类别", True, "text", ["类别", "小类", "category"], _CATEGORY_HELP, "暴露垃圾"),
+        _c("description", "问题描述", False, "text", ["描述", "description"], "", "3幢楼下垃圾桶满溢"),
+        _c("lon", "经度", True, "number", ["lng", "lon", "longitude", "x"], "十进制度，如 120.1618", 120.1618),
+        _c("lat", "纬度", True, "number", ["lat", "latitude", "y"], "十进制度，如 30.2793", 30.2793),
+        _c("crs", "坐标系", False, "text", ["crs", "coord_system", "坐标类型"], "WGS84、GCJ02（高德/腾讯）或 BD09（百度）", "GCJ02"),
+        _c("found_at", "发现时间", True, "datetime", ["found_at", "found_time"], "如 2025-03-05 08:30", "2025-03-05 08:30"),
+        _c("reporter", "上报人", False, "text", ["reporter"], "", "王网格"),
+        _c("source", "来源", False, "text", ["source"], "、".join(rules.ISSUE_SOURCES), "网格巡查"),
+        _c("status", "状态", True, "text", ["status"], "、".join(rules.ISSUE_STATUSES), "已整改"),
+        _c("rectified_at", "整改时间", False, "datetime", ["rectified_at"], "已整改、已销号时填写", "2025-03-05 11:00"),
+        _c("closed_at", "销号时间", False, "datetime", ["closed_at"], "已销号时填写", ""),
+        _c("rectify_note", "整改说明", False, "text", ["rectify_note", "note"], "", "已清运"),
+        _c("reported_at", "报送时间", False, "datetime", ["reported_at", "submitted_at"], "空则为导入时间", ""),
+    ), ("community", "issue_no"), "网格员巡查发现的问题台账"),
+    Kind("巡查记录", (
+        _c("community", "社区", True, "text", ["社区名称", "社区编码", "community"], "社区名称或编码", "东苑社区"),
+        _c("grid", "网格", True, "text", ["网格名称", "网格编码", "grid"], "网格名称或编码", "东苑1网格"),
+        _c("patrol_date", "巡查日期", True, "date", ["日期", "patrol_date", "date"], "", "2025-03-05"),
+        _c("patroller", "巡查人", True, "text", ["patroller"], "", "王网格"),
+        _c("started_at", "开始时间", True, "time", ["started_at", "start"], "如 08:30", "08:30"),
+        _c("ended_at", "结束时间", True, "time", ["ended_at", "end"], "如 10:00", "10:00"),
+    ), ("grid", "patrol_date", "patroller", "started_at"), "网格员每日巡查记录"),
+    Kind("主题活动", (
+        _c("activity_no", "编号", True, "text", ["活动编号", "activity_no", "id"], "本社区内唯一", "HD-2025-03-01"),
+        _c("community", "社区", True, "text", ["社区名称", "社区编码", "community"], "", "东苑社区"),
+        _c("activity_date", "活动日期", True, "date", ["日期", "activity_date"], "", "2025-03-15"),
+        _c("title", "活动名称", True, "text", ["名称", "title"], "", "法律知识进社区讲座"),
+        _c("theme", "活动主题", False, "text", ["主题", "theme"], "空：当月主题；“自选”：非主题活动", ""),
+        _c("activity_type", "活动类型", False, "text", ["类型", "type"], "如 宣传、文艺、讲座、评选", "讲座"),
+        _c("participants", "参与人数", True, "int", ["参与人次", "participants"], "", 85),
+        _c("volunteer_count", "志愿者人数", False, "int", ["volunteers"], "", 6),
+        _c("place", "地点", False, "text", ["place", "location"], "", "社区活动室"),
+        _c("reported_at", "报送时间", False, "datetime", ["reported_at", "submitted_at"], "空则为导入时间", ""),
+    ), ("community", "activity_no"), "十二月主题活动台账"),
+    Kind("志愿者", (
+        _c("volunteer_no", "志愿者编号", True, "text", ["编号", "volunteer_no"], "志愿服务网编号或本街道唯一编号", "V330103004001"),
+        _c("name", "姓名", True, "text", ["name"], "", "张明华"),
+        _c("gender", "性别", False, "text", ["gender"], "男 或 女", "女"),
+        _c("birth_year", "出生年份", False, "int", ["birth_year"], "如 1968", 1968),
+        _c("phone", "手机号", False, "text", ["电话", "phone", "mobile"], "11 位手机号", "13800000000"),
+        _c("community", "社区", True, "text", ["社区名称", "社区编码", "community"], "", "东苑社区"),
+        _c("team", "队伍", False, "text", ["志愿队伍", "team"], "如 党员志愿者、青年志愿者、巾帼志愿者", "党员志愿者"),
+        _c("registered_on", "注册日期", True, "date", ["registered_on"], "", "2024-05-01"),
+    ), ("volunteer_no",), "志愿者名册"),
+    Kind("服务时长", (
+        _c("record_no", "记录编号", True, "text", ["编号", "record_no"], "本街道唯一", "FW-2025-000001"),
+        _c("volunteer_no", "志愿者编号", True, "text", ["volunteer_no"], "须已在志愿者名册中", "V330103004001"),
+        _c("service_date", "服务日期", True, "date", ["日期", "service_date"], "", "2025-03-15"),
+        _c("hours", "服务时长", True, "number", ["时长", "小时", "hours"], "实际服务小时数，0 < 时长 ≤ 12", 2.5),
+        _c("content", "服务内容", False, "text", ["content"], "", "垃圾分类督导"),
+        _c("activity_no", "关联活动编号", False, "text", ["activity_no"], "在该志愿者所属社区的活动编号", ""),
+        _c("verifier", "核实人", False, "text", ["verifier"], "填写即视为已核实", "李主任"),
+    ), ("record_no",), "志愿服务时长记录"),
+    Kind("红黑榜", (
+        _c("entry_no", "编号", True, "text", ["entry_no", "id"], "本社区内唯一", "HB-2025-03-01"),
+        _c("period", "期别", True, "month", ["period"], "如 2025-03 或 2025年3月", "2025-03"),
+        _c("board", "榜单", True, "text", ["board"], "红榜 或 黑榜", "红榜"),
+        _c("object_type", "对象类型", True, "text", ["object_type"], "个人、家庭、楼院、商户、单位", "个人"),
+        _c("object_name", "对象名称", True, "text", ["object_name", "name"], "家庭请写到单元：张伟家庭（和园小区3幢2单元）", "张明华"),
+        _c("community", "社区", True, "text", ["社区名称", "社区编码", "community"], "", "东苑社区"),
+        _c("reason_category", "事由类别", True, "text", ["reason_category"], "如 好人好事、文明家庭、乱停乱放曝光", "好人好事"),
+        _c("reason", "事由", False, "text", ["reason"], "", "拾金不昧"),
+        _c("published_on", "发布日期", True, "date", ["published_on"], "", "2025-03-28"),
+        _c("status", "状态", True, "text", ["status"], "在榜、整改中（仅黑榜）、已整改销号、已到期", "在榜"),
+        _c("rectify_deadline", "整改期限", False, "date", ["rectify_deadline"], "黑榜默认发布后 30 天", ""),
+        _c("removed_on", "销号日期", False, "date", ["removed_on"], "已整改销号时填写", ""),
+        _c("removed_note", "销号说明", False, "text", ["removed_note"], "", ""),
+    ), ("community", "entry_no"), "红黑榜（陋习曝光台）"),
+    Kind("名册", (
+        _c("street_code", "街道编码", True, "text", ["street_code"], "9 位：县级 6 位 + 街道 3 位", "330103004"),
+        _c("street_name", "街道名称", True, "text", ["street_name"], "", "文晖街道"),
+        _c("community_code", "社区编码", True, "text", ["community_code"], "12 位统计用区划代码", "330103004001"),
+        _c("community_name", "社区名称", True, "text", ["community_name"], "", "东苑社区"),
+        _c("residents", "常住人口", True, "int", ["residents", "population"], "", 6800),
+        _c("households", "户数", True, "int", ["households"], "", 2600),
+        _c("grid_code", "网格编码", False, "text", ["grid_code"], "社区编码后加 2–3 位", "33010300400101"),
+        _c("grid_name", "网格名称", False, "text", ["grid_name"], "", "东苑1网格"),
+        _c("grid_worker", "网格员", False, "text", ["grid_worker"], "", "王网格"),
+        _c("established_on", "成立日期", False, "date", ["established_on"], "年中新设社区填写；空则视为一直存在", ""),
+    ), ("community_code", "grid_code"), "街道、社区、网格名册"),
+]}
+
+BOUNDARY = "边界"
+ALL_KINDS = [*KINDS, BOUNDARY]
+
+
+def normalize_header(text: object) -> str:
+    """Header text as compared: no spaces, marks or brackets of optional columns, lower case."""
+    s = str(text or "").strip()
+    s = re.sub(r"[\s*＊（）()\[\]【】:：]", "", s)
+    s = s.replace("(选填)", "").replace("选填", "").replace("必填", "")
+    return s.lower()
+
+
+def header_map(kind: Kind) -> dict[str, str]:
+    """normalized header text -> column key."""
+    out = {}
+    for col in kind.columns:
+        for name in (col.label, *col.aliases):
+            out[normalize_header(name)] = col.key
+    return out
+
+
+ALL_HEADERS = {h for k in KINDS.values() for h in header_map(k)}
+
+
+def detect_kind(headers: list[str]) -> tuple[Kind | None, list[Kind]]:
+    """The kind whose required columns the headers carry, best match first; and the tied ones."""
+    normalized = [normalize_header(h) for h in headers]
+    scored = []
+    for kind in KINDS.values():
+        mapping = header_map(kind)
+        keys = {mapping[h] for h in normalized if h in mapping}
+        if all(c.key in keys for c in kind.required):
+            scored.append((len(keys), kind))
+    if not scored:
+        return None, []
+    scored.sort(key=lambda x: -x[0])
+    best = [k for n, k in scored if n == scored[0][0]]
+    return (best[0] if len(best) == 1 else None), best
