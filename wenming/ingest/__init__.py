@@ -17,7 +17,7 @@ import pandas as pd
 from wenming import config, db as dbm
 from wenming.access import SYSTEM, Scope
 from wenming.ingest.boundary import validate_boundary
-from wenming.ingest.context import load_context
+from wenming.ingest.context import LIVE, load_context
 from wenming.ingest.problems import ERROR, NOTICE, Problem, Rejected, error, notice
 from wenming.ingest.read import Boundary, read_file
 from wenming.ingest.validate import Parsed, flag_weekly_hours, validate
@@ -168,7 +168,7 @@ def _table_parts(parsed: Parsed) -> list[tuple[str, pd.DataFrame]]:
     for p in parsed.problems:
         if p.level == NOTICE and p.row is not None:
             notes.setdefault(p.row, []).append(p.reason)
-    if "notice" not in frame or parsed.kind == "巡查问题":
+    if not frame.empty:  # every 提示 of a row (the weekly-hours one is among the problems too)
         frame = frame.assign(notice=frame["row_no"].map(lambda r: "；".join(notes.get(r, [])) or None))
     if parsed.kind != "名册":
         return [(TARGETS[parsed.kind][0][0], frame, True)]
@@ -293,8 +293,7 @@ def _store(db, parts, result: ImportResult, digest, user, at, archived, refresh:
             keys = ", ".join(identity)
             old = cur.execute(
                 f"WITH latest AS (SELECT {keys}, arg_max(row_hash, submission_id) AS old_hash FROM {table} "
-                f"WHERE submission_id IN (SELECT submission_id FROM submissions WHERE outcome = 'accepted' "
-                f"AND withdrawn_at IS NULL) GROUP BY ALL) "
+                f"SEMI JOIN incoming USING ({keys}) WHERE submission_id IN ({LIVE}) GROUP BY ALL) "
                 f"SELECT i.row_hash, l.old_hash FROM incoming i LEFT JOIN latest l USING ({keys})").df()
             cur.unregister("incoming")
             is_new = old["old_hash"].isna().to_numpy()
@@ -343,7 +342,7 @@ def run_checks(cur) -> list[str]:
     return failing
 
 
-def withdraw(db: dbm.Database, submission_id: int, *, user: str, reason: str) -> str:
+def withdraw(db: dbm.Database, submission_id: int, *, user: str, reason: str, at: datetime | None = None) -> str:
     """Withdraw an accepted submission: its versions stop counting, records fall back."""
     if not reason or not reason.strip():
         raise ValueError("撤回必须填写原因")
@@ -360,7 +359,7 @@ def withdraw(db: dbm.Database, submission_id: int, *, user: str, reason: str) ->
                 raise ValueError("该报送已经撤回")
             cur.execute("BEGIN TRANSACTION")
             cur.execute("UPDATE submissions SET withdrawn_at = ?, withdrawn_by = ?, withdraw_reason = ? "
-                        "WHERE submission_id = ?", [db.now(), user, reason.strip(), submission_id])
+                        "WHERE submission_id = ?", [at or db.now(), user, reason.strip(), submission_id])
             dbm.refresh_derived(cur)
             failing = run_checks(cur)
             if failing:

@@ -86,8 +86,8 @@ def validate_boundary(boundary: Boundary, ctx: Context, crs: str | None) -> tupl
         return {}, problems or [error("边界文件中没有可用的要素")]
 
     community_shapes = {it["code"]: it["geom"] for it in by_level["社区"]}
-    for code, geometry in ctx.community_geometries.items():
-        community_shapes.setdefault(code, geo.geometry_from_geojson(geometry))
+    for code, geometry in ctx.community_shapes.items():
+        community_shapes.setdefault(code, geometry)
     problems += _overlaps(by_level["社区"], "社区")
     by_parent: dict[str, list] = {}
     for it in by_level["网格"]:

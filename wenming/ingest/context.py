@@ -1,32 +1,40 @@
-"""What validation needs to know from the database: roster, categories, volunteers, shapes."""
+"""What validation needs to know from the database: roster, categories, volunteers, shapes.
+
+Look-ups are loaded lazily (a patrol file never needs the volunteer list) and the parsed
+shapes are cached until a boundary import or withdrawal changes them.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 import duckdb
 import pandas as pd
+import shapely
 
 from wenming import geo
 
+# read from the versions, not the derived tables, so a batch imported without refreshing
+# (the demo builder) still sees the volunteers and activities it has just loaded
+LIVE = "SELECT submission_id FROM submissions WHERE outcome = 'accepted' AND withdrawn_at IS NULL"
+_SHAPE_CACHE: dict[tuple, tuple] = {}
 
-@dataclass
+
 class Context:
-    now: datetime
-    communities: pd.DataFrame  # community_code, community_name, street_code, residents
-    grids: pd.DataFrame  # grid_code, grid_name, community_code, street_code, geometry
-    categories: dict[str, str]  # 小类 -> 大类
-    volunteers: dict[str, tuple[str, str]]  # 志愿者编号 -> (street_code, community_code)
-    activities: set[tuple[str, str]]  # (community_code, activity_no)
-    themes: dict[tuple[str, int, int], str]  # (street, year, month) -> theme
-    street_shapes: dict[str, object]  # street_code -> polygon (or union of its 社区)
-    community_geometries: dict[str, str] = field(default_factory=dict)
-    allowed_communities: set[str] | None = None  # a 社区 head may submit only their own
-    allowed_streets: set[str] | None = None
-    default_crs: str | None = None
-    _grid_index: geo.PolygonIndex | None = field(default=None, repr=False)
-
-    def __post_init__(self):
+    def __init__(self, con: duckdb.DuckDBPyConnection, now: datetime, *, allowed_communities=None,
+                 allowed_streets=None, default_crs=None):
+        self.cur = con.cursor()
+        self.now = now
+        self.allowed_communities: set[str] | None = allowed_communities
+        self.allowed_streets: set[str] | None = allowed_streets
+        self.default_crs: str | None = default_crs
+        self.communities: pd.DataFrame = self.cur.execute(
+            "SELECT community_code, community_name, street_code, residents, households, established_on "
+            "FROM communities").df()
+        self.grids: pd.DataFrame = self.cur.execute(
+            "SELECT grid_code, grid_name, community_code, street_code, grid_worker FROM grids").df()
+        self.categories: dict[str, str] = dict(self.cur.execute(
+            "SELECT category, arg_max(major, effective_month) FROM category_rules GROUP BY category").fetchall())
         self.community_by_code = {r.community_code: (r.street_code, r.community_code)
                                   for r in self.communities.itertuples()}
         self.community_by_name: dict[str, list[tuple[str, str]]] = {}
@@ -39,45 +47,70 @@ class Context:
             self.grid_lookup.setdefault((r.community_code, r.grid_name), r.grid_code)
             self.grid_anywhere |= {r.grid_code, r.grid_name}
 
-    @property
-    def grid_index(self) -> geo.PolygonIndex:
-        if self._grid_index is None:
-            shaped = self.grids[self.grids["geometry"].notna()]
-            self._grid_index = geo.PolygonIndex(
-                list(shaped["grid_code"]), [geo.geometry_from_geojson(g) for g in shaped["geometry"]])
-        return self._grid_index
+    @cached_property
+    def volunteers(self) -> dict[str, tuple[str, str]]:
+        """志愿者编号 -> (street_code, community_code)."""
+        return {r[0]: (r[1], r[2]) for r in self.cur.execute(
+            f"SELECT volunteer_no, arg_max(street_code, submission_id), arg_max(community_code, submission_id) "
+            f"FROM volunteer_versions WHERE submission_id IN ({LIVE}) GROUP BY volunteer_no").fetchall()}
+
+    @cached_property
+    def activities(self) -> set[tuple[str, str]]:
+        return set(self.cur.execute(
+            f"SELECT DISTINCT community_code, activity_no FROM activity_versions WHERE submission_id IN ({LIVE})"
+        ).fetchall())
+
+    @cached_property
+    def themes(self) -> dict[tuple[str, int, int], str]:
+        return {(s, y, m): t for s, y, m, t in self.cur.execute(
+            "SELECT street_code, year, month, theme FROM theme_calendar ORDER BY changed_at").fetchall()}
 
     def theme(self, street: str, year: int, month: int) -> str | None:
         return (self.themes.get((street, year, month)) or self.themes.get(("*", year, month))
                 or self.themes.get(("*", 0, month)))
 
+    @cached_property
+    def _shape_data(self) -> tuple:
+        key = self.cur.execute(
+            "SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()), "
+            "(SELECT count(*) FROM boundaries), (SELECT coalesce(max(submission_id), 0) FROM boundary_versions), "
+            "(SELECT coalesce(max(submission_id), 0) FROM grid_versions), "
+            "(SELECT count(*) FROM submissions WHERE withdrawn_at IS NOT NULL)").fetchone()
+        if key not in _SHAPE_CACHE:
+            _SHAPE_CACHE.clear()
+            rows = self.cur.execute("SELECT level, code, geometry FROM boundaries").fetchall()
+            shapes = {(level, code): geo.geometry_from_geojson(g) for level, code, g in rows}
+            grid_community = dict(zip(self.grids["grid_code"], self.grids["community_code"]))
+            grid_codes = [c for (lv, c) in shapes if lv == "网格" and c in grid_community]
+            index = geo.PolygonIndex(grid_codes, [shapes[("网格", c)] for c in grid_codes])
+            street_shapes = {c: g for (lv, c), g in shapes.items() if lv == "街道"}
+            by_street: dict[str, list] = {}
+            street_of = dict(zip(self.communities["community_code"], self.communities["street_code"]))
+            for (lv, c), g in shapes.items():
+                if lv == "社区" and c in street_of:
+                    by_street.setdefault(street_of[c], []).append(g)
+            for street, parts in by_street.items():
+                street_shapes.setdefault(street, shapely.union_all(parts))
+            community_geoms = {c: g for (lv, c), g in shapes.items() if lv == "社区"}
+            _SHAPE_CACHE[key] = (index, street_shapes, community_geoms)
+        return _SHAPE_CACHE[key]
 
-def load_context(con: duckdb.DuckDBPyConnection, now: datetime, *, allowed_communities=None,
-                 allowed_streets=None, default_crs=None) -> Context:
-    cur = con.cursor()
-    communities = cur.execute(
-        "SELECT community_code, community_name, street_code, residents, households, established_on, geometry "
-        "FROM communities").df()
-    grids = cur.execute(
-        "SELECT grid_code, grid_name, community_code, street_code, geometry FROM grids").df()
-    categories = dict(cur.execute(
-        "SELECT category, arg_max(major, effective_month) FROM category_rules GROUP BY category").fetchall())
-    volunteers = {r[0]: (r[1], r[2]) for r in cur.execute(
-        "SELECT volunteer_no, street_code, community_code FROM volunteer_current").fetchall()}
-    activities = set(cur.execute("SELECT community_code, activity_no FROM activity_current").fetchall())
-    themes = {}
-    for street, year, month, theme in cur.execute(
-            "SELECT street_code, year, month, theme FROM theme_calendar ORDER BY changed_at").fetchall():
-        themes[(street, year, month)] = theme
-    shapes = {}
-    for code, geometry in cur.execute("SELECT street_code, geometry FROM streets WHERE geometry IS NOT NULL").fetchall():
-        shapes[code] = geo.geometry_from_geojson(geometry)
-    shaped = communities[communities["geometry"].notna()]
-    for street, group in shaped.groupby("street_code"):
-        if street not in shapes:
-            import shapely
-            shapes[street] = shapely.union_all([geo.geometry_from_geojson(g) for g in group["geometry"]])
-    cur.close()
-    geometries = dict(zip(shaped["community_code"], shaped["geometry"]))
-    return Context(now, communities.drop(columns="geometry"), grids, categories, volunteers, activities,
-                   themes, shapes, geometries, allowed_communities, allowed_streets, default_crs)
+    @property
+    def grid_index(self) -> geo.PolygonIndex:
+        return self._shape_data[0]
+
+    @property
+    def street_shapes(self) -> dict[str, object]:
+        """street_code -> its polygon (or the union of its 社区 where it has none)."""
+        return self._shape_data[1]
+
+    @property
+    def community_shapes(self) -> dict[str, object]:
+        return self._shape_data[2]
+
+    def close(self) -> None:
+        self.cur.close()
+
+
+def load_context(con, now, **kwargs) -> Context:
+    return Context(con, now, **kwargs)

@@ -173,7 +173,7 @@ def _tables(grids: list[tuple[str, list[list]]], kind_name: str | None) -> list[
         raise Rejected([error("文件中没有找到数据表头（如“编号、社区、问题类别……”），请使用 data/templates 中的模板")])
     if all(not t.rows for t in tables):
         raise Rejected([error("文件只有表头，没有数据行", sheet=tables[0].sheet)])
-    return tables
+    return [t for t in tables if t.rows]  # a template sheet left empty beside filled ones
 
 
 def _find_header(rows: list[list]) -> tuple[int, list[str]] | None:

@@ -31,7 +31,7 @@ def text(value) -> str:
 def _from_serial(serial: float) -> datetime:
     if not 1 <= serial < 2958466:
         raise ValueError("不是有效的日期")
-    return EXCEL_EPOCH + timedelta(days=serial)
+    return EXCEL_EPOCH + timedelta(seconds=round(serial * 86400))  # 45721.3541666667 is 08:30:00, not 08:29:59.99
 
 
 @lru_cache(maxsize=65536)

@@ -1,0 +1,55 @@
+"""Every xlsx/CSV the app writes goes through here: cells that a spreadsheet would run as a
+formula (starting with = + - @, or a tab/CR) are neutralised with a leading apostrophe."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell made inert for Excel/WPS; other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith(("str", "string")):
+            out[col] = out[col].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def write_table_csv(frame: pd.DataFrame, target: Path | io.BytesIO, encoding: str = "utf-8-sig") -> None:
+    data = safe_frame(frame).to_csv(index=False).encode(encoding)
+    if isinstance(target, io.BytesIO):
+        target.write(data)
+    else:
+        Path(target).write_bytes(data)
+
+
+def write_table_xlsx(frame: pd.DataFrame, target: Path | io.BytesIO, *, title: str | None = None,
+                     sheet: str = "数据", extra_sheets: dict[str, pd.DataFrame] | None = None) -> None:
+    """One or more sheets; an optional title row above the header, as 社区 spreadsheets have."""
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        for name, df in {sheet: frame, **(extra_sheets or {})}.items():
+            start = 1 if (title and name == sheet) else 0
+            safe_frame(df).to_excel(writer, sheet_name=name[:31], index=False, startrow=start)
+            ws = writer.sheets[name[:31]]
+            if start:
+                ws.cell(row=1, column=1, value=neutralise(title))
+            for i, col in enumerate(df.columns, start=1):
+                width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)]) + 2
+                ws.column_dimensions[ws.cell(row=start + 1, column=i).column_letter].width = min(max(width * 1.6, 8), 60)
+
+
+def xlsx_bytes(frame: pd.DataFrame, **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    write_table_xlsx(frame, buffer, **kwargs)
+    return buffer.getvalue()
