@@ -214,3 +214,142 @@ def count_rows(db: dbm.Database) -> dict[str, int]:
     out = {t: int(db.sql(f"SELECT count(*) AS n FROM {t}")["n"][0]) for t in tables}
     out["accepted submissions"] = int(db.sql("SELECT count(*) AS n FROM submissions WHERE outcome = 'accepted'")["n"][0])
     return out
+
+
+# -- the demo 街道, AppTest and a served app (shared by the page tests) ---------------------------
+DEMO_TODAY = "2026-11-22"
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory) -> Path:
+    """A scale-1 demo database built once per test session (through the real import path)."""
+    from wenming import demo
+    from datetime import date
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.duckdb"
+    demo.build(path, scale=1, seed=7, today=date.fromisoformat(DEMO_TODAY), log=lambda *_: None)
+    return path
+
+
+def copy_db(source: Path, folder: Path) -> Path:
+    """A private copy, so each process (server, AppTest) holds its own file lock."""
+    import shutil
+    target = folder / source.name
+    shutil.copyfile(source, target)
+    if (source.parent / "archive").exists() and not (folder / "archive").exists():
+        shutil.copytree(source.parent / "archive", folder / "archive")
+    return target
+
+
+@pytest.fixture(scope="session")
+def apptest_db(demo_db_path, tmp_path_factory) -> Path:
+    return copy_db(demo_db_path, tmp_path_factory.mktemp("apptest"))
+
+
+def demo_user(db_path: Path, role: str, community_code: str | None = None):
+    from wenming import auth
+    db = dbm.Database(db_path)
+    try:
+        return auth.demo_user(db, role, community_code)
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def app_as(apptest_db, monkeypatch):
+    """app_as(role, community_code=None, page=None, params=None) -> an AppTest that has run.
+
+    The user is put in session state the way the login puts it there; query parameters are
+    set before the first run, as a shared link would.
+    """
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+    from wenming import auth
+    from wenming.ui import state
+
+    monkeypatch.setenv("WENMING_DB", str(apptest_db))
+    st.cache_data.clear()
+    db = state._open(str(apptest_db))
+
+    def make(role: str, community_code: str | None = None, page: str | None = None, params: dict | None = None,
+             timeout: float = 60):
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=timeout)
+        at.session_state["user"] = auth.demo_user(db, role, community_code)
+        for key, value in (params or {}).items():
+            at.query_params[key] = value
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        return at
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def served_app(demo_db_path, tmp_path_factory):
+    """The app served by `streamlit run` on a free local port over a copy of the demo database."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    folder = tmp_path_factory.mktemp("served")
+    db_path = copy_db(demo_db_path, folder)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "WENMING_DB": str(db_path)}
+    log = open(folder / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--server.headless", "true"], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(base + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start: " + (folder / "server.log").read_text())
+    yield {"base": base, "db_path": db_path, "log": folder / "server.log"}
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from tests.browser.driver import browser
+    with browser() as b:
+        yield b
+
+
+@pytest.fixture
+def visit(served_app, chromium, tmp_path):
+    """visit(path, login=None, community=None, width=1440, height=900) -> a browser Session that has
+    opened the page; after the test, asserts no request left the machine."""
+    from tests.browser.driver import Session
+    sessions = []
+
+    def make(path: str, login: str | None = None, community: str | None = None, width: int = 1440,
+             height: int = 900):
+        s = Session(chromium, served_app["base"], width, height)
+        sessions.append(s)
+        if login:
+            s.demo_login(login, community)
+        s.open(path)
+        return s
+
+    yield make
+    for s in sessions:
+        assert s.outside == [], f"requests left the machine: {s.outside}"
+        s.close()

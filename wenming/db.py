@@ -27,6 +27,10 @@ DERIVE_ORDER = ["roster", "issues", "patrol", "activities", "volunteers", "honor
 class DatabaseUnavailable(RuntimeError):
     """The database file cannot be opened; the message is Chinese and shown to users."""
 
+    def __init__(self, message: str, locked: bool = False):
+        super().__init__(message)
+        self.locked = locked
+
 
 class QueryError(RuntimeError):
     pass
@@ -68,7 +72,8 @@ class Database:
                 "threads": config.get_int("threads"),
             })
         except duckdb.Error as exc:
-            raise DatabaseUnavailable(_describe_open_error(self.path, exc)) from exc
+            locked = "lock" in str(exc).lower()
+            raise DatabaseUnavailable(_describe_open_error(self.path, exc), locked=locked) from exc
         if not read_only:
             init_schema(self.con)
 

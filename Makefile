@@ -1,0 +1,48 @@
+# Set-up from nothing, then run or test. Everything the project needs is installed from here.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/demo.duckdb
+export WENMING_DB ?= $(DB)
+
+.PHONY: run test demo bench soak loadtest clean system-deps templates
+
+$(BIN)/python: requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(BIN)/python
+
+# Debian's Chromium and CJK fonts for the browser tests (root on CI; sudo elsewhere).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
+
+$(DB): | $(BIN)/python
+	$(BIN)/python -m wenming demo --db $(DB)
+
+demo: $(BIN)/python
+	$(BIN)/python -m wenming demo --db $(DB)
+
+run: $(BIN)/python $(DB)
+	$(BIN)/streamlit run app.py --server.port 8501 --server.address localhost
+
+test: $(BIN)/python system-deps
+	$(BIN)/python -m pytest -q
+
+templates: $(BIN)/python
+	$(BIN)/python -m wenming.templates
+
+bench: $(BIN)/python
+	$(BIN)/python -m wenming bench --scales 1,10,100
+
+soak: $(BIN)/python system-deps
+	$(BIN)/python -m pytest -q -m soak tests/soak
+
+loadtest: $(BIN)/python system-deps
+	$(BIN)/python -m pytest -q -m load tests/load
+
+clean:
+	rm -rf $(VENV) data/*.duckdb data/*.wal data/archive bench/tmp

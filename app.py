@@ -1,0 +1,36 @@
+"""Entry point: page config, who is signed in, and the navigation their role may use."""
+import streamlit as st
+
+from wenming.ui import registry, session, state
+
+st.set_page_config(page_title="文明创建督导看板", page_icon="assets/icon.png", layout="wide")
+
+db = state.database()
+user = session.current_user(db) or session.screen_link_user(db)
+if user is None:  # the login is the only page there is: no other page can be reached by URL
+    st.navigation([st.Page(lambda: session.login_page(db), title="登录", url_path="login", default=True)],
+                  position="hidden").run()
+    st.stop()
+st.session_state["user"] = user
+
+several = db.sql("SELECT count(*) AS n FROM streets")["n"][0] > 1
+specs = registry.pages_for(user.role, several)
+pages = {spec.url_path: st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                                default=spec.url_path == "overview") for spec in specs}
+landing = pages.get(registry.landing(user.role)) or next(iter(pages.values()))
+sections: dict[str, list] = {}
+if "overview" not in pages:  # "/" must still be a page: it forwards to the role's landing page
+    sections[""] = [st.Page(lambda: st.switch_page(landing), title="首页", url_path="home", default=True)]
+for spec in specs:
+    sections.setdefault(spec.section, []).append(pages[spec.url_path])
+nav = st.navigation(sections, position="hidden" if user.role == "screen" else "sidebar")
+
+if st.session_state.pop("just_signed_in", False) and landing is not pages.get("overview"):
+    st.switch_page(landing)
+if user.role != "screen":
+    with st.sidebar:
+        st.caption(f"{user.place or '全部街道'} · {user.role_label}{'（演示）' if user.demo else ''} · {user.username}")
+        if st.button("退出登录", icon=":material/logout:", key="logout"):
+            session.sign_out(db)
+session.keep_cookie()
+nav.run()

@@ -1,0 +1,42 @@
+"""The database resource of the app process, and the page-level guard against tracebacks."""
+from __future__ import annotations
+
+import traceback
+from contextlib import contextmanager
+
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
+
+from wenming import config, inbox
+from wenming.db import Database, DatabaseUnavailable
+
+
+@st.cache_resource(show_spinner=False)
+def _open(path: str) -> Database:
+    db = Database(path)
+    inbox.start_watcher(db)
+    return db
+
+
+def database() -> Database:
+    """The app's one read-write connection; a clear Chinese message (and stop) if unavailable."""
+    try:
+        return _open(str(config.db_path()))
+    except DatabaseUnavailable as exc:
+        st.error(f"**数据暂时不可用**\n\n{exc}", icon=":material/database_off:")
+        st.stop()
+
+
+@contextmanager
+def guarded(what: str = "页面"):
+    """Show a Chinese message instead of a traceback if a page part fails."""
+    try:
+        yield
+    except (StopException, RerunException):
+        raise
+    except DatabaseUnavailable as exc:
+        st.error(f"数据暂时不可用：{exc}")
+    except Exception as exc:  # noqa: BLE001 - the page must not show a traceback
+        print(traceback.format_exc())
+        st.error(f"{what}加载失败（{type(exc).__name__}）。请刷新重试；如持续出现，请联系管理员查看服务器日志。",
+                 icon=":material/error:")

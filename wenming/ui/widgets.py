@@ -1,0 +1,52 @@
+"""Small building blocks the pages share: KPI tiles, downloads, marks, notes."""
+from __future__ import annotations
+
+import streamlit as st
+
+from wenming import auth, exports
+from wenming.db import Database
+
+
+def fmt_rate(value, digits: int = 1) -> str:
+    return "—" if value is None or value != value else f"{value * 100:.{digits}f}%"
+
+
+def fmt_num(value, digits: int = 0) -> str:
+    if value is None or value != value:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def delta_text(current, previous, *, rate: bool = False, label: str = "环比") -> str | None:
+    """'环比 +1.3 个百分点' / '环比 +12'; None when the previous value is missing."""
+    if current is None or previous is None or current != current or previous != previous:
+        return None
+    diff = current - previous
+    if rate:
+        return f"{label} {diff * 100:+.1f} 个百分点"
+    return f"{label} {diff:+,.0f}" if float(diff).is_integer() else f"{label} {diff:+,.1f}"
+
+
+def kpi(column, label: str, value: str, *, delta: str | None = None, help: str | None = None,
+        inverse: bool = False, small_sample: bool = False) -> None:
+    """One KPI tile; `inverse` for numbers where a rise is bad (overdue counts)."""
+    if small_sample:
+        label = f"{label} ⚠样本不足"
+        help = (help or "") + "\n\n样本不足：少于 10 条，仅供参考，不单独用于排名。"
+    column.metric(label, value, delta=delta, delta_color="inverse" if inverse else "normal", help=help,
+                  border=True)
+
+
+def download_xlsx(db: Database, label: str, frame, file_name: str, *, key: str, sheet: str = "数据",
+                  title: str | None = None) -> None:
+    """A download button for an xlsx written through the neutralising helper; logged in the audit."""
+    user = st.session_state.get("user")
+    data = exports.xlsx_bytes(frame, sheet=sheet, title=title)
+    st.download_button(label, data, file_name=file_name, key=key, icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click=lambda: auth.audit(db, user.username if user else None, "导出",
+                                                   file=file_name, rows=len(frame)))
+
+
+def empty_note(text: str = "所选范围内没有数据") -> None:
+    st.info(text, icon=":material/info:")
