@@ -87,3 +87,14 @@ SUBMISSION_DEADLINES = {
     "志愿者": "每月 5 日前报送上月台账",
     "红黑榜": "每月 5 日前报送上月台账",
 }
+
+
+def load(db, street_code: str, month) -> dict[str, float]:
+    """Every rule's value in force for a 街道 in a month (a 街道's own rule beats the default)."""
+    frame = db.sql(
+        "SELECT name, arg_max(value, (effective_month, street_code <> '*', changed_at)) AS value "
+        "FROM rule_values WHERE street_code IN ('*', $street) AND effective_month <= $month GROUP BY name",
+        {"street": street_code, "month": month})
+    values = {name: default for name, (default, _) in RULE_DEFAULTS.items()}
+    values.update(dict(zip(frame["name"], frame["value"].astype(float))))
+    return values
