@@ -47,12 +47,55 @@ def named_parameters(sql: str) -> set[str]:
     return set(_PARAM.findall(stripped))
 
 
+def is_lock_error(exc: BaseException) -> bool:
+    """Whether DuckDB refused the file because another process holds it (not "block", a damage word)."""
+    text = str(exc).lower()
+    return "could not set lock" in text or "conflicting lock" in text
+
+
 def _describe_open_error(path: Path, exc: Exception) -> str:
-    text = str(exc)
-    if "lock" in text.lower() or "Conflicting lock" in text:
+    if is_lock_error(exc):
         return f"数据库文件 {path.name} 正被另一个程序占用（例如正在运行的看板或导入命令），请稍后再试。"
     return (f"数据库文件 {path.name} 无法打开，可能已损坏或不完整。请联系管理员从备份恢复"
             f"（python -m wenming restore）。")
+
+
+_DAMAGE_MARKERS = ("corrupt database file", "could not read enough bytes", "checksum",
+                   "invalidated because of a previous fatal error", "not a valid duckdb database file")
+_BLOCK_START = 3 * 4096  # DuckDB's main header and its two database headers
+
+
+def looks_damaged(exc: BaseException) -> bool:
+    """Whether a DuckDB error says the database file itself is damaged."""
+    text = str(exc).lower()
+    return any(marker in text for marker in _DAMAGE_MARKERS)
+
+
+def storage_damage(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """Why the open file looks truncated (a block its tables use lies past its end), or None.
+
+    Cheap: the file's size against the header's block count; only when the file is shorter
+    (DuckDB also trims free blocks off the end) are the blocks the tables use looked up.
+    """
+    row = con.execute("SELECT block_size, total_blocks FROM pragma_database_size() "
+                      "WHERE database_name = current_database()").fetchone()
+    if row is None or not path.is_file():
+        return None
+    block_size, total_blocks = int(row[0]), int(row[1])
+    size = path.stat().st_size
+    if size >= _BLOCK_START + total_blocks * block_size:
+        return None
+    tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
+                                        "WHERE database_name = current_database() AND NOT temporary").fetchall()]
+    needed = -1
+    for table in tables:
+        quoted = table.replace("'", "''")
+        top = con.execute("SELECT max(greatest(block_id, coalesce(list_max(additional_block_ids), -1))) "
+                          f"FROM pragma_storage_info('{quoted}') WHERE persistent").fetchone()[0]
+        needed = max(needed, -1 if top is None else int(top))
+    if size < _BLOCK_START + (needed + 1) * block_size:
+        return f"Could not read enough bytes: the file ends at {size} bytes, before the data it holds"
+    return None
 
 
 class Database:
@@ -72,10 +115,17 @@ class Database:
                 "threads": config.get_int("threads"),
             })
         except duckdb.Error as exc:
-            locked = "lock" in str(exc).lower()
+            locked = is_lock_error(exc)
             raise DatabaseUnavailable(_describe_open_error(self.path, exc), locked=locked) from exc
-        if not read_only:
-            init_schema(self.con)
+        try:  # a damaged file may open and only fail when its blocks are read
+            damage = storage_damage(self.con, self.path)
+            if damage:
+                raise duckdb.IOException(damage)
+            if not read_only:
+                init_schema(self.con)
+        except duckdb.Error as exc:
+            self.con.close()
+            raise DatabaseUnavailable(_describe_open_error(self.path, exc)) from exc
 
     # -- reading -------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -91,6 +141,10 @@ class Database:
         cur = self.cursor()
         try:
             return cur.execute(sql, bound).df()
+        except duckdb.Error as exc:
+            if looks_damaged(exc):  # a checksum or short read: say so in Chinese, not a traceback
+                raise DatabaseUnavailable(_describe_open_error(self.path, exc)) from exc
+            raise
         finally:
             cur.close()
 
@@ -187,3 +241,34 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, known_at: datetime | None = 
 def _statements(text: str) -> list[str]:
     text = re.sub(r"--[^\n]*", "", text)
     return [s.strip() for s in text.split(";") if s.strip()]
+
+
+class KnownAt:
+    """The database as it was known at a past moment: the derived tables rebuilt as TEMP tables
+    on one private cursor from the submissions imported by then (withdrawals after it undone).
+    Same `run`/`sql`/`now` as Database; results are not cached."""
+
+    def __init__(self, db: Database, moment: datetime):
+        self.db, self.moment = db, moment
+        self.cur = db.con.cursor()
+        refresh_derived(self.cur, known_at=moment)
+
+    def sql(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        wanted = named_parameters(sql)
+        bound = {k: v for k, v in (params or {}).items() if k in wanted}
+        missing = wanted - bound.keys()
+        if missing:
+            raise QueryError(f"query needs parameters {sorted(missing)}")
+        return self.cur.execute(sql, bound).df()
+
+    def run(self, name: str, scope: Scope, **params) -> pd.DataFrame:
+        return self.sql(query_text(name), {"as_of": self.moment, **params, **scope.params()})
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        return self.db.meta(key, default)
+
+    def close(self) -> None:
+        self.cur.close()
