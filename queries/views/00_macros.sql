@@ -18,10 +18,14 @@ CREATE OR REPLACE MACRO mask_person(n) AS CASE
         left(trim(n), 2)) THEN left(trim(n), 2) || repeat('*', length(trim(n)) - 2)
     WHEN length(trim(n)) <= 2 THEN left(trim(n), 1) || '*'
     ELSE left(trim(n), 1) || repeat('*', length(trim(n)) - 2) || right(trim(n), 1) END;
--- 家庭: the address down to the 单元, no name or room (和园小区3幢2单元)
+-- 家庭: the address down to the 单元, no name or room (和园小区3幢2单元). The estate name is kept only
+-- where it is clearly apart from the person's name (inside brackets, or after "家庭"); otherwise
+-- only the building and unit remain, so "张伟和园小区3幢2单元" cannot leak 张伟.
 CREATE OR REPLACE MACRO mask_household(n) AS coalesce(nullif(regexp_extract(
-    regexp_replace(n, '^.*家庭', ''),
-    '([\x{4e00}-\x{9fa5}]{1,10}(小区|花园|新村|家园|公寓|苑|园|里))?\d+(幢|栋|号楼|座)(\d+单元)?', 0), ''), '某家庭');
+    CASE WHEN regexp_matches(n, '[（(]') THEN regexp_extract(n, '[（(]([^）)]*)', 1)
+         WHEN contains(n, '家庭') THEN regexp_replace(n, '^.*家庭', '') END,
+    '([\x{4e00}-\x{9fa5}]{1,10}(小区|花园|新村|家园|公寓|苑|园|里))?\d+(幢|栋|号楼|座)(\d+单元)?', 0), ''),
+    nullif(regexp_extract(n, '\d+(幢|栋|号楼|座)(\d+单元)?', 0), ''), '某家庭');
 CREATE OR REPLACE MACRO mask_object(object_type, n) AS CASE object_type
     WHEN '个人' THEN mask_person(n) WHEN '家庭' THEN mask_household(n) ELSE n END;
 
