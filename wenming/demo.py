@@ -108,6 +108,7 @@ def _import_street_files(db, street: dd.Street, folder: Path, now: datetime, sta
         "网格编码": roster["grid_code"], "网格名称": roster["grid_name"], "网格员": roster["grid_worker"],
         "成立日期": roster["established_on"].map(lambda d: d.isoformat() if d else None)}),
         "名册", t0, title=f"{street.name}社区网格名册", xlsx=True, user="admin")
+    ingest.refresh(db)  # the boundary import keeps each 社区's 成立日期 only if it can see the roster
     boundary = folder / "边界.geojson"
     boundary.write_text(dd.dumps(dd.geojson(street)), encoding="utf-8")
     result = ingest.import_file(db, boundary, imported_at=t0 + timedelta(minutes=5), user="admin", refresh=False)

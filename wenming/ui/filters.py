@@ -65,8 +65,10 @@ def period_options(today: date, months: int = 18) -> list[str]:
 
 
 def sidebar_filters(db: Database, scope: Scope, *, grid: bool = False, allow_custom: bool = True,
-                    period_kinds: tuple[str, ...] = ("month", "quarter", "year", "range")) -> Filters:
-    """Draw the shared filters in the sidebar and return what they say."""
+                    period_kinds: tuple[str, ...] = ("month", "quarter", "year", "range"),
+                    fixed_community: str | None = None) -> Filters:
+    """Draw the shared filters in the sidebar and return what they say. `fixed_community`: a page
+    that shows one 社区 only (a 社区 head's 我的社区) shows it in the 社区 filter, which cannot be changed."""
     now = db.now()
     period = parse_period(_param("period"), now.date())
     if period.kind not in period_kinds:
@@ -77,7 +79,7 @@ def sidebar_filters(db: Database, scope: Scope, *, grid: bool = False, allow_cus
     custom = "自定义日期范围…"
     with st.sidebar:
         choices = options + ([custom] if allow_custom and "range" in period_kinds else [])
-        picked = st.selectbox("统计期间", choices, index=choices.index(period.key),
+        picked = st.selectbox("统计期间", choices, index=choices.index(period.key), key="filter_period",
                               format_func=lambda k: k if k == custom else parse_period(k, now.date()).label)
         if picked == custom:
             span = st.date_input("起止日期", value=(period.start, period.end), max_value=now.date())
@@ -93,7 +95,7 @@ def sidebar_filters(db: Database, scope: Scope, *, grid: bool = False, allow_cus
         if len(streets) > 1:
             names = dict(zip(streets["street_code"], streets["street_name"]))
             codes = [None, *streets["street_code"]]
-            street = st.selectbox("街道", codes, index=codes.index(street) if street in codes else 0,
+            street = st.selectbox("街道", codes, index=codes.index(street) if street in codes else 0, key="filter_street",
                                   format_func=lambda c: "全部街道" if c is None else names[c])
         else:
             street = streets["street_code"].iloc[0] if len(streets) else None
@@ -103,7 +105,10 @@ def sidebar_filters(db: Database, scope: Scope, *, grid: bool = False, allow_cus
         names = dict(zip(communities["community_code"], communities["community_name"]))
         codes = [None, *communities["community_code"]]
         community = _param("community")
+        if fixed_community is not None and fixed_community in codes:
+            community = st.session_state["filter_community"] = fixed_community
         community = st.selectbox("社区", codes, index=codes.index(community) if community in codes else 0,
+                                 key="filter_community", disabled=fixed_community is not None,
                                  format_func=lambda c: "全部社区" if c is None else names[c])
         _set_param("community", community)
         grid_code = None
@@ -113,6 +118,7 @@ def sidebar_filters(db: Database, scope: Scope, *, grid: bool = False, allow_cus
             gcodes = [None, *grids["grid_code"]]
             grid_code = _param("grid")
             grid_code = st.selectbox("网格", gcodes, index=gcodes.index(grid_code) if grid_code in gcodes else 0,
+                                     key="filter_grid",
                                      format_func=lambda c: "全部网格" if c is None else gnames[c])
         _set_param("grid", grid_code)
     return Filters(period, street, community, grid_code, now)
