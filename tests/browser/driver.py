@@ -42,7 +42,7 @@ class Session:
         self.outside.append(route.request.url)
         return route.abort()
 
-    def settle(self, timeout: float = 30_000) -> None:
+    def settle(self, timeout: float = 120_000) -> None:
         """Wait until Streamlit has finished running the script and nothing is loading."""
         self.page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
                                     timeout=timeout, state="attached")

@@ -23,7 +23,8 @@ class Filters:
 
     @property
     def as_of(self) -> datetime:
-        return self.period.as_of(self.now)
+        # to the minute: results are cached by their parameters, and "now" moves every second
+        return self.period.as_of(self.now.replace(second=0, microsecond=0))
 
     def params(self) -> dict:
         """Bound parameters most page queries take."""

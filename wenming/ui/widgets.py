@@ -28,13 +28,14 @@ def delta_text(current, previous, *, rate: bool = False, label: str = "环比") 
 
 
 def kpi(column, label: str, value: str, *, delta: str | None = None, help: str | None = None,
-        inverse: bool = False, small_sample: bool = False) -> None:
-    """One KPI tile; `inverse` for numbers where a rise is bad (overdue counts)."""
+        inverse: bool = False, small_sample: bool = False, delta_description: str | None = None) -> None:
+    """One KPI tile; `inverse` for numbers where a rise is bad (overdue counts); `delta_description`
+    is the small text beside the delta (e.g. 环比)."""
     if small_sample:
         label = f"{label} ⚠样本不足"
         help = (help or "") + "\n\n样本不足：少于 10 条，仅供参考，不单独用于排名。"
     column.metric(label, value, delta=delta, delta_color="inverse" if inverse else "normal", help=help,
-                  border=True)
+                  border=True, delta_description=delta_description)
 
 
 def download_xlsx(db: Database, label: str, frame, file_name: str, *, key: str, sheet: str = "数据",
