@@ -19,15 +19,18 @@ def neutralise(value):
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith(("str", "string")):
-            out[col] = out[col].map(neutralise)
+    for i in range(out.shape[1]):  # by position: duplicate column names are allowed
+        col = out.iloc[:, i]
+        if col.dtype == object or str(col.dtype).startswith(("str", "string")) or \
+                isinstance(col.dtype, pd.CategoricalDtype):  # a category's text is written as it is
+            out.isetitem(i, col.astype(object).map(neutralise))
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 
 
 def write_table_csv(frame: pd.DataFrame, target: Path | io.BytesIO, encoding: str = "utf-8-sig") -> None:
-    data = safe_frame(frame).to_csv(index=False).encode(encoding)
+    # CRLF as RFC 4180 and Excel expect; it also makes the writer quote a field holding a bare CR
+    data = safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode(encoding)
     if isinstance(target, io.BytesIO):
         target.write(data)
     else:
