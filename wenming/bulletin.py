@@ -262,15 +262,29 @@ def _font():
     return None
 
 
-def ranking_chart_png(b: Bulletin) -> bytes:
+def _figure(height: float):
+    """A matplotlib figure drawn off-screen with a Chinese font from the system."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     font = _font()
     if font:
         plt.rcParams["font.family"] = font
+    return plt.subplots(figsize=(7.2, height), dpi=150)
+
+
+def _png(fig) -> bytes:
+    import matplotlib.pyplot as plt
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    plt.close(fig)
+    return out.getvalue()
+
+
+def ranking_chart_png(b: Bulletin) -> bytes:
     r = b.ranking.sort_values("total")
-    fig, ax = plt.subplots(figsize=(7.2, 0.32 * len(r) + 1), dpi=150)
+    fig, ax = _figure(0.32 * len(r) + 1)
     parts = [("patrol", "网格巡查", "#c8102e"), ("activity", "主题活动", "#e6a23c"), ("volunteer", "志愿服务", "#409eff"),
              ("honor", "红黑榜", "#67c23a")]
     left = pd.Series(0.0, index=r.index)
@@ -283,37 +297,23 @@ def ranking_chart_png(b: Bulletin) -> bytes:
     ax.set_xlabel("综合得分")
     ax.legend(ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    out = io.BytesIO()
-    fig.savefig(out, format="png")
-    plt.close(fig)
-    return out.getvalue()
+    return _png(fig)
 
 
 def trend_chart_png(b: Bulletin) -> bytes | None:
     if b.trend.empty:
         return None
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    font = _font()
-    if font:
-        plt.rcParams["font.family"] = font
     t = b.trend
     month_col = next(c for c in t.columns if "month" in c)
     labels = pd.to_datetime(t[month_col]).dt.strftime("%y年%m月")
-    fig, ax = plt.subplots(figsize=(7.2, 2.8), dpi=150)
+    fig, ax = _figure(2.8)
     for col, label, color in (("found", "发现", "#909399"), ("rectified", "整改", "#67c23a"), ("overdue_open", "月末逾期未整改", "#c8102e")):
         if col in t:
             ax.plot(labels, t[col], marker="o", label=label, color=color, linewidth=1.6, markersize=3)
     ax.legend(ncol=3, frameon=False, fontsize=8)
     ax.tick_params(axis="x", labelsize=7, rotation=45)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    out = io.BytesIO()
-    fig.savefig(out, format="png")
-    plt.close(fig)
-    return out.getvalue()
+    return _png(fig)
 
 
 # -- .docx ------------------------------------------------------------------------------------------
