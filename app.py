@@ -8,8 +8,12 @@ st.set_page_config(page_title="文明创建督导看板", page_icon="assets/icon
 db = state.database()
 user = session.current_user(db) or session.screen_link_user(db)
 if user is None:  # the login is the only page there is: no other page can be reached by URL
-    st.navigation([st.Page(lambda: session.login_page(db), title="登录", url_path="login", default=True)],
-                  position="hidden").run()
+    # Every page's URL is known (no "page not found"), but none is run: the login form is drawn
+    # instead, and after signing in the same URL opens its page, so a shared link survives the login.
+    st.navigation([st.Page(lambda: None, title="登录", url_path="login", default=True)]
+                  + [st.Page(spec.file, title=spec.title, url_path=spec.url_path)
+                     for spec in registry.PAGES if spec.exists], position="hidden")
+    session.login_page(db)
     st.stop()
 st.session_state["user"] = user
 
@@ -25,7 +29,8 @@ for spec in specs:
     sections.setdefault(spec.section, []).append(pages[spec.url_path])
 nav = st.navigation(sections, position="hidden" if user.role == "screen" else "sidebar")
 
-if st.session_state.pop("just_signed_in", False) and landing is not pages.get("overview"):
+if st.session_state.pop("just_signed_in", False) and landing is not pages.get("overview") \
+        and nav.url_path in ("", "home", "overview"):  # a shared link opened before signing in stays
     st.switch_page(landing)
 if user.role != "screen":
     with st.sidebar:

@@ -50,7 +50,8 @@ class User:
                      community_code=self.community_code if self.role == "community" else None)
 
 
-def audit(db: Database, username: str | None, action: str, **detail) -> None:
+def audit(db: Database, username: str | None, action: str, /, **detail) -> None:
+    """One audit_log row: who (the acting account), what action, and its details as JSON."""
     cur = db.cursor()
     try:
         cur.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?)",
@@ -63,6 +64,44 @@ def _streets(db: Database) -> list[str]:
     return list(db.sql("SELECT street_code FROM streets ORDER BY street_code")["street_code"])
 
 
+def _place_for(db: Database, role: str, street_code: str | None, community_code: str | None
+               ) -> tuple[str | None, str | None]:
+    """The (街道, 社区) an account of this role is bound to; raises ValueError in Chinese."""
+    streets = _streets(db)
+    if role == "community":
+        if not community_code:
+            raise ValueError("社区账号需要指定社区编码（--community）")
+        row = db.sql("SELECT street_code FROM communities WHERE community_code = $c", {"c": community_code})
+        if row.empty:
+            raise ValueError(f"未知社区编码 {community_code}")
+        return row["street_code"][0], community_code
+    if role in ("leader", "screen"):
+        if not street_code:
+            if len(streets) != 1:
+                raise ValueError("数据库中有多个街道（或还没有导入名册），请指定街道编码（--street）")
+            street_code = streets[0]
+        elif street_code not in streets:
+            raise ValueError(f"未知街道编码 {street_code}")
+        return street_code, None
+    return None, None
+
+
+def _require_user(db: Database, username: str) -> pd.Series:
+    row = db.sql("SELECT * FROM users WHERE username = $u", {"u": username})
+    if row.empty:
+        raise ValueError(f"账号 {username} 不存在")
+    return row.iloc[0]
+
+
+def _check_not_last_admin(db: Database, username: str, what: str) -> None:
+    """Refuse to leave the installation without an enabled admin account."""
+    others = db.sql("SELECT count(*) AS n FROM users WHERE role = 'admin' AND NOT disabled AND username <> $u",
+                    {"u": username})["n"][0]
+    row = _require_user(db, username)
+    if row["role"] == "admin" and not bool(row["disabled"]) and others == 0:
+        raise ValueError(f"{username} 是唯一启用的管理员账号，不能{what}")
+
+
 def add_user(db: Database, username: str, password: str, *, role: str, street_code: str | None = None,
              community_code: str | None = None, display_name: str | None = None, by: str = "admin") -> User:
     """Create an account after checking its role and place; raises ValueError in Chinese."""
@@ -73,24 +112,7 @@ def add_user(db: Database, username: str, password: str, *, role: str, street_co
         raise ValueError(f"未知角色「{role}」，应为 {'、'.join(ROLES)}")
     if len(password or "") < MIN_PASSWORD:
         raise ValueError(f"密码至少 {MIN_PASSWORD} 位")
-    streets = _streets(db)
-    if role == "community":
-        if not community_code:
-            raise ValueError("社区账号需要 --community 社区编码")
-        row = db.sql("SELECT street_code FROM communities WHERE community_code = $c", {"c": community_code})
-        if row.empty:
-            raise ValueError(f"未知社区编码 {community_code}")
-        street_code = row["street_code"][0]
-    elif role in ("leader", "screen"):
-        if not street_code:
-            if len(streets) != 1:
-                raise ValueError("数据库中有多个街道，请用 --street 指定街道编码")
-            street_code = streets[0]
-        elif street_code not in streets:
-            raise ValueError(f"未知街道编码 {street_code}")
-        community_code = None
-    else:
-        street_code = community_code = None
+    street_code, community_code = _place_for(db, role, street_code, community_code)
     if not db.sql("SELECT username FROM users WHERE username = $u", {"u": username}).empty:
         raise ValueError(f"账号 {username} 已存在")
     now = db.now()
@@ -116,6 +138,14 @@ def get_user(db: Database, username: str) -> User | None:
                 _none(r["display_name"]), r["place"])
 
 
+def active_user(db: Database, username: str) -> User | None:
+    """The account if it exists and is not disabled."""
+    row = db.sql("SELECT disabled FROM users WHERE username = $u", {"u": username})
+    if row.empty or bool(row["disabled"][0]):
+        return None
+    return get_user(db, username)
+
+
 def _none(value):
     return None if value is None or (isinstance(value, float) and value != value) else value
 
@@ -139,6 +169,7 @@ def authenticate(db: Database, username: str, password: str) -> User:
         raise LoginError("该账号已停用，请联系管理员")
     locked = _none(r["locked_until"])
     if locked is not None and pd.Timestamp(locked) > pd.Timestamp(now):
+        audit(db, username, "登录失败", reason="账号锁定中")
         raise LoginError(f"密码错误次数过多，账号已锁定至 {pd.Timestamp(locked):%H:%M}，请稍后再试或联系管理员")
     try:
         _HASHER.verify(r["password_hash"], password or "")
@@ -209,6 +240,10 @@ def end_session(db: Database, token: str | None) -> None:
 
 
 def set_disabled(db: Database, username: str, disabled: bool, by: str) -> None:
+    """Disable (ending every session of the account at once) or re-enable an account."""
+    _require_user(db, username)
+    if disabled:
+        _check_not_last_admin(db, username, "停用")
     _execute(db, "UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
     if disabled:
         _execute(db, "DELETE FROM sessions WHERE username = ?", [username])
@@ -218,6 +253,7 @@ def set_disabled(db: Database, username: str, disabled: bool, by: str) -> None:
 def reset_password(db: Database, username: str, password: str, by: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise ValueError(f"密码至少 {MIN_PASSWORD} 位")
+    _require_user(db, username)
     _execute(db, "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, "
                  "password_changed_at = ? WHERE username = ?", [_HASHER.hash(password), db.now(), username])
     _execute(db, "DELETE FROM sessions WHERE username = ?", [username])
@@ -228,8 +264,10 @@ def set_role(db: Database, username: str, role: str, street_code: str | None, co
              by: str) -> None:
     if role not in ROLES:
         raise ValueError(f"未知角色「{role}」")
-    if role == "community" and not community_code:
-        raise ValueError("社区账号需要选择社区")
+    if role != "admin":
+        _check_not_last_admin(db, username, "改为其他角色")
+    _require_user(db, username)
+    street_code, community_code = _place_for(db, role, street_code, community_code)
     _execute(db, "UPDATE users SET role = ?, street_code = ?, community_code = ? WHERE username = ?",
              [role, street_code, community_code if role == "community" else None, username])
     _execute(db, "DELETE FROM sessions WHERE username = ?", [username])

@@ -108,7 +108,9 @@ def sidebar_filters(db: Database, scope: Scope, *, grid: bool = False, allow_cus
         community = _param("community")
         if fixed_community is not None and fixed_community in codes:
             community = st.session_state["filter_community"] = fixed_community
-        community = st.selectbox("社区", codes, index=codes.index(community) if community in codes else 0,
+        # a fixed value is already in the widget's state: index 0 keeps Streamlit from warning of two defaults
+        community = st.selectbox("社区", codes, index=0 if fixed_community is not None else
+                                 codes.index(community) if community in codes else 0,
                                  key="filter_community", disabled=fixed_community is not None,
                                  format_func=lambda c: "全部社区" if c is None else names[c])
         _set_param("community", community)

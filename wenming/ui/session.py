@@ -35,7 +35,44 @@ def current_user(db: Database) -> User | None:
             return None
         st.session_state["user"], st.session_state["session_token"] = user, token
         return user
+    if sso_configured() or st.session_state.get("sso"):
+        user = _sso_user(db)
+        if user is not None:
+            st.session_state["user"], st.session_state["sso"] = user, True
+            return user
+        if st.session_state.pop("sso", False):  # the identity provider's login ended
+            st.session_state.pop("user", None)
+            return None
     return st.session_state.get("user")  # set server-side only (screen link, tests)
+
+
+def sso_configured() -> bool:
+    """Whether single sign-on (st.login, OpenID Connect) is set up: an [auth] section in
+    .streamlit/secrets.toml and the Authlib package that st.login needs."""
+    try:
+        from streamlit.auth_util import get_secrets_auth_section, is_authlib_installed
+        return bool(get_secrets_auth_section()) and is_authlib_installed()
+    except Exception:  # noqa: BLE001 - no secrets file, or a Streamlit without st.login
+        return False
+
+
+def _sso_user(db: Database) -> User | None:
+    """The local account named like the identity provider's e-mail, if it exists and is enabled."""
+    try:
+        if not st.user.is_logged_in:
+            return None
+        email = str(st.user.get("email") or "").strip()
+    except Exception:  # noqa: BLE001
+        return None
+    user = auth.active_user(db, email) if email else None
+    if user is None:
+        st.session_state["sso_error"] = (f"单点登录身份 {email or '（未提供邮箱）'} 在本系统没有对应的启用账号。"
+                                         "请联系街道管理员以该邮箱为账号名建立账号。")
+        return None
+    if st.session_state.get("sso_logged") != email:
+        auth.audit(db, user.username, "单点登录")
+        st.session_state["sso_logged"] = email
+    return user
 
 
 def keep_cookie() -> None:
@@ -46,6 +83,8 @@ def keep_cookie() -> None:
 
 
 def sign_in(db: Database, user: User) -> None:
+    if user.demo:  # password logins are audited by auth.authenticate
+        auth.audit(db, user.username, "演示登录")
     st.session_state["session_token"] = auth.create_session(db, auth.session_name(user))
     st.session_state["user"] = user
     st.session_state["just_signed_in"] = True
@@ -57,9 +96,11 @@ def sign_out(db: Database) -> None:
     auth.end_session(db, st.session_state.get("session_token"))
     if user:
         auth.audit(db, user.username, "退出登录")
-    for key in ("user", "session_token"):
+    for key in ("user", "session_token", "sso_logged"):
         st.session_state.pop(key, None)
     st.session_state["signed_out"] = True
+    if st.session_state.pop("sso", False):
+        st.logout()  # ends the identity provider's cookie too, then reruns
     st.rerun()
 
 
@@ -89,6 +130,9 @@ def login_page(db: Database) -> None:
     left, right = st.columns([1, 1], gap="large")
     with left, st.form("login"):
         st.markdown("#### 账号登录")
+        sso_error = st.session_state.pop("sso_error", None)
+        if sso_error:
+            st.error(sso_error)
         username = st.text_input("账号")
         password = st.text_input("密码", type="password")
         if st.form_submit_button("登录", type="primary", width="stretch"):
@@ -96,6 +140,12 @@ def login_page(db: Database) -> None:
                 sign_in(db, auth.authenticate(db, username, password))
             except LoginError as exc:
                 st.error(str(exc))
+    if sso_configured():
+        with left:
+            st.button("单点登录", icon=":material/badge:", width="stretch", on_click=st.login, key="sso_login",
+                      help="用单位统一身份认证登录；账号名须与认证邮箱相同")
+            if sso_error:
+                st.button("退出单点登录身份", on_click=st.logout, key="sso_logout")
     if db.is_demo():
         with right:
             st.markdown("#### 演示入口")
