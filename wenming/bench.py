@@ -5,7 +5,13 @@ Page time is one full script run in process (Streamlit's AppTest: the same scrip
 queries as a browser visit, without the network). "Cold" is the first run after the database is
 opened (no cached results); "warm" is the same visit again, as a user refreshing sees it. Bytes
 are the serialised size of every element the run produced: what the server sends over the
-websocket for that page, without framing.
+websocket for that page, without framing. Peak memory is the process's resident high-water mark
+during the cold run (Linux `VmHWM`, reset before each page).
+
+"Whole tables" is what the page would cost if it loaded, instead of asking the SQL for its
+answer, every table its queries read (found from DuckDB's plan of each query the page ran) into
+pandas: the seconds to fetch them and their size in memory, measured in the same run, and the
+ratio to the page's own cold time and bytes sent.
 """
 from __future__ import annotations
 
@@ -15,6 +21,9 @@ import shutil
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -95,7 +104,77 @@ def _payload_bytes(at) -> int:
     return total
 
 
-def bench_pages(path: Path, scale: int, log) -> list[dict]:
+def _reset_peak_memory() -> None:
+    try:  # "5" resets the resident high-water mark (Linux 4.0+)
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_memory_mb() -> float:
+    try:
+        return int(re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text()).group(1)) / 1024
+    except (OSError, AttributeError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _QueryLog:
+    """Every SQL text and its parameters a page ran, to find the tables it reads."""
+
+    def __init__(self):
+        from wenming.db import Database
+        self.calls: list[tuple[str, dict]] = []
+        self._cls, self._sql = Database, Database.sql
+
+    def __enter__(self):
+        log, original = self.calls, self._sql
+
+        def recording(db, sql, params=None):
+            log.append((sql, dict(params or {})))
+            return original(db, sql, params)
+        self._cls.sql = recording
+        return self
+
+    def __exit__(self, *exc):
+        self._cls.sql = self._sql
+
+
+def _tables_read(db, calls) -> set[str]:
+    """The base tables in DuckDB's plans of the logged queries."""
+    from wenming.db import named_parameters
+    found: set[str] = set()
+
+    def walk(node):
+        table = (node.get("extra_info") or {}).get("Table")
+        if table:
+            found.add(table.split(".")[-1] if table.count(".") == 2 and ".temp." not in table else table)
+        for child in node.get("children", []):
+            walk(child)
+    for sql, params in {(sql, json.dumps(p, default=str, sort_keys=True)): (sql, p) for sql, p in calls}.values():
+        wanted = named_parameters(sql)
+        try:
+            plan = db.con.cursor().execute("EXPLAIN (FORMAT JSON) " + sql,
+                                            {k: v for k, v in params.items() if k in wanted}).fetchall()
+        except Exception:  # noqa: BLE001 - a statement EXPLAIN cannot take is simply not counted
+            continue
+        for _, text in plan:
+            for node in json.loads(text):
+                walk(node)
+    return found
+
+
+def _whole_table_cost(db, table: str, cache: dict) -> tuple[float, int]:
+    """Seconds to load one whole table into pandas, and its size there (bytes)."""
+    if table not in cache:
+        started = time.perf_counter()
+        name = ".".join(f'"{part}"' for part in table.split("."))  # the plan names it catalog.schema.table
+        frame = db.con.cursor().execute(f"SELECT * FROM {name}").df()
+        cache[table] = (time.perf_counter() - started, int(frame.memory_usage(deep=True).sum()))
+        del frame
+    return cache[table]
+
+
+def bench_pages(path: Path, scale: int, log, only: set[str] | None = None) -> list[dict]:
     """Each existing page as a leader of one 街道 and, for cross-街道 pages, as the district."""
     import streamlit as st
     from streamlit import logger as st_logger
@@ -113,9 +192,9 @@ def bench_pages(path: Path, scale: int, log) -> list[dict]:
     district = auth.User("bench-district", "district", None, place="bench")
     screen = auth.User("bench-screen", "screen", street, place="bench")
     several = db.sql("SELECT count(*) AS n FROM streets")["n"][0] > 1
-    rows = []
+    rows, table_costs = [], {}
     for spec in registry.PAGES:
-        if not spec.exists or spec.url_path == "admin":
+        if not spec.exists or spec.url_path == "admin" or (only and spec.url_path not in only):
             continue
         views = []
         if "leader" in spec.roles:
@@ -127,21 +206,31 @@ def bench_pages(path: Path, scale: int, log) -> list[dict]:
         for view, user in views:
             db.bump()  # cold: no cached query results
             st.cache_data.clear()
-            timings, size = [], 0
-            for _ in range(2):
-                at = AppTest.from_file(str(config.ROOT / "app.py"), default_timeout=300)
-                at.session_state["user"] = user
-                at.run()
-                at.switch_page(spec.file)
-                started = time.perf_counter()
-                at.run()
-                timings.append(time.perf_counter() - started)
-                size = _payload_bytes(at)
-                if at.exception:
-                    log(f"  ! {spec.url_path} ({view}) raised: {at.exception[0].message[:200]}")
+            timings, size, peak = [], 0, 0.0
+            with _QueryLog() as queries:
+                for visit in range(2):
+                    at = AppTest.from_file(str(config.ROOT / "app.py"), default_timeout=300)
+                    at.session_state["user"] = user
+                    at.run()
+                    at.switch_page(spec.file)
+                    if visit == 0:
+                        _reset_peak_memory()
+                    started = time.perf_counter()
+                    at.run()
+                    timings.append(time.perf_counter() - started)
+                    if visit == 0:
+                        peak = _peak_memory_mb()
+                    size = _payload_bytes(at)
+                    if at.exception:
+                        log(f"  ! {spec.url_path} ({view}) raised: {at.exception[0].message[:200]}")
+            tables = sorted(_tables_read(db, queries.calls))
+            whole_s = sum(_whole_table_cost(db, t, table_costs)[0] for t in tables)
+            whole_bytes = sum(_whole_table_cost(db, t, table_costs)[1] for t in tables)
             rows.append({"scale": scale, "page": f"/{spec.url_path}", "view": view, "cold_s": timings[0],
-                         "warm_s": timings[1], "bytes": size})
-            log(f"  {spec.url_path:<11} {view:<6} cold {timings[0]:6.2f} s  warm {timings[1]:6.2f} s  {size / 1024:8.1f} KB")
+                         "warm_s": timings[1], "bytes": size, "peak_mb": peak, "tables": len(tables),
+                         "whole_s": whole_s, "whole_bytes": whole_bytes})
+            log(f"  {spec.url_path:<11} {view:<6} cold {timings[0]:6.2f} s  warm {timings[1]:6.2f} s  "
+                f"{size / 1024:8.1f} KB  peak {peak:6.0f} MB  whole tables {whole_s:5.2f} s {whole_bytes / 2**20:7.1f} MB")
     state._open.clear()
     db.close()
     return rows
@@ -155,10 +244,10 @@ def main(args) -> int:
         path, built = _db_for(scale, log)
         if built is not None:
             builds[scale] = built
-        if scale == scales[0]:
+        if scale == scales[0] and not args.pages:
             imports = bench_import(path, log)
         log(f"scale {scale}: pages")
-        page_rows += bench_pages(path, scale, log)
+        page_rows += bench_pages(path, scale, log, set(args.pages.split(",")) if args.pages else None)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     table = pd.DataFrame(page_rows)
     lines.append("# Benchmark results\n")
@@ -171,13 +260,16 @@ def main(args) -> int:
         lines.append(f"- Demo build at scale {scale}: **{seconds:.0f} s**.")
     lines.append(f"- Peak memory of the benchmark process (all pages, all scales): **{peak:,.0f} MB**.\n")
     if not table.empty:
-        lines.append("| scale | page | view | cold (s) | warm (s) | sent (KB) |")
-        lines.append("|---:|---|---|---:|---:|---:|")
+        lines.append("| scale | page | view | cold (s) | warm (s) | sent (KB) | peak RSS (MB) "
+                     "| whole tables: load (s) | in pandas (MB) | ×cold time | ×bytes sent |")
+        lines.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in table.itertuples():
-            lines.append(f"| {r.scale} | {r.page} | {r.view} | {r.cold_s:.2f} | {r.warm_s:.2f} | {r.bytes / 1024:,.1f} |")
+            lines.append(f"| {r.scale} | {r.page} | {r.view} | {r.cold_s:.2f} | {r.warm_s:.2f} | {r.bytes / 1024:,.1f} "
+                         f"| {r.peak_mb:,.0f} | {r.whole_s:.2f} | {r.whole_bytes / 2**20:,.1f} "
+                         f"| {r.whole_s / r.cold_s:.1f} | {r.whole_bytes / max(r.bytes, 1):,.0f} |")
     text = "\n".join(lines) + "\n"
     print(text)
-    if not args.quick:
+    if not args.quick and not args.pages:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text, encoding="utf-8")
     return 0

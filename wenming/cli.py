@@ -230,9 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_bulletin)
 
     p = sub.add_parser("bench", help="基准测试：每个页面的服务器耗时与发送字节")
-    p.add_argument("--scales", default="1,100", help="逗号分隔的规模，如 1,10,100")
+    p.add_argument("--scales", default="1,10,100", help="逗号分隔的规模，如 1,10,100")
     p.add_argument("--out", default=str(config.ROOT / "bench" / "results.md"))
     p.add_argument("--quick", action="store_true", help="只测规模 1，用于冒烟")
+    p.add_argument("--pages", help="只测这些页面（逗号分隔的 URL 路径，如 patrol,ranking）")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("backup", help="立即备份数据库到数据库旁的 backups/（看板运行时每天自动备份）")
