@@ -125,7 +125,7 @@ class Database:
                 init_schema(self.con)
         except duckdb.Error as exc:
             self.con.close()
-            raise DatabaseUnavailable(_describe_open_error(self.path, exc)) from exc
+            raise DatabaseUnavailable(_describe_open_error(self.path, exc), locked=is_lock_error(exc)) from exc
 
     # -- reading -------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
