@@ -300,5 +300,6 @@ def demo_user(db: Database, role: str, community_code: str | None = None) -> Use
         return User(f"演示-{row['community_name'][0]}", "community", row["street_code"][0], community_code,
                     place=row["community_name"][0], demo=True)
     place = db.sql("SELECT street_name FROM streets WHERE street_code = $s", {"s": street})
-    return User(f"演示-{ROLES[role]}", role, None if role in ("admin", "district") else street,
-                place=place["street_name"][0] if not place.empty else "", demo=True)
+    whole = role in ("admin", "district")  # every 街道 in the database: no one 街道's name as the place
+    return User(f"演示-{ROLES[role]}", role, None if whole else street,
+                place="全部街道" if whole else place["street_name"][0] if not place.empty else "", demo=True)
