@@ -101,7 +101,13 @@ def open_directly(db_path: Path, role: str, page_file: str):
 def test_role_page_matrix(app_as, apptest_db, role, spec):
     if not spec.exists:
         pytest.skip(f"{spec.file} not written yet")
-    if registry.allowed(role, spec.url_path):
+    if registry.allowed(role, spec.url_path) and spec not in registry.pages_for(role, several_streets=False):
+        # the 区 view is not in the navigation over one 街道; opened anyway, it says why in Chinese
+        app_as(role, COMMUNITY_OF.get(role))
+        at = open_directly(apptest_db, role, spec.file)
+        assert not at.exception and not at.error
+        assert any("只有一个街道" in i.value for i in at.info)
+    elif registry.allowed(role, spec.url_path):
         at = app_as(role, COMMUNITY_OF.get(role), page=spec.file)
         assert not at.exception, [e.value for e in at.exception]
         assert not [e.value for e in at.error if "无权" in e.value]
