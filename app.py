@@ -24,7 +24,9 @@ pages = {spec.url_path: st.Page(spec.file, title=spec.title, icon=spec.icon, url
 landing = pages.get(registry.landing(user.role)) or next(iter(pages.values()))
 sections: dict[str, list] = {}
 if "overview" not in pages:  # "/" must still be a page: it forwards to the role's landing page
-    sections[""] = [st.Page(lambda: st.switch_page(landing), title="首页", url_path="home", default=True)]
+    # forwarded with its query (a kiosk's /?token=…&panel=map keeps its token and panel)
+    sections[""] = [st.Page(lambda: st.switch_page(landing, query_params=st.query_params.to_dict()),
+                            title="首页", url_path="home", default=True)]
 for spec in specs:
     sections.setdefault(spec.section, []).append(pages[spec.url_path])
 nav = st.navigation(sections, position="hidden" if user.role == "screen" else "sidebar")
