@@ -1,12 +1,13 @@
-"""红黑榜: the 期别's red and black boards, black-list follow-up, history, and the printable board.
+"""红黑榜: the 期别's red and black boards, black-list follow-up, history, the printable board, and
+beside them the 社区 red/black board of the month's composite ranking (the same board /ranking
+shows: composite.month_scores' board, drawn with wenming.ranking's board helpers).
 
-Sections are tabs listed in SECTIONS; a later section (the 社区 red/black board from the composite
-ranking) is appended there with its own `with tab:` block.
+Sections are tabs listed in SECTIONS, each with its own `with tab:` block.
 """
 import pandas as pd
 import streamlit as st
 
-from wenming import auth, honor, honor_print
+from wenming import auth, composite, honor, honor_print, ranking
 from wenming.charts import honor as honor_charts
 from wenming.timeutil import add_months
 from wenming.ui import filters, page, state, widgets
@@ -245,23 +246,29 @@ with tabs["历史与规律"]:
 
 with tabs["社区红黑榜（综合考核）"]:
     with state.guarded("社区红黑榜（综合考核）"):
-        from wenming import composite, ranking
         board_street = f.street or (str(one_street["street_code"]) if one_street is not None else None)
         if board_street is None:
             st.caption("社区红黑榜按街道评出：请先在左侧选择一个街道。")
         else:
             month_result = composite.month_scores(db, scope, board_street, f.period.start, composite.minute(now))
-            size = int(month_result.rules["honor.board_size"])
-            st.caption(f"{f.period.label}综合考核总分前 {size} 名上社区红榜、后 {size} 名上社区黑榜（分数相同的一同上榜）；"
-                       "连续两个月上黑榜的社区需约谈。" + ("本月进行中，为暂定结果。" if month_result.provisional else ""))
-            cb = month_result.board
-            if cb.empty:
+            st.caption(f"{f.period.label} · " + ranking.board_rule_text(month_result.rules, month_result.provisional))
+            entries = ranking.board_entries(month_result)
+            if not entries["红榜"] and not entries["黑榜"]:
                 widgets.empty_note("这个月还没有综合考核结果")
             else:
-                st.dataframe(pd.DataFrame({
-                    "榜单": cb["board"], "社区": cb["community_name"],
-                    "名次": [ranking.rank_label(r, month_result.totals["rank"]) for r in cb["rank"]],
-                    "总分": cb["total"].astype(float).round(1),
-                    "约谈": ["连续两个月上黑榜，需约谈" if i else "" for i in cb["interview"].astype(bool)]}),
-                    hide_index=True, width="stretch", key="honor_community_board")
-                st.page_link("pages/ranking.py", label="综合考核排名和评分规则", icon=":material/leaderboard:")
+                red_col, black_col = st.columns(2, gap="medium")
+                for column, which in ((red_col, "红榜"), (black_col, "黑榜")):
+                    with column.container(border=True):
+                        st.markdown("#### :red[:material/military_tech: 社区红榜]" if which == "红榜"
+                                    else "#### :material/report: 社区黑榜")
+                        if not entries[which]:
+                            st.caption("本月无。")
+                        else:
+                            st.markdown("\n".join(f"- {ranking.board_line(e, month_result.provisional)}"
+                                                   for e in entries[which]))
+                note = ranking.interview_note(month_result)
+                if note:
+                    st.warning(note, icon=":material/campaign:")
+                query = {k: v for k, v in {"period": f.period.key, "street": f.street}.items() if v}
+                st.page_link("pages/ranking.py", label="综合考核排名、得分明细和评分规则", icon=":material/leaderboard:",
+                             query_params=query)

@@ -187,3 +187,26 @@ def test_printable_board_renders_in_chromium(chromium, apptest_db, tmp_path):
     finally:
         page.close()
     assert [u for u in requests if not u.startswith(("about:", "data:"))] == []
+
+
+def test_community_board_beside_the_entity_boards(app_as, apptest_db):
+    """The composite's 社区 board (top and bottom 3, ties, 约谈) as on /ranking, for the 期别 chosen."""
+    from datetime import date
+    from wenming import composite, ranking
+    from wenming.ui import state
+    at = pick(app_as("leader", page=PAGE), "统计期间", "2026-10")
+    assert [t.label for t in at.tabs] == ["本期榜单", "黑榜整改跟踪", "历史与规律", "社区红黑榜（综合考核）"]
+    db = state._open(str(apptest_db))
+    result = composite.month_scores(db, Scope(role="leader", street_codes=("330105099",)), "330105099",
+                                    date(2026, 10, 1), composite.minute(db.now()))
+    entries = ranking.board_entries(result)
+    assert len(entries["红榜"]) >= 3 and len(entries["黑榜"]) >= 3
+    markdown = "\n".join(m.value for m in at.markdown)
+    for e in entries["红榜"] + entries["黑榜"]:
+        assert ranking.board_line(e, False) in markdown
+    assert "每月按综合考核总分，前 3 名上社区红榜" in "\n".join(c.value for c in at.caption)
+    note = ranking.interview_note(result)
+    if note:
+        assert note in [w.value for w in at.warning]
+    link = next(e for e in at.get("page_link") if e.proto.label.startswith("综合考核"))
+    assert "period=2026-10" in link.proto.query_string

@@ -191,36 +191,41 @@ def improvement_actions(inputs: pd.DataFrame, rules: dict, adjustments: pd.DataF
     `facts` carries what the actions are about: overdue_open (issues overdue now), gap_grid_days
     (网格-days without patrol), missing_volunteers (to reach the target), black_active,
     has_theme_activity (bool), activity_score_if_held (the month's activity score with one
-    on-theme activity added, as the activity rules compute it).
+    on-theme activity added, as the activity rules compute it); optionally overdue_change (how
+    rectifying the overdue issues moves the inputs; default: each raises 整改数) and
+    report_within_hours (for the wording). Each action says its `key`, `n` (how many items) and the
+    `change` to the inputs it was re-scored with.
     """
     row = inputs.set_index("community_code").loc[community_code]
     actions = []
 
-    def consider(text: str, change: dict):
+    def consider(key: str, n: int, text: str, change: dict):
         if not any(change.values()):
             return
         result = what_if(inputs, rules, adjustments, community_code, change)
         if result["gain"] > 0:
-            actions.append({"action": text, **result})
+            actions.append({"key": key, "n": n, "action": text, "change": dict(change), **result})
 
     overdue = int(facts.get("overdue_open", 0))
     if overdue:
-        consider(f"整改这 {overdue} 条逾期问题", {"rectified": overdue})
+        consider("overdue", overdue, f"整改这 {overdue} 条逾期问题",
+                 facts.get("overdue_change") or {"rectified": overdue})
     gaps = int(min(facts.get("gap_grid_days", 0), row["grid_days"] - row["patrolled_grid_days"]))
     if gaps > 0:
-        consider(f"补齐 {gaps} 个网格·天的巡查记录", {"patrolled_grid_days": gaps})
+        consider("coverage", gaps, f"补齐 {gaps} 个网格·天的巡查记录", {"patrolled_grid_days": gaps})
     late = int(row["timely_den"] - row["timely"])
     if late > 0:
-        consider(f"发现问题后 24 小时内报送（本期有 {late} 条超时）", {"timely": late})
+        within = facts.get("report_within_hours", 24)
+        consider("timely", late, f"发现问题后 {within:g} 小时内报送（本期有 {late} 条超时）", {"timely": late})
     if not facts.get("has_theme_activity", True) and facts.get("activity_score_if_held") is not None:
-        consider("本月组织一次主题活动并在 7 天内报送",
+        consider("activity", 1, "本月组织一次主题活动并在 7 天内报送",
                  {"activity_score": float(facts["activity_score_if_held"]) - float(row["activity_score"])})
     missing = int(facts.get("missing_volunteers", 0))
     if missing > 0:
-        consider(f"新注册 {missing} 名志愿者，注册率达到目标", {"registered": missing})
+        consider("volunteers", missing, f"新注册 {missing} 名志愿者，注册率达到目标", {"registered": missing})
     black = int(row["black_active"])
     if black > 0:
-        consider(f"督促 {black} 条在榜黑榜整改销号", {"black_active": -black})
+        consider("black", black, f"督促 {black} 条在榜黑榜整改销号", {"black_active": -black})
     return sorted(actions, key=lambda a: -a["gain"])
 
 

@@ -63,6 +63,7 @@ class Session:
         self.open("/")
         if community_name:
             self.page.get_by_label("社区").click()
+            self.page.keyboard.type(community_name)  # a short (phone) window lists only the first few
             self.page.get_by_role("option", name=community_name).click()
         self.click_text(label)
 

@@ -1,0 +1,218 @@
+"""总览: the 街道 this month in one screen — composite top 3 and bottom 3, each area's headline with
+its change since last month, overdue issues now, this month's theme and who has not held it, new
+星级 volunteers, who has not submitted, and (for the 街道 and above) the month's 通报. Each tile
+links to its page with the same filters."""
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from wenming import composite, honor, patrol, ranking, reporting
+from wenming import volunteers as vol
+from wenming.timeutil import add_months
+from wenming.ui import bulletin_button, filters, page, registry, state, widgets
+
+BULLETIN_ROLES = ("admin", "district", "leader")
+
+db, user = page.begin("overview")
+scope = user.scope()
+f = filters.sidebar_filters(db, scope, period_kinds=("month",), allow_custom=False)
+now = f.now
+month = f.period.start
+running = f.period.is_running(now)
+qnow = composite.minute(now)  # what the queries are measured at: cached for a minute while the month runs
+as_of = min(f.period.end_ts, qnow)
+
+places = filters.places(db, scope).drop_duplicates("community_code")
+streets = places.drop_duplicates("street_code")
+street = f.street or (streets["street_code"].iloc[0] if len(streets) else None)
+street_name = dict(zip(streets["street_code"], streets["street_name"])).get(street, "")
+
+st.title("总览")
+if street is None:
+    widgets.empty_note("没有可查看的街道")
+    st.stop()
+narrow = composite.street_scope(scope, street)
+st.caption(f"**{street_name} · {f.period.label}**"
+           + (f" · 本月进行中，截至 {now:%m月%d日 %H:%M}（数据和排名均为暂定）" if running else " · 按月末状态")
+           + " · 点击各块下方的链接查看详情")
+if f.street is None and len(streets) > 1:
+    st.info(f"左侧未选择街道，现显示 **{street_name}**；可在左侧“街道”中切换。", icon=":material/info:")
+
+# same filters on every page; the 社区 filter is not carried: the tiles are about the whole 街道
+query = {k: v for k, v in {"period": f.period.key if f.period.key != f"{now:%Y-%m}" else None,
+                           "street": f.street if len(streets) > 1 else None}.items() if v}
+
+
+def link(page_file: str, label: str, icon: str, **extra) -> None:
+    url_path = page_file.removeprefix("pages/").removesuffix(".py")
+    if registry.allowed(user.role, url_path):
+        params = {k: v for k, v in {**query, **extra}.items() if v}
+        st.page_link(page_file, label=label, icon=icon, query_params=params)
+
+
+def community_href(code: str) -> str:
+    q = {**query, "community": code}
+    return "/community?" + "&".join(f"{k}={v}" for k, v in q.items())
+
+
+result = None
+with state.guarded("综合考核"):
+    result = composite.month_scores(db, scope, street, month, qnow)
+
+# last month, at the same point of the month while this one runs (1–22 Nov against 1–22 Oct)
+prev_month = add_months(month, -1)
+prev_start = datetime.combine(prev_month, datetime.min.time())
+prev_now = min(prev_start + (qnow - f.period.start_ts), f.period.start_ts) if running else qnow
+versus = "较上月同期" if running else "较上月"
+
+# -- the composite: top 3 and bottom 3 ---------------------------------------------------------
+with state.guarded("综合考核前后三名"):
+    if result is None or result.totals.empty:
+        widgets.empty_note("这个月还没有可排名的社区")
+    else:
+        totals = result.totals
+        k = min(3, len(totals) // 2) or 1
+        top, bottom = totals.head(k), totals.tail(k).iloc[::-1]
+        interviews = set(result.board[result.board["interview"].astype(bool)]["community_code"])
+        left, right = st.columns(2, gap="medium")
+        for column, rows, title in ((left, top, f":red[:material/military_tech:] 综合考核前 {k} 名"),
+                                    (right, bottom, f":material/trending_down: 综合考核后 {k} 名")):
+            with column.container(border=True):
+                st.markdown(f"##### {title}")
+                st.markdown("\n".join(
+                    f"- **{ranking.rank_label(r.rank, totals['rank'])}** "
+                    f"[{r.community_name}]({community_href(r.community_code)}) "
+                    f"{r.total:.1f} 分（{ranking.change_label(r.change)}）"
+                    + (("　:orange-background[上月也在社区黑榜]" if result.provisional else "　:red-background[约谈]")
+                       if r.community_code in interviews else "")
+                    for r in rows.itertuples()))
+        c1, c2 = st.columns(2)
+        with c1:
+            link("pages/ranking.py", "综合考核完整排名、规则和走势", ":material/leaderboard:")
+        with c2:
+            st.caption("点社区名查看它每一项的得分、失分和提升办法。"
+                       + ("本月为暂定排名。" if result.provisional else ""))
+
+# -- the four areas' headlines -------------------------------------------------------------------
+st.markdown("#### 四项工作")
+with state.guarded("四项工作指标"):
+    this = ranking.street_headlines(result.inputs if result is not None else None)
+    before = ranking.street_headlines(composite.month_inputs(db, narrow, street, prev_month, prev_now)
+                                      if narrow is not None else None)
+    board = db.run("honor_board", scope, start=f.period.start_ts, end=f.period.end_ts, as_of=as_of,
+                   street=street, community=None)
+    prev_board = db.run("honor_board", scope, start=prev_start, end=f.period.start_ts,
+                        as_of=min(f.period.start_ts, qnow), street=street, community=None)
+    h_now, h_prev = honor.summary(board), honor.summary(prev_board)
+    target = result.rules["volunteer.registration_target"] if result is not None else 0.05
+    published = h_now["red_new"] + h_now["black_new"] > 0
+    st.caption(f"箭头为{versus}变化" + (f"（{prev_month.month}月 1–{prev_now.day}日）" if running else ""))
+    cols = st.columns(5)
+    with cols[0]:
+        widgets.kpi(st, "按期整改率", widgets.fmt_rate(this["on_time_rate"]),
+                    delta=patrol.delta(this["on_time_rate"], before["on_time_rate"], rate=True),
+                    small_sample=0 < this["on_time_den"] < 10,
+                    help=f"在处置时限内整改的问题占应整改问题的比例（本月 {this['on_time_den']} 条应整改）")
+        link("pages/patrol.py", "网格巡查", ":material/map:")
+    with cols[1]:
+        widgets.kpi(st, "开展主题活动的社区", f"{this['held']}/{this['communities']}",
+                    delta=patrol.delta(this["held"], before["held"]),
+                    help=f"开展了当月主题活动的社区数 / 社区总数；本月主题活动共 {this['activities']} 次（自选活动不计）")
+        link("pages/activities.py", "主题活动", ":material/event:")
+    with cols[2]:
+        widgets.kpi(st, "核实时长（小时）", f"{this['hours_verified']:,.0f}",
+                    delta=patrol.delta(round(this["hours_verified"]), round(before["hours_verified"])),
+                    help="当月有核实人、无需核查的志愿服务时长。服务时长按月在次月 5 日前集中报送，"
+                         "月中与上月同期相比通常偏低。")
+        link("pages/volunteers.py", "志愿服务", ":material/volunteer_activism:")
+    with cols[3]:
+        widgets.kpi(st, "志愿者注册率", widgets.fmt_rate(this["registration_rate"], 2),
+                    delta=patrol.delta(this["registered"], before["registered"], unit=" 人"),
+                    help=f"注册志愿者 {this['registered']:,} 人 ÷ 常住人口 {this['residents']:,}；目标 {target:.0%}。"
+                         f"箭头为注册人数的变化（注册率每月变化很小）。")
+    with cols[4]:
+        if published or not running:
+            widgets.kpi(st, "本期红榜/黑榜（条）", f"{h_now['red_new']}/{h_now['black_new']}",
+                        help=f"期别为{f.period.label}的红榜、黑榜条数")
+        else:
+            widgets.kpi(st, "本期红榜/黑榜", "未发布",
+                        help=f"{f.period.label}的红黑榜尚未发布（通常在月末发布）；上期为红榜 {h_prev['red_new']} 条、"
+                             f"黑榜 {h_prev['black_new']} 条")
+        notes = [f"在榜或整改中的黑榜 {h_now['black_active']} 条"]
+        if h_now["overdue"]:
+            notes.append(f"其中 {h_now['overdue']} 条已过整改期限")
+        st.caption("，".join(notes))
+        link("pages/honor.py", "红黑榜", ":material/military_tech:")
+
+# -- what needs doing now -------------------------------------------------------------------------
+st.markdown("#### 需要督办")
+left, middle, right = st.columns(3, gap="medium")
+with left.container(border=True):
+    with state.guarded("逾期问题"):
+        this_month = datetime.combine(now.date().replace(day=1), datetime.min.time())
+        next_month = datetime.combine(add_months(this_month.date(), 1), datetime.min.time())
+        current = (patrol.by_community(db, narrow, street=street, start=this_month, end=next_month, as_of=qnow)
+                   if narrow is not None else pd.DataFrame())
+        overdue = int(current["overdue_open"].sum()) if len(current) else 0
+        st.markdown(f"##### :material/alarm: 逾期未整改 **{overdue}** 条")
+        st.caption(f"截至现在（{now:%m月%d日 %H:%M}）已过处置时限仍未整改的问题，不含挂账")
+        if overdue:
+            worst = current[current["overdue_open"] > 0].sort_values(["overdue_open", "community_code"],
+                                                                      ascending=[False, True])
+            st.markdown("、".join(f"{n} {int(c)} 条" for n, c in zip(worst["community_name"].head(6),
+                                                                     worst["overdue_open"].head(6)))
+                        + ("等" if len(worst) > 6 else ""))
+        link("pages/patrol.py", "督办清单", ":material/list_alt:", period=None)
+with middle.container(border=True):
+    with state.guarded("本月主题"):
+        themes = db.run("activity_calendar", scope, year=month.year)
+        theme = themes[(themes["street_code"] == street) & (themes["month"] == month.month)]["theme"]
+        st.markdown(f"##### :material/event: {month.month}月主题")
+        st.markdown(f"**{theme.iloc[0]}**" if len(theme) else "（未设置主题）")
+        if result is not None and not result.inputs.empty:
+            missing = result.inputs[result.inputs["on_theme_count"] == 0]
+            if missing.empty:
+                st.success("各社区都已开展本月主题活动。", icon=":material/check_circle:")
+            else:
+                st.markdown(f"{'尚未' if running else '没有'}开展的社区（{len(missing)} 个）："
+                            + "、".join(missing["community_name"]))
+        link("pages/activities.py", "主题活动", ":material/event:")
+with right.container(border=True):
+    with state.guarded("新晋星级志愿者"):
+        stars = db.run("volunteer_new_stars", scope, start=f.period.start_ts, end=f.period.end_ts, as_of=as_of,
+                       street=street, community=None, limit=6)
+        total = int(stars["total"].iloc[0]) if len(stars) else 0
+        st.markdown(f"##### :material/star: 新晋星级志愿者 **{total}** 人")
+        if total:
+            st.markdown("\n".join(f"- {r.name}（{r.community_name}）升至{vol.star_label(r.star_after)}"
+                                  for r in stars.itertuples()) + ("\n- ……" if total > len(stars) else ""))
+        else:
+            st.caption(f"{f.period.label}没有志愿者升星。")
+        link("pages/volunteers.py", "志愿服务", ":material/volunteer_activism:")
+
+with st.container(border=True):
+    with state.guarded("报送情况"):
+        sub = db.run("submission_board", scope, month_start=datetime.combine(now.date().replace(day=1), datetime.min.time()),
+                     as_of=qnow)
+        sub = reporting.judge(sub[sub["street_code"] == street], now)
+        late = sub[sub["status"] != "按时"]
+        st.markdown(f"##### :material/upload_file: 报送情况（截至现在）　按时 {int((sub['status'] == '按时').sum())} / {len(sub)} 项")
+        if late.empty:
+            st.success("所有社区均已按时报送。", icon=":material/check_circle:")
+        else:
+            lines = []
+            for (kind, status), g in late.groupby(["kind", "status"], sort=True):
+                names = list(g["community_name"])
+                who = "、".join(names) if len(names) <= 5 else "、".join(names[:5]) + f"等 {len(names)} 个社区"
+                lines.append(f"- **{kind}{status}**：{who}")
+            st.markdown(f"{late['community_code'].nunique()} 个社区有逾期或未报送的项目：\n" + "\n".join(lines))
+        link("pages/submit.py", "报送情况和催报清单", ":material/upload_file:", period=None)
+
+# -- the month's 通报: every 社区's 督办 list is in it, so for the 街道 and above, not a 社区 head ----------
+if user.role in BULLETIN_ROLES:
+    with st.container(border=True):
+        with state.guarded("月度通报"):
+            st.markdown(f"##### :material/description: {f.period.label}月度通报")
+            st.caption("排名、四项工作、逾期问题和红黑榜汇成一份通报（Word、Excel 或 A4 打印版），以次月 10 日前报送的数据为准。")
+            bulletin_button.offer(db, user, street, month, key="overview_bulletin")
