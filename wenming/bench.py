@@ -4,8 +4,8 @@ payload, cold and warm, at 街道 scale and city scale. Prints a table and write
 Page time is one full script run in process (Streamlit's AppTest: the same script, widgets and
 queries as a browser visit, without the network). "Cold" is the page's first run with no cached
 results (the data version bumped, as an import does); "warm" is the same visit again, as a user
-refreshing sees it. Bytes are the serialised size of every element the run produced: what the server sends over the
-websocket for that page, without framing. Peak memory is the process's resident high-water mark
+refreshing sees it. Bytes are the serialised size of every element the run produced: what the
+server sends over the websocket for that page, without framing. Peak memory is the process's resident high-water mark
 during the cold run (Linux `VmHWM`, reset before each page).
 
 "Whole tables" is what the page would cost if it loaded, instead of asking the SQL for its
