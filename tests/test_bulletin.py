@@ -89,7 +89,7 @@ def test_bulletin_cli(tiny_db, tmp_path, march):
     from tests.conftest import ROOT
     path = tiny_db.path
     tiny_db.close()
-    out = tmp_path / "通报.docx"
+    out = tmp_path / "新建文件夹" / "通报.docx"  # a folder that does not exist yet is made
     done = subprocess.run([sys.executable, "-m", "wenming", "bulletin", "--month", "2025-03", "--street", "330105099",
                            "--out", str(out), "--db", str(path)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -97,3 +97,8 @@ def test_bulletin_cli(tiny_db, tmp_path, march):
     bad = subprocess.run([sys.executable, "-m", "wenming", "bulletin", "--month", "2025-13", "--out", str(out),
                           "--db", str(path)], cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 2 and "月份" in bad.stderr
+    (tmp_path / "占位").write_text("")  # a file where the folder should be: a Chinese error, no traceback
+    blocked = subprocess.run([sys.executable, "-m", "wenming", "bulletin", "--month", "2025-03", "--street", "330105099",
+                              "--out", str(tmp_path / "占位" / "通报.docx"), "--db", str(path)],
+                             cwd=ROOT, capture_output=True, text=True)
+    assert blocked.returncode == 1 and "无法写入" in blocked.stderr and "Traceback" not in blocked.stderr

@@ -134,7 +134,12 @@ def cmd_bulletin(args) -> int:
               f"（可选：{'、'.join(streets[:20])}）", file=sys.stderr)
         return 1
     b = bulletin.build(db, street, month)
-    out.write_bytes(bulletin.render(b, kind))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(bulletin.render(b, kind))
+    except OSError as exc:
+        print(f"错误：无法写入 {out}（{exc.strerror or exc}）", file=sys.stderr)
+        return 1
     print(f"已生成 {b.title}（数据截至 {b.known_at:%Y-%m-%d %H:%M}）：{out}")
     return 0
 
