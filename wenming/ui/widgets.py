@@ -40,10 +40,10 @@ def kpi(column, label: str, value: str, *, delta: str | None = None, help: str |
 
 def download_xlsx(db: Database, label: str, frame, file_name: str, *, key: str, sheet: str = "数据",
                   title: str | None = None) -> None:
-    """A download button for an xlsx written through the neutralising helper; logged in the audit."""
+    """A download button for an xlsx written through the neutralising helper; logged in the audit.
+    The workbook is written when the button is clicked, not on every run of the page."""
     user = st.session_state.get("user")
-    data = exports.xlsx_bytes(frame, sheet=sheet, title=title)
-    st.download_button(label, data, file_name=file_name, key=key, icon=":material/download:",
+    st.download_button(label, lambda: exports.xlsx_bytes(frame, sheet=sheet, title=title), file_name=file_name, key=key, icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click=lambda: auth.audit(db, user.username if user else None, "导出",
                                                    file=file_name, rows=len(frame)))
