@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,20 @@ from wenming.ingest.problems import Rejected, error
 HEADER_SCAN_ROWS = 30
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-MAX_UNZIPPED = 400 * 1024 * 1024
+MAX_UNZIPPED = 400 * 1024 * 1024  # at the default 50 MB upload limit: 8 times the upload limit
+MAX_COLUMNS = 256  # the widest kind has 16 columns; a sheet claiming XFD (16384) is not padded out
+EXCEL_MAX_ROWS = 1_048_576
+MAX_LINE_CHARS = 1 << 20  # one CSV line; a real row is a few hundred characters
+_BLANK_ROW: tuple = ()
+
+
+def _max_unzipped() -> int:
+    """How large an xlsx may be unzipped: 8 times the upload limit."""
+    return min(MAX_UNZIPPED, config.get_int("max_upload_mb") * 8 * 1024 * 1024)
+
+
+def _too_many_rows(count: int) -> Rejected:
+    return Rejected([error(f"数据行数超过单个文件上限 {config.get_int('max_rows')}（已读到第 {count} 行），请拆分后报送")])
 
 
 @dataclass
@@ -69,25 +83,73 @@ def _read_xlsx(path: Path) -> list[tuple[str, list[list]]]:
     import openpyxl
     try:
         with zipfile.ZipFile(path) as z:
-            if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED:
+            if sum(i.file_size for i in z.infolist()) > _max_unzipped():
                 raise Rejected([error("文件解压后过大，疑似异常文件，已拒收")])
             if "EncryptedPackage" in z.namelist():
                 raise Rejected([error("文件设置了打开密码（已加密），请取消密码后再报送")])
+            _count_sheet_rows(z)
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Rejected:
         raise
     except Exception:
         raise Rejected([error("文件已损坏或不是有效的 .xlsx 文件，请重新导出后报送")])
     grids = []
+    limit = config.get_int("max_rows") + HEADER_SCAN_ROWS
     try:
         for ws in wb.worksheets:
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            # bounded: at most MAX_COLUMNS columns, no more filled rows than the row limit allows,
+            # and blank rows (which a sheet's claimed dimension may make a million of) share one tuple
+            rows, filled, width = [], 0, 0
+            claimed = ws.max_column if isinstance(ws.max_column, int) and ws.max_column > 0 else MAX_COLUMNS
+            for r in ws.iter_rows(values_only=True, max_col=min(claimed, MAX_COLUMNS)):
+                if r.count(None) < len(r):
+                    filled += 1
+                    if filled > limit:
+                        raise _too_many_rows(len(rows) + 1)
+                    if len(rows) < HEADER_SCAN_ROWS:  # the header is among these: no column past them is read
+                        width = max(width, max(i for i, v in enumerate(r) if v is not None) + 1)
+                        rows.append(list(r))
+                    else:
+                        rows.append(list(r[:width]))
+                else:
+                    rows.append(_BLANK_ROW)
+                if len(rows) > 2 * limit or len(rows) > EXCEL_MAX_ROWS:  # mostly blank: a claimed size, not data
+                    raise Rejected([error("工作表的行数（含空行）异常多，疑似异常文件，已拒收", sheet=ws.title)])
             grids.append((ws.title, rows))
+    except Rejected:
+        raise
     except Exception:
         raise Rejected([error("文件内容损坏，部分工作表无法读取，请重新导出后报送")])
     finally:
         wb.close()
     return grids
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+
+
+def _count_sheet_rows(z: zipfile.ZipFile) -> None:
+    """Refuse a sheet with more rows than the limit before openpyxl parses it (a sheet without a
+    <dimension> is parsed whole just to open it): one streamed pass counting <row> tags."""
+    limit = config.get_int("max_rows") + HEADER_SCAN_ROWS
+    for info in z.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        count, carry = 0, b""
+        with z.open(info) as f:
+            while True:
+                chunk = f.read(1 << 20)
+                data = carry + chunk
+                if not chunk:
+                    count += len(_ROW_TAG.findall(data))
+                    break
+                cut = max(len(data) - 64, 0)  # a tag starting past the cut is counted with the next chunk
+                count += sum(1 for m in _ROW_TAG.finditer(data) if m.start() < cut)
+                carry = data[cut:]
+                if count > limit:
+                    break
+        if count > limit:
+            raise _too_many_rows(count)
 
 
 def decode_text(data: bytes) -> str:
@@ -110,11 +172,33 @@ def _read_csv(path: Path) -> list[list]:
     text = decode_text(path.read_bytes())
     if "\x00" in text:
         raise Rejected([error("文件内容包含无法识别的字符，疑似二进制文件或编码损坏")])
+    _check_line_lengths(text)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;") if text.strip() else csv.excel
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    limit = config.get_int("max_rows") + HEADER_SCAN_ROWS
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            if len(rows) >= limit and any(v.strip() for v in row):
+                raise _too_many_rows(len(rows) + 1)
+            rows.append(row[:MAX_COLUMNS])
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit, an unclosed quote
+        raise Rejected([error(f"CSV 格式错误，无法读取（第 {len(rows) + 1} 行附近：{exc}）")])
+    return rows
+
+
+def _check_line_lengths(text: str) -> None:
+    """Refuse a line too long to be a row (one 50 MB line would otherwise be split and scanned)."""
+    start, line = 0, 1
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > MAX_LINE_CHARS:
+            raise Rejected([error(f"第 {line} 行长达 {end - start:,} 个字符，超过 {MAX_LINE_CHARS:,}，"
+                                  "疑似异常文件，已拒收", row=line)])
+        start, line = end + 1, line + 1
 
 
 def _blank(value) -> bool:

@@ -14,7 +14,15 @@ from wenming.db import Database, DatabaseUnavailable
 @st.cache_resource(show_spinner=False)
 def _open(path: str) -> Database:
     db = Database(path)
+    try:  # what every page reads first: a damaged file shows here, as a message, not a traceback
+        for table in ("meta", "streets", "users", "sessions"):
+            db.sql(f"SELECT * FROM {table}")
+    except DatabaseUnavailable:
+        db.close()
+        raise
     inbox.start_watcher(db)
+    from wenming import backup
+    backup.start_daily(db)  # at most one dated backup a day, in backups/ beside the file
     return db
 
 
