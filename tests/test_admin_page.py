@@ -92,7 +92,9 @@ def test_rule_edit_inserts_a_new_version_and_an_earlier_month_keeps_the_old_valu
     assert not at.exception
     assert "已保存：网格巡查：按期整改率 × 分值" in messages(at)
 
-    after = db.sql("SELECT * FROM rule_values WHERE name = 'composite.patrol.on_time' ORDER BY changed_at")
+    # by the month each takes effect: a demo database's clock (its "today") may run behind the build time
+    after = db.sql("SELECT * FROM rule_values WHERE name = 'composite.patrol.on_time' "
+                   "ORDER BY effective_month, changed_at")
     assert len(after) == 2
     old, new = after.iloc[0], after.iloc[1]
     assert (old["value"], old["effective_month"].date(), old["changed_by"]) == (20.0, date(2000, 1, 1), "system")
@@ -202,7 +204,7 @@ def test_time_limit_edit_is_versioned_and_recomputes_only_later_deadlines(app):
     if True in limits.index:
         assert (limits.loc[True, "lo"], limits.loc[True, "hi"]) == (6.0, 6.0)
     rows = db.sql("SELECT time_limit_hours, effective_month FROM category_rules WHERE category = '暴露垃圾' "
-                  "ORDER BY changed_at")
+                  "ORDER BY effective_month, changed_at")
     assert list(rows["time_limit_hours"]) == [4.0, 6.0]
     assert audit_rows(db, "修改问题时限")[-1][1]["changes"] == {"暴露垃圾": [4.0, 6.0]}
     at.number_input(key=f"cat_*_{this:%Y%m}_乱停乱放").set_value(0.0)
