@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -30,9 +31,12 @@ def test_four_people_at_once_while_one_import_runs(demo_db_path, tmp_path):
     db.close()
 
     with serve(db_path, tmp_path / "server.log") as app:
-        result = run_load(app["base"], db_path, contexts=CONTEXTS, import_files=files,
-                          communities=demo_communities(db_path, 2), total_seconds=600, page_timeout_s=240,
-                          import_every=0, progress=tmp_path / "progress.log")
+        # on a thread of its own: the harness runs its own asyncio loop, and this thread may already
+        # have one (the session's sync Playwright browser, when browser tests ran before this one)
+        with ThreadPoolExecutor(1) as pool:
+            result = pool.submit(run_load, app["base"], db_path, contexts=CONTEXTS, import_files=files,
+                                 communities=demo_communities(db_path, 2), total_seconds=600, page_timeout_s=240,
+                                 import_every=0, progress=tmp_path / "progress.log").result()
         again = subprocess.run([sys.executable, "-m", "wenming", "import", str(files[0]), "--db", str(db_path)],
                                cwd=ROOT, env={**os.environ, "WENMING_INBOX_WAIT_SECONDS": "600"},
                                capture_output=True, text=True, timeout=900)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
@@ -66,6 +67,14 @@ class Session:
             self.page.keyboard.type(community_name)  # a short (phone) window lists only the first few
             self.page.get_by_role("option", name=community_name).click()
         self.click_text(label)
+        # signed in only once the session cookie is written (by the next run's script): on a busy
+        # machine the click's run may not have begun when settle() first looks
+        deadline = time.monotonic() + 120
+        while not any(c["name"] == "wenming_session" for c in self.context.cookies()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"demo login「{label}」did not sign in within 120 s")
+            self.page.wait_for_timeout(250)
+        self.settle()
 
     def exceptions(self) -> list[str]:
         return [e.inner_text() for e in self.page.locator("[data-testid='stException']").all()]
