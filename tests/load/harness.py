@@ -3,9 +3,9 @@ open every page their role has, all at the same time, while a thread hands CLI i
 running app through its inbox. Loopback only, bounded in count and in time.
 
 Each context moves between pages the way a person does, by the sidebar's links (one websocket
-session, no reload), and by the address bar where there is no sidebar (the 大屏 hides it). A
-visit counts only once the page's own script run has ended: a MutationObserver on the app's
-`data-test-script-state` sees the run start and end, however short it is.
+session, no reload), and by the address bar where there is no sidebar (the 大屏 hides it) or the
+page is already open. A visit counts only once the new page's own script run has ended (see
+WATCH_RUN), and only if the page drew something, with no exception, no database message, at its URL.
 
 `run_load(...)` returns what happened; the load and small-load tests assert on it.
 """
@@ -30,10 +30,16 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 ROLES = [("admin", "演示：以管理员进入"), ("leader", "演示：以街道领导进入"), ("community", "演示：以社区书记进入")]
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 RAMP_SECONDS = 0.5  # between one context's start and the next
-# counts the ends of script runs (a change away from "running") from now on, in this document
-WATCH_RUNS = """() => {
-  window.__runsEnded = 0;
+# Before a click on a sidebar link: remember what the main area says. The new page's run has ended
+# when the app is "notRunning" at the new URL and either a change away from "running" was seen or the
+# main area now says something else. (The second is needed: under load the browser may take the
+# run's start and end in one go, and React then never draws "running".)
+WATCH_RUN = """path => {
   const app = document.querySelector("[data-testid='stApp']");
+  const main = document.querySelector("[data-testid='stMain']");
+  window.__target = path;
+  window.__before = main ? main.textContent : "";
+  window.__runsEnded = 0;
   if (window.__runWatch) window.__runWatch.disconnect();
   window.__runWatch = new MutationObserver(records => {
     for (const r of records) if (r.oldValue === "running") window.__runsEnded += 1;
@@ -41,12 +47,16 @@ WATCH_RUNS = """() => {
   window.__runWatch.observe(app, {attributes: true, attributeOldValue: true,
                                   attributeFilter: ["data-test-script-state"]});
 }"""
-# a run watched by WATCH_RUNS has ended, or the action loaded a new document (the 大屏 link does),
-# whose first run has ended: a fresh document is "initial" until then
-RUN_ENDED = """() => window.__runsEnded === undefined
-  ? document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']") !== null
-  : window.__runsEnded > 0"""
+RUN_ENDED = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  const main = document.querySelector("[data-testid='stMain']");
+  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  if (window.__target === undefined) return true;  // a new document (whose first run has ended)
+  if (location.pathname !== window.__target) return false;
+  return window.__runsEnded > 0 || (main !== null && main.textContent !== window.__before);
+}"""
 NAV_LINK = "[data-testid='stSidebarNav'] a[href='{url}']"
+NO_SIDEBAR = {"/screen"}  # the 大屏 hides the sidebar (wenming/charts/screen.py)
 NOT_FOUND = "[role='dialog']:has-text('Page not found')"  # Streamlit's modal for a URL that is no page
 
 
@@ -76,6 +86,7 @@ class LoadResult:
     outside: list[str] = field(default_factory=list)  # requests that tried to leave the machine
     imports: list[Import] = field(default_factory=list)
     seconds: float = 0.0
+    load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average at the start and the end
     progress: Path | None = None  # a line per visit, import and failure as it happens (to watch a run)
 
     def note(self, line: str) -> None:
@@ -109,21 +120,20 @@ async def _settle(page, timeout_ms: float) -> None:
     await page.wait_for_selector(READY, state="attached", timeout=timeout_ms)
 
 
-async def _run(page, action, timeout_ms: float) -> None:
-    """Do `action` (a click) and wait for the script run it starts to end."""
-    await page.evaluate(WATCH_RUNS)
-    await action()
-    await page.wait_for_function(RUN_ENDED, timeout=timeout_ms, polling=100)
-    await page.wait_for_selector(READY, state="attached", timeout=timeout_ms)
-
-
 async def _open(page, base: str, path: str, timeout_ms: float) -> str:
-    """Go to `path` the way a person would; return how ("link" or "address")."""
+    """Go to `path` the way a person would and wait for its run to end; return how ("link" or "address").
+
+    By the sidebar link, unless this page is already open (a click would only rerun it) or the page
+    open has no sidebar (the 大屏 hides it): then by the address bar, a full load. A fresh document
+    is "initial" until its first run has ended, so READY after a load is that run's end.
+    """
+    here = urlparse(page.url).path
     link = page.locator(NAV_LINK.format(url=base + path)).first
-    if await link.count() and await link.is_visible():
-        await _run(page, link.click, timeout_ms)
+    if here != path and here not in NO_SIDEBAR and await link.count():
+        await page.evaluate(WATCH_RUN, path)
+        await link.click()
+        await page.wait_for_function(RUN_ENDED, timeout=timeout_ms, polling=200)
         return "link"
-    # a fresh document starts "initial": READY after it means a run of this page has ended
     await page.goto(base + path, wait_until="domcontentloaded")
     await page.wait_for_selector(READY, state="attached", timeout=timeout_ms)
     return "address"
@@ -257,6 +267,7 @@ def run_load(base: str, db_path: Path, *, contexts: int, import_files: list[Path
     importers = [threading.Thread(target=_importer, args=(f, db_path, result, stop, k * import_every, signed_in),
                                   name=f"load-import-{k}", daemon=True) for k, f in enumerate(import_files)]
     started = time.monotonic()
+    load_at_start = os.getloadavg()[0]
     for t in importers:
         t.start()
     try:
@@ -270,6 +281,7 @@ def run_load(base: str, db_path: Path, *, contexts: int, import_files: list[Path
             t.join(timeout=max(60.0, total_seconds - (time.monotonic() - started)))
         stop.set()
     result.seconds = time.monotonic() - started
+    result.load = (load_at_start, os.getloadavg()[0])
     result.imports.sort(key=lambda i: i.file)
     return result
 
@@ -338,7 +350,7 @@ def write_results(result: LoadResult, target: Path, *, contexts: int, rows_per_i
         "Page time: from the click on the sidebar link (or, where the page has no sidebar, the address bar) to "
         "the end of that page's script run as the browser sees it: server time, websocket and drawing. "
         f"{links} of {len(result.visits)} visits were by the sidebar, the rest by the address bar "
-        "(after 大屏, which hides the sidebar: a full page load).",
+        "(a full page load: the page first opened after signing in, or the page after 大屏, which hides the sidebar).",
         "",
         f"- page visits: {len(result.visits)} by {len({v.context for v in result.visits})} contexts; "
         f"visits with a problem (exception, database message, wrong or empty page): "
@@ -346,7 +358,8 @@ def write_results(result: LoadResult, target: Path, *, contexts: int, rows_per_i
         f"- imports accepted: {accepted} / {len(result.imports)} ({during} started while pages were still "
         f"being visited); import time: "
         + (", ".join(f"{i.ended - i.started:.0f} s" for i in result.imports) or "none"),
-        f"- wall time: {result.seconds:.0f} s",
+        f"- wall time: {result.seconds:.0f} s; the machine's load average (1 min) {result.load[0]:.1f} at the "
+        f"start, {result.load[1]:.1f} at the end (other work shares these {os.cpu_count()} cores)",
         f"- all pages: p50 {result.percentile(50):.1f} s, p95 {result.percentile(95):.1f} s, "
         f"max {max((v.seconds for v in result.visits), default=nan):.1f} s",
         "",
