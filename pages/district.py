@@ -22,7 +22,7 @@ if len(streets) < 2:
     st.info(f"您可查看的范围内只有一个街道（{name}），没有可对比的街道。请在总览和各项工作页面查看该街道。"
             if name else "您可查看的范围内没有街道数据。", icon=":material/info:")
     if name:  # a plain link: outside the navigation (a stale /district link) a page link has no target
-        st.markdown(f":material/dashboard: [查看{name}总览](/overview?period={period.key})")
+        st.markdown(f":material/dashboard: [查看{name}总览](/?period={period.key})")
     st.stop()
 
 st.caption(f"**{period.label}** · {len(streets)} 个街道"

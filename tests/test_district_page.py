@@ -117,7 +117,7 @@ def test_page_renders_every_street_ranked_with_links(app_on, three_streets, role
         assert column in rows.columns, column
     names = dict(zip(streets["street_name"], streets["street_code"]))
     for name, link in zip(rows["街道"].iloc[:3], rows["总览"].iloc[:3]):
-        assert link == f"/overview?street={names[name]}&period=2026-11"
+        assert link == f"/?street={names[name]}&period=2026-11"
     assert rows["总览"].iloc[-1] == ""  # the 区 row links nowhere
     assert any("排名规则：按“综合考核均分”从高到低" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 1
@@ -233,8 +233,8 @@ def test_hand_computed_values(tiny_db):
     assert list(shown["街道"]) == ["和风街道", "明德街道", "全区"] and list(shown["名次"]) == ["1", "2", ""]
     assert list(shown["发现数"]) == [2, 1, 3]
     assert list(shown["整改率"]) == pytest.approx([50.0, 0.0, 100 / 3])
-    assert list(shown["总览"].iloc[:2]) == [f"/overview?street={HEFENG}&period=2025-03",
-                                           f"/overview?street={MINGDE}&period=2025-03"]
+    assert list(shown["总览"].iloc[:2]) == [f"/?street={HEFENG}&period=2025-03",
+                                           f"/?street={MINGDE}&period=2025-03"]
 
 
 def test_hand_computed_values_on_the_page(app_on, tiny_db):

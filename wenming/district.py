@@ -274,7 +274,7 @@ def change_text(diff, indicator: Indicator) -> str:
 
 def overview_link(street_code: str, period_key: str) -> str:
     """The drill-in target of a 街道 row: its 总览 for the same month."""
-    return f"/overview?street={street_code}&period={period_key}"
+    return f"/?street={street_code}&period={period_key}"  # 总览 is the default page, at "/"
 
 
 def ranked(cmp: Comparison, indicator: Indicator) -> pd.DataFrame:
