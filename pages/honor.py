@@ -256,19 +256,7 @@ with tabs["社区红黑榜（综合考核）"]:
             if not entries["红榜"] and not entries["黑榜"]:
                 widgets.empty_note("这个月还没有综合考核结果")
             else:
-                red_col, black_col = st.columns(2, gap="medium")
-                for column, which in ((red_col, "红榜"), (black_col, "黑榜")):
-                    with column.container(border=True):
-                        st.markdown("#### :red[:material/military_tech: 社区红榜]" if which == "红榜"
-                                    else "#### :material/report: 社区黑榜")
-                        if not entries[which]:
-                            st.caption("本月无。")
-                        else:
-                            st.markdown("\n".join(f"- {ranking.board_line(e, month_result.provisional)}"
-                                                   for e in entries[which]))
-                note = ranking.interview_note(month_result)
-                if note:
-                    st.warning(note, icon=":material/campaign:")
+                widgets.community_board(month_result)
                 query = {k: v for k, v in {"period": f.period.key, "street": f.street}.items() if v}
                 st.page_link("pages/ranking.py", label="综合考核排名、得分明细和评分规则", icon=":material/leaderboard:",
                              query_params=query)

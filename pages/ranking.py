@@ -159,19 +159,7 @@ with tab_history:
 with tab_board:
     with state.guarded("社区红黑榜"):
         st.caption(ranking.board_rule_text(result.rules, result.provisional))
-        entries = ranking.board_entries(result)
-        red_col, black_col = st.columns(2, gap="medium")
-        for column, which in ((red_col, "红榜"), (black_col, "黑榜")):
-            with column.container(border=True):
-                st.markdown("#### :red[:material/military_tech: 社区红榜]" if which == "红榜"
-                            else "#### :material/report: 社区黑榜")
-                if not entries[which]:
-                    st.caption("本月无。")
-                else:
-                    st.markdown("\n".join(f"- {ranking.board_line(e, result.provisional)}" for e in entries[which]))
-        note = ranking.interview_note(result)
-        if note:
-            st.warning(note, icon=":material/campaign:")
+        widgets.community_board(result)
 
 with tab_rules:
     with state.guarded("评分规则"):

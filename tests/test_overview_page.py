@@ -10,26 +10,11 @@ import pytest
 
 from wenming import composite
 from wenming.access import Scope
+from tests.apptext import pick, texts
 
 PAGE = "pages/overview.py"
 STREET = "330105099"
 OWN = "330105099003"  # 南湖社区
-
-
-def texts(at) -> str:
-    out = []
-    for df in at.dataframe:
-        frame = getattr(df.value, "data", df.value)
-        out += [str(c) for c in frame.columns] + [str(v) for v in frame.astype(str).to_numpy().ravel()]
-    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title"):
-        out += [str(e.value) for e in at.get(kind)]
-    out += [f"{m.label} {m.value} {m.proto.help}" for m in at.metric]
-    return "\n".join(out)
-
-
-def pick(at, label: str, value):
-    next(s for s in at.selectbox if s.label == label).set_value(value).run()
-    return at
 
 
 def links(at) -> list[tuple[str, str]]:

@@ -51,3 +51,22 @@ def download_xlsx(db: Database, label: str, frame, file_name: str, *, key: str, 
 
 def empty_note(text: str = "所选范围内没有数据") -> None:
     st.info(text, icon=":material/info:")
+
+
+def community_board(result) -> None:
+    """The month's 社区红黑榜 (composite.MonthResult) in two columns, with the 约谈 note; shared by
+    /ranking and /honor."""
+    from wenming import ranking
+    entries = ranking.board_entries(result)
+    red_col, black_col = st.columns(2, gap="medium")
+    for column, which in ((red_col, "红榜"), (black_col, "黑榜")):
+        with column.container(border=True):
+            st.markdown("#### :red[:material/military_tech: 社区红榜]" if which == "红榜"
+                        else "#### :material/report: 社区黑榜")
+            if not entries[which]:
+                st.caption("本月无。")
+            else:
+                st.markdown("\n".join(f"- {ranking.board_line(e, result.provisional)}" for e in entries[which]))
+    note = ranking.interview_note(result)
+    if note:
+        st.warning(note, icon=":material/campaign:")
