@@ -273,17 +273,23 @@ def app_as(apptest_db, monkeypatch):
 
     def make(role: str, community_code: str | None = None, page: str | None = None, params: dict | None = None,
              timeout: float = 60):
-        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=timeout)
-        at.session_state["user"] = auth.demo_user(db, role, community_code)
-        for key, value in (params or {}).items():
-            at.query_params[key] = value
-        at.run()
-        if page:
-            at.switch_page(page)
-            at.run()
-        return at
+        return open_app(auth.demo_user(db, role, community_code), page, params, timeout)
 
     return make
+
+
+def open_app(user, page: str | None = None, params: dict | None = None, timeout: float = 60):
+    """app.py run by AppTest as `user` (over WENMING_DB), then `page` if given; URL `params` first."""
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=timeout)
+    at.session_state["user"] = user
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
 
 
 @pytest.fixture(scope="session")

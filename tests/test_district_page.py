@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import (HEFENG, HF_XIXI, ISSUE_DEFAULT, ISSUE_HEADER, MD_DONGYUAN, MINGDE, rows_of,
+from tests.conftest import (HEFENG, open_app, HF_XIXI, ISSUE_DEFAULT, ISSUE_HEADER, MD_DONGYUAN, MINGDE, rows_of,
                             write_csv)
 from wenming import activities, composite, district, honor, patrol
 from wenming import volunteers as vol
@@ -66,21 +66,12 @@ def open_db(path: Path):
 def app_on(monkeypatch):
     """app_on(db_path, user, params=None, page=PAGE) -> an AppTest of app.py switched to the page."""
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     def make(db_path: Path, user, params: dict | None = None, page: str | None = PAGE):
         monkeypatch.setenv("WENMING_DB", str(db_path))
         st.cache_data.clear()
         open_db(db_path)
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-        at.session_state["user"] = user
-        for key, value in (params or {}).items():
-            at.query_params[key] = value
-        at.run()
-        if page:
-            at.switch_page(page)
-            at.run()
-        return at
+        return open_app(user, page, params, timeout=300)
 
     return make
 
