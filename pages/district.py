@@ -4,8 +4,8 @@ links into each 街道's pages (DESIGN.md: /district, when there are several 街
 import pandas as pd
 import streamlit as st
 
-from wenming import district
-from wenming.charts import district as charts
+from wenming.reports import district
+from wenming.reports import district_charts as charts
 from wenming.ui import filters, page, registry, state, widgets
 
 db, user = page.begin("district")

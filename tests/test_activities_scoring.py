@@ -25,8 +25,8 @@ import pytest
 
 from tests.conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, HEFENG, HF_DONGYUAN, HF_XIXI, MD_DONGYUAN,
                             ROSTER_HEADER, rows_of, write_csv)
-from wenming import activities as act
-from wenming.access import Scope
+from wenming.activities import metrics as act
+from wenming.core.access import Scope
 from wenming.ingest import import_file
 
 XINCHENG = "330105099003"
@@ -71,7 +71,7 @@ def db(tiny_db, tmp_path):
 
 
 def scores(db, as_of=AS_OF, scope=LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 7, 1)):
-    return act.score_month(db.run("activity_month_scores", scope, start=start, end=end, as_of=as_of))
+    return act.score_month(db.run("activities/month_scores", scope, start=start, end=end, as_of=as_of))
 
 
 def cell(frame, community, month, column):
@@ -83,7 +83,7 @@ def cell(frame, community, month, column):
 
 # -- the query ----------------------------------------------------------------------------------
 def test_query_counts_on_theme_only_and_reports_known_by_as_of(db):
-    raw = db.run("activity_month_scores", LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 7, 1), as_of=AS_OF)
+    raw = db.run("activities/month_scores", LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 7, 1), as_of=AS_OF)
     assert set(raw["community_code"]) == {HF_DONGYUAN, HF_XIXI, XINCHENG}  # scope: not 明德's 社区
     assert len(raw) == 3 * 4
     xixi_march = raw[(raw["community_code"] == HF_XIXI) & (pd.to_datetime(raw["month"]) == "2025-03-01")].iloc[0]
@@ -99,7 +99,7 @@ def test_query_counts_on_theme_only_and_reports_known_by_as_of(db):
 
 
 def test_months_not_yet_begun_are_left_out(db):
-    raw = db.run("activity_month_scores", LEADER, start=datetime(2025, 1, 1), end=datetime(2026, 1, 1),
+    raw = db.run("activities/month_scores", LEADER, start=datetime(2025, 1, 1), end=datetime(2026, 1, 1),
                  as_of=AS_OF)
     assert sorted(pd.to_datetime(raw["month"]).dt.month.unique()) == [1, 2, 3, 4, 5, 6]
 
@@ -239,7 +239,7 @@ def test_advice_puts_the_biggest_loss_first():
 def test_heat_map_hover_lists_activities_only_where_detail_is_visible(db):
     s = scores(db)
     head = Scope(role="community", username="h", street_codes=(HEFENG,), community_code=HF_XIXI)
-    acts = db.run("activity_list", head, start=datetime(2025, 1, 1), end=datetime(2025, 7, 1), as_of=AS_OF)
+    acts = db.run("activities/list", head, start=datetime(2025, 1, 1), end=datetime(2025, 7, 1), as_of=AS_OF)
     assert set(acts["community_code"]) == {HF_XIXI}
     hover = pd.Series(act.cell_hover(s, acts).to_numpy(), index=list(zip(s["community_code"], s["month"])))
     mine = hover[(HF_XIXI, pd.Timestamp("2025-03-01"))]
@@ -273,11 +273,11 @@ def test_saving_a_calendar_keeps_other_years_and_is_audited(db):
     themes[3] = "法律进万家"
     changed = act.save_calendar(db, HEFENG, 2025, themes, "admin1")
     assert changed == list(range(1, 13))
-    cal = db.run("activity_calendar", LEADER, year=2025)
+    cal = db.run("activities/calendar", LEADER, year=2025)
     assert cal["theme"].tolist()[2] == "法律进万家" and set(cal["source"]) == {"本街道"}
     assert set(cal["changed_by"]) == {"admin1"}
-    assert db.run("activity_calendar", LEADER, year=2024)["theme"].tolist()[2] == '"法律伴你行"宣传活动'
-    other = db.run("activity_calendar", Scope(role="admin"), year=2025)
+    assert db.run("activities/calendar", LEADER, year=2024)["theme"].tolist()[2] == '"法律伴你行"宣传活动'
+    other = db.run("activities/calendar", Scope(role="admin"), year=2025)
     assert other[other["street_code"] != HEFENG]["source"].eq("默认").all()
     theme_of_month = db.sql("SELECT theme FROM theme_of_month WHERE street_code = $s AND year = 2025 AND month = 3",
                             {"s": HEFENG})

@@ -18,8 +18,8 @@ import pytest
 from tests.conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, DEMO_TODAY, HONOR_DEFAULT, HONOR_HEADER,
                             ISSUE_DEFAULT, ISSUE_HEADER, SERVICE_DEFAULT, SERVICE_HEADER, rows_of, write_csv,
                             write_geojson, write_xlsx)
-from wenming import exports
-from wenming.db import Database
+from wenming.core import exports
+from wenming.core.db import Database
 from wenming.ingest import import_file
 from wenming.ui import registry
 
@@ -134,7 +134,7 @@ def payload_apptest_db(payload_db, tmp_path_factory) -> Path:
 def test_markup_in_submitted_text_is_never_rendered_as_html(spec, payload_apptest_db, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
-    from wenming import auth
+    from wenming.core import auth
     from wenming.ui import state
     monkeypatch.setenv("WENMING_DB", str(payload_apptest_db))
     st.cache_data.clear()
@@ -154,7 +154,7 @@ def test_the_payload_is_shown_as_text_somewhere(payload_apptest_db, monkeypatch)
     """The check above is not vacuous: the payload reaches the pages, escaped or as inert text."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
-    from wenming import auth
+    from wenming.core import auth
     from wenming.ui import state
     monkeypatch.setenv("WENMING_DB", str(payload_apptest_db))
     st.cache_data.clear()
@@ -279,7 +279,7 @@ def test_no_module_writes_xlsx_or_csv_except_through_exports():
         for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if WRITER_CALLS.search(line) and not line.lstrip().startswith("#"):
                 offenders.append(f"{rel}:{no}: {line.strip()}")
-    assert offenders == [], "write xlsx/CSV through wenming.exports (formula neutralising):\n" + "\n".join(offenders)
+    assert offenders == [], "write xlsx/CSV through wenming.core.exports (formula neutralising):\n" + "\n".join(offenders)
 
 
 # -- huge, nested and booby-trapped uploads ----------------------------------------------------

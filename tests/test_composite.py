@@ -31,9 +31,12 @@ import pytest
 from tests.conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, HONOR_DEFAULT, HONOR_HEADER, ISSUE_DEFAULT,
                             ISSUE_HEADER, PATROL_DEFAULT, PATROL_HEADER, ROSTER_HEADER, SERVICE_DEFAULT,
                             SERVICE_HEADER, VOLUNTEER_DEFAULT, VOLUNTEER_HEADER, rows_of, write_csv)
-from wenming import admin, composite, ranking, scoring
-from wenming import db as dbm
-from wenming.access import Scope
+from wenming.ops import admin
+from wenming.composite import month as composite
+from wenming.composite import explain as ranking
+from wenming.composite import scoring
+from wenming.core import db as dbm
+from wenming.core.access import Scope
 from wenming.ingest import import_file
 
 STREET = "330105097"

@@ -14,7 +14,7 @@ PHONE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
 @pytest.fixture(scope="module")
 def demo_people(apptest_db):
     """Names and phones of every demo volunteer, their 社区, and words of the page that are not names."""
-    from wenming import db as dbm
+    from wenming.core import db as dbm
     from wenming.ui import state
     db = state._open(str(apptest_db))
     people = db.sql("SELECT v.name, v.phone, v.community_code, c.community_name FROM volunteer_current v "

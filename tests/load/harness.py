@@ -292,8 +292,8 @@ def import_files(db_path: Path, folder: Path, count: int, rows: int) -> list[Pat
 
     import pandas as pd
 
-    from wenming.bench import issue_file
-    from wenming.db import Database
+    from wenming.ops.bench import issue_file
+    from wenming.core.db import Database
     copy = folder / "source.duckdb"
     shutil.copyfile(db_path, copy)
     db = Database(copy)

@@ -6,7 +6,7 @@ import json
 import shapely
 from shapely.geometry import mapping, shape
 
-from wenming import geo
+from wenming.core import geo
 from wenming.ingest.context import Context
 from wenming.ingest.problems import Problem, error
 from wenming.ingest.read import Boundary

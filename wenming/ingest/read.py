@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wenming import config
+from wenming.core import config
 from wenming.ingest.kinds import ALL_HEADERS, BOUNDARY, KINDS, Kind, detect_kind, header_map, normalize_header
 from wenming.ingest.problems import Rejected, error
 

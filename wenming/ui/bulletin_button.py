@@ -5,8 +5,9 @@ from datetime import date
 
 import streamlit as st
 
-from wenming import auth, bulletin
-from wenming.db import Database
+from wenming.core import auth
+from wenming.reports import bulletin
+from wenming.core.db import Database
 
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

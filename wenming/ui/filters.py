@@ -8,9 +8,9 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from wenming.access import Scope
-from wenming.db import Database
-from wenming.timeutil import Period, add_months, month_start, parse_period
+from wenming.core.access import Scope
+from wenming.core.db import Database
+from wenming.core.timeutil import Period, add_months, month_start, parse_period
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Filters:
 
 def places(db: Database, scope: Scope) -> pd.DataFrame:
     """The 街道/社区/网格 the session may pick from."""
-    return db.run("places", scope)
+    return db.run("core/places", scope)
 
 
 def _param(name: str) -> str | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wenming.config import ROOT
+from wenming.core.config import ROOT
 
 READERS = ("admin", "district", "leader", "community")
 

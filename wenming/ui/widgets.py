@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from wenming import auth, exports
-from wenming.db import Database
+from wenming.core import auth
+from wenming.core import exports
+from wenming.core.db import Database
 
 
 def fmt_rate(value, digits: int = 1) -> str:
@@ -56,7 +57,7 @@ def empty_note(text: str = "所选范围内没有数据") -> None:
 def community_board(result) -> None:
     """The month's 社区红黑榜 (composite.MonthResult) in two columns, with the 约谈 note; shared by
     /ranking and /honor."""
-    from wenming import ranking
+    from wenming.composite import explain as ranking
     entries = ranking.board_entries(result)
     red_col, black_col = st.columns(2, gap="medium")
     for column, which in ((red_col, "红榜"), (black_col, "黑榜")):
