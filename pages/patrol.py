@@ -3,6 +3,7 @@ recurring hot spots and issue search with its status timeline (DOMAIN.md §1).""
 import pandas as pd
 import streamlit as st
 
+from wenming import metrics
 from wenming.core import config
 from wenming.patrol import metrics as patrol
 from wenming.patrol import charts
@@ -163,7 +164,7 @@ with st.sidebar:
 
 rule_rows = db.run("patrol/rules", scope, street=f.street, month=f.period.start.replace(day=1))
 rules = dict(zip(rule_rows["name"], rule_rows["value"]))
-sample_min = int(rules.get("patrol.sample_min") or patrol.SAMPLE_MIN)
+sample_min = int(metrics.sample_min(rules))
 fp = patrol.filter_params(street=f.street, community=f.community, grid=f.grid,
                           major=None if major == ALL else major, category=None if category == ALL else category,
                           statuses=statuses, sources=sources)

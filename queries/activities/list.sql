@@ -1,7 +1,7 @@
--- One row per activity (on-theme and 自选) held in the months overlapping [$start, $end) and
--- reported by $as_of, only of the 社区 whose item detail the session may see; `timely` says it
--- was reported within the activity.timely_days rule of its month.
--- Params: $street_codes, $detail_community (scope); $start, $end, $as_of (TIMESTAMP).
+-- One row per activity (on-theme and 自选) held in the months overlapping [$start, $end), whenever
+-- it was reported (it belongs to the month it was held in), only of the 社区 whose item detail the
+-- session may see; `timely` says it was reported within the activity.timely_days rule of its month.
+-- Params: $street_codes, $detail_community (scope); $start, $end (TIMESTAMP).
 WITH acts AS (
     SELECT a.*
     FROM activity_current a
@@ -9,7 +9,6 @@ WITH acts AS (
       AND detail_ok(a.community_code, $detail_community)
       AND a.month >= CAST(date_trunc('month', CAST($start AS TIMESTAMP)) AS DATE)
       AND a.month < CAST($end AS TIMESTAMP)
-      AND a.reported_at <= CAST($as_of AS TIMESTAMP)
 ), timely_rule AS (
     SELECT street_code, month, rule_at(street_code, 'activity.timely_days', month) AS timely_days
     FROM (SELECT DISTINCT street_code, month FROM acts)

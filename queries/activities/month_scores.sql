@@ -1,7 +1,9 @@
 -- One row per 社区 in scope per month overlapping [$start, $end) that has begun by $as_of: the
 -- inputs of the monthly activity score (DOMAIN.md §2) and the activity.* rules in force that month.
--- An activity counts for the month it was held in once it is reported (reported_at <= $as_of);
--- a late report still counts, only not as timely (report_delay_days <= rule_timely_days).
+-- An activity belongs to the month it was held in and counts there whenever it is reported, also
+-- after the month's end (docs/indicators.md "主题活动"); a late report still counts, only not as timely
+-- (report_delay_days <= rule_timely_days). What is known is the database's: the 通报 reads it as known
+-- at the month's close (db.KnownAt), a page as known now.
 -- existed: the 社区 existed during the month (established_on empty or before the month's end).
 -- Points, ranks and "provisional" are computed by wenming.activities.metrics.score_month; the composite
 -- ranking uses the same query and function.
@@ -33,7 +35,7 @@ WITH months AS (
         count(*) FILTER (WHERE NOT a.off_theme AND a.report_delay_days <= r.rule_timely_days) AS timely_count
     FROM activity_current a
     JOIN rules r ON r.street_code = a.street_code AND r.month = a.month
-    WHERE in_scope(a.street_code, $street_codes) AND a.reported_at <= CAST($as_of AS TIMESTAMP)
+    WHERE in_scope(a.street_code, $street_codes)
     GROUP BY ALL
 )
 SELECT c.street_code, c.community_code, c.community_name, m.month,

@@ -8,7 +8,7 @@ WITH scoped AS (
     SELECT community_code FROM communities
     WHERE in_scope(street_code, $street_codes) AND ($street IS NULL OR street_code = $street)
       AND ($community IS NULL OR community_code = $community)
-), moved AS (  -- issues whose rectified-ness changed within the window
+), moved AS (  -- issues whose state (rectified, 挂账, open) changed within the window
     SELECT DISTINCT community_code, issue_no FROM issue_transitions
     WHERE effective_at >= $trend_start AND community_code IN (SELECT community_code FROM scoped)
 ), base AS (
@@ -30,21 +30,19 @@ WITH scoped AS (
     WHERE m < $as_of AND m + INTERVAL 1 MONTH > (
         SELECT min(found_at) FROM issue_current WHERE community_code IN (SELECT community_code FROM scoped))
 ), tr AS (
-    SELECT t.community_code, t.issue_no, t.rectified, t.raw_at, t.effective_at AS lo,
+    SELECT t.community_code, t.issue_no, t.rectified, t.deferred, t.raw_at, t.effective_at AS lo,
         lead(t.effective_at) OVER (PARTITION BY t.community_code, t.issue_no
                                    ORDER BY t.effective_at, t.submission_id) AS hi
     FROM issue_transitions t SEMI JOIN base USING (community_code, issue_no)
-), open_spans AS (  -- when each issue stood not rectified (挂账 excluded, as issue_asof does)
+), open_spans AS (  -- when each issue stood open: neither rectified nor on 挂账 (as issue_asof)
     SELECT b.community_code, b.issue_no, b.deadline, TIMESTAMP '1900-01-01' AS lo,
         coalesce(min(tr.lo), TIMESTAMP '9999-12-31') AS hi
     FROM base b LEFT JOIN tr USING (community_code, issue_no)
-    WHERE b.status <> '挂账'
     GROUP BY ALL
     UNION ALL
     SELECT tr.community_code, tr.issue_no, b.deadline, tr.lo, coalesce(tr.hi, TIMESTAMP '9999-12-31')
     FROM tr JOIN base b USING (community_code, issue_no)
-    WHERE NOT tr.rectified
-      AND b.status <> '挂账'
+    WHERE NOT tr.rectified AND NOT tr.deferred
 ), found AS (
     SELECT m.month_start, count(*) AS found
     FROM months m JOIN base b ON b.found_at >= m.month_start AND b.found_at < m.t

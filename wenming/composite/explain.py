@@ -9,23 +9,13 @@ import math
 import pandas as pd
 
 from wenming.honor.metrics import md_escape
+from wenming.composite import scoring
 from wenming.composite.scoring import AREAS
 
-AREA_RULES = {  # area key -> (label, the rules whose sum is the area's full marks)
-    "patrol": ("网格巡查", ["composite.patrol.on_time", "composite.patrol.rectified", "composite.patrol.coverage",
-                        "composite.patrol.timely"]),
-    "activity": ("主题活动", None),
-    "volunteer": ("志愿服务", ["composite.volunteer.registration", "composite.volunteer.hours",
-                           "composite.volunteer.active"]),
-    "honor": ("红黑榜", ["composite.honor.max"]),
-}
 
 
-def area_max(rules: dict, key: str) -> float:
-    """An area's full marks under the rules of the month (网格巡查 40, 主题活动 25 … by default)."""
-    if key == "activity":
-        return 100 * float(rules["composite.activity.factor"])
-    return float(sum(rules[name] for name in AREA_RULES[key][1]))
+area_max = scoring.area_max
+full_marks = scoring.full_marks
 
 
 def rank_label(rank, ranks: pd.Series | list | None = None) -> str:
@@ -97,16 +87,13 @@ def breakdown(result, code: str) -> list[dict]:
     """A 社区's points by area, in the order of the rules: each area with earned, full marks, lost and
     its lines (rule, value, points, max_points, lost, small_sample, key). 加分/扣分 last, if any."""
     lines = result.lines[result.lines["community_code"] == code]
-    keys = {"按期整改率": "on_time", "整改率": "rectified", "巡查覆盖率": "coverage", "上报及时率": "timely",
-            "月度主题活动得分": "activity", "注册率": "registration", "每百名居民月核实时长": "hours",
-            "活跃志愿者占注册人数比例": "active"}
     out = []
     for key, label in AREAS.items():
         rows = lines[lines["area"] == label]
         items = []
         for r in rows.itertuples():
             head = "红黑榜" if key == "honor" else r.rule.split(" × ")[0].split(" / ")[0].split("（")[0]
-            items.append({"rule": r.rule, "name": head, "key": keys.get(head, "honor" if key == "honor" else head),
+            items.append({"rule": r.rule, "name": head, "key": r.key,
                           "value": r.value, "points": float(r.points), "max_points": float(r.max_points),
                           "lost": max(float(r.max_points) - float(r.points), 0.0), "small_sample": bool(r.small_sample)})
         earned = sum(i["points"] for i in items)
@@ -263,10 +250,6 @@ def interview_note(result) -> str | None:
     if result.provisional:
         return f"{names}上月在社区黑榜，本月暂列黑榜：若月末仍在黑榜，需约谈。"
     return f"需约谈：{names}（上月和本月都在社区黑榜）。"
-
-
-def full_marks(rules: dict) -> float:
-    return sum(area_max(rules, k) for k in AREA_RULES)
 
 
 FAIRNESS_NOTE = [

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from wenming import metrics
 from wenming.activities import metrics as activities
 from wenming.patrol import metrics as patrol
 from wenming.core import rules as rules_mod
@@ -60,12 +61,8 @@ def street_scope(scope: Scope, street_code: str) -> Scope | None:
 
 
 def minute(now: datetime) -> datetime:
-    """`now` rounded up to the next whole minute: the running month's queries are then cached for a
-    minute (db.run keys on as_of) instead of recomputed on every rerun. Rounding up, not down, keeps
-    a record imported a few seconds ago (reported_at <= as_of) in the count; an import bumps the
-    data version anyway."""
-    floor = now.replace(second=0, microsecond=0)
-    return floor if floor == now else floor + timedelta(minutes=1)
+    """`now` as the composite measures a running month: the app's one rule, metrics.moment."""
+    return metrics.moment(now)
 
 
 def _window(month: date, now: datetime) -> tuple[datetime, datetime, datetime]:

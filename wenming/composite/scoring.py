@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wenming import metrics
+
 # the per-社区 inputs, as the four areas' queries return them
 INPUTS = {
     "patrol": ["on_time", "on_time_den", "rectified", "rectify_den", "patrolled_grid_days", "grid_days",
@@ -24,20 +26,49 @@ AREAS = {"patrol": "网格巡查", "activity": "主题活动", "volunteer": "志
 
 @dataclass(frozen=True)
 class RateLine:
-    area: str
-    key: str
-    label: str
-    num: str
-    den: str
+    """A 网格巡查 rule line: an indicator of the registry times the weight of a rule."""
+    key: str  # the line's key (on_time, rectified, coverage, timely)
+    indicator: str  # its registry key
     weight_rule: str
+
+    @property
+    def label(self) -> str:
+        return metrics.get(self.indicator).name
+
+    @property
+    def num(self) -> str:
+        return metrics.get(self.indicator).numerator
+
+    @property
+    def den(self) -> str:
+        return metrics.get(self.indicator).denominator
 
 
 PATROL_LINES = [
-    RateLine("patrol", "on_time", "按期整改率", "on_time", "on_time_den", "composite.patrol.on_time"),
-    RateLine("patrol", "rectified", "整改率", "rectified", "rectify_den", "composite.patrol.rectified"),
-    RateLine("patrol", "coverage", "巡查覆盖率", "patrolled_grid_days", "grid_days", "composite.patrol.coverage"),
-    RateLine("patrol", "timely", "上报及时率", "timely", "timely_den", "composite.patrol.timely"),
+    RateLine("on_time", "on_time_rate", "composite.patrol.on_time"),
+    RateLine("rectified", "rectify_rate", "composite.patrol.rectified"),
+    RateLine("coverage", "coverage_rate", "composite.patrol.coverage"),
+    RateLine("timely", "timely_rate", "composite.patrol.timely"),
 ]
+# each area's rule lines: the rules whose weights sum to its full marks (主题活动: 100 × factor)
+AREA_WEIGHTS = {
+    "patrol": [line.weight_rule for line in PATROL_LINES],
+    "activity": ["composite.activity.factor"],
+    "volunteer": ["composite.volunteer.registration", "composite.volunteer.hours", "composite.volunteer.active"],
+    "honor": ["composite.honor.max"],
+}
+
+
+def area_max(rules: dict, area: str) -> float:
+    """An area's full marks under the rules of the month (网格巡查 40, 主题活动 25 … by default)."""
+    if area == "activity":
+        return 100 * float(rules.get("composite.activity.factor", 0) or 0)
+    return float(sum(float(rules.get(name, 0) or 0) for name in AREA_WEIGHTS[area]))
+
+
+def full_marks(rules: dict) -> float:
+    """The composite's full score under these rules (100 under the defaults), 加减分 aside."""
+    return sum(area_max(rules, area) for area in AREA_WEIGHTS)
 
 
 def shrink(num: pd.Series, den: pd.Series, k: float, min_items: float) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -65,53 +96,57 @@ def score(inputs: pd.DataFrame, rules: dict[str, float], adjustments: pd.DataFra
     """
     df = inputs.reset_index(drop=True)
     k = rules["composite.shrink_items"]
-    min_items = rules["patrol.sample_min"]
+    min_items = metrics.sample_min(rules)
     lines = []
 
-    def add(area, rule, value, points, max_points, small=False, detail=""):
+    def add(area, key, rule, value, points, max_points, small=False, detail=""):
         for code, v, p, s in zip(df["community_code"], value, points, np.broadcast_to(small, len(df))):
-            lines.append(dict(community_code=code, area=AREAS.get(area, area), rule=rule, value=v,
+            lines.append(dict(community_code=code, area=AREAS.get(area, area), key=key, rule=rule, value=v,
                               points=float(p), max_points=float(max_points), small_sample=bool(s), detail=detail))
 
     for line in PATROL_LINES:
         weight = rules[line.weight_rule]
-        rate, raw, small = shrink(df[line.num], df[line.den], k, min_items)
-        value = [_pct(r) + (f"（样本不足，按 {_pct(s)} 计）" if sm else "") for r, s, sm in zip(raw, rate, small)]
-        add("patrol", f"{line.label} × {weight:g}", value, rate * weight, weight, small.to_numpy(),
+        # only issue-based rates have a small-sample rule (巡查覆盖率 counts 网格·天: with none at
+        # all, as on a month's first morning, it stands at the 街道's average like an empty sample)
+        rate, raw, small = shrink(df[line.num], df[line.den], k,
+                                  min_items if metrics.get(line.indicator).small_sample else 1)
+        value = [metrics.text(line.indicator, r) + (f"（样本不足，按 {metrics.text(line.indicator, s)} 计）" if sm else "")
+                 for r, s, sm in zip(raw, rate, small)]
+        add("patrol", line.key, f"{line.label} × {weight:g}", value, rate * weight, weight, small.to_numpy(),
             f"{line.label}在少于 {min_items:g} 条时按街道平均收缩（补 {k:g} 条）")
 
     factor = rules["composite.activity.factor"]
     activity = df["activity_score"].astype(float).fillna(0)
-    add("activity", f"月度主题活动得分 × {factor:g}", [f"{a:.1f} 分" for a in activity], activity * factor, 100 * factor)
+    add("activity", "activity", f"月度主题活动得分 × {factor:g}", [f"{a:.1f} 分" for a in activity], activity * factor, 100 * factor)
 
     target = rules["volunteer.registration_target"]
     residents = df["residents"].astype(float)
     reg_rate = (df["registered"].astype(float) / residents).where(residents > 0, 0.0)
     w = rules["composite.volunteer.registration"]
-    add("volunteer", f"注册率 / 目标 {target:.0%}（封顶 1）× {w:g}", [f"{r:.1%}" for r in reg_rate],
+    add("volunteer", "registration", f"注册率 / 目标 {target:.0%}（封顶 1）× {w:g}", [f"{r:.1%}" for r in reg_rate],
         np.minimum(reg_rate / target, 1.0) * w, w)
     full = rules["volunteer.hours_per_100_full"]
     per100 = (df["hours_verified"].astype(float) / residents * 100).where(residents > 0, 0.0)
     w = rules["composite.volunteer.hours"]
-    add("volunteer", f"每百名居民月核实时长 / {full:g} 小时（封顶 1）× {w:g}", [f"{h:.1f} 小时" for h in per100],
+    add("volunteer", "hours", f"每百名居民月核实时长 / {full:g} 小时（封顶 1）× {w:g}", [f"{h:.1f} 小时" for h in per100],
         np.minimum(per100 / full, 1.0) * w, w)
     registered = df["registered"].astype(float)
     active_share = (df["active"].astype(float) / registered).where(registered > 0, 0.0)
     w = rules["composite.volunteer.active"]
-    add("volunteer", f"活跃志愿者占注册人数比例 × {w:g}", [f"{a:.1%}" for a in active_share], active_share * w, w)
+    add("volunteer", "active", f"活跃志愿者占注册人数比例 × {w:g}", [f"{a:.1%}" for a in active_share], active_share * w, w)
 
     base, red_each = rules["composite.honor.base"], rules["composite.honor.red_each"]
     black_each, top = rules["composite.honor.black_each"], rules["composite.honor.max"]
     honor = np.clip(base + red_each * df["red_published"].astype(float) - black_each * df["black_active"].astype(float),
                     0, top)
-    add("honor", f"基础 {base:g} 分，红榜每条 +{red_each:g}，在榜黑榜每条 −{black_each:g}（0–{top:g}）",
+    add("honor", "honor", f"基础 {base:g} 分，红榜每条 +{red_each:g}，在榜黑榜每条 −{black_each:g}（0–{top:g}）",
         [f"红榜 {int(r)} 条，黑榜 {int(b)} 条" for r, b in zip(df["red_published"], df["black_active"])], honor, top)
 
     lines = pd.DataFrame(lines)
     if adjustments is not None and not adjustments.empty:
         adj = adjustments[adjustments["community_code"].isin(df["community_code"])]
         for a in adj.itertuples():
-            lines.loc[len(lines)] = dict(community_code=a.community_code, area="加分/扣分",
+            lines.loc[len(lines)] = dict(community_code=a.community_code, area="加分/扣分", key="adjustment",
                                          rule=("加分：" if a.points >= 0 else "扣分：") + a.reason,
                                          value=f"{a.points:+g} 分", points=float(a.points), max_points=0.0,
                                          small_sample=False, detail="管理员手工调整")
@@ -228,6 +263,3 @@ def improvement_actions(inputs: pd.DataFrame, rules: dict, adjustments: pd.DataF
         consider("black", black, f"督促 {black} 条在榜黑榜整改销号", {"black_active": -black})
     return sorted(actions, key=lambda a: -a["gain"])
 
-
-def _pct(value) -> str:
-    return "—" if value is None or value != value else f"{value:.1%}"

@@ -12,6 +12,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from wenming.core import auth
+from wenming.composite import scoring
 from wenming.core import rules
 from wenming.core.db import Database
 
@@ -133,10 +134,7 @@ def validate_rules(values: dict[str, float]) -> list[str]:
 
 def full_marks(values: dict[str, float]) -> float:
     """The composite's full score under these rules (100 under the defaults)."""
-    patrol = sum(values.get(f"composite.patrol.{k}", 0) for k in ("on_time", "rectified", "coverage", "timely"))
-    activity = 100 * values.get("composite.activity.factor", 0)
-    volunteer = sum(values.get(f"composite.volunteer.{k}", 0) for k in ("registration", "hours", "active"))
-    return patrol + activity + volunteer + values.get("composite.honor.max", 0)
+    return scoring.full_marks(values)
 
 
 def set_rules(db: Database, street: str, month, changes: dict[str, float], by: str, note: str = "") -> list[str]:

@@ -199,6 +199,15 @@ def cmd_export_parquet(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from wenming import metrics
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(metrics.markdown(), encoding="utf-8")
+    print(f"已写入 {out}（{len(metrics.INDICATORS)} 个指标）")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="python -m wenming", description="文明创建督导看板：导入、演示数据、账号与基准测试")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -255,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("dir")
     p.add_argument("--db")
     p.set_defaults(func=cmd_export_parquet)
+
+    p = sub.add_parser("docs", help="由指标登记表重新生成 docs/indicators.md（指标口径）")
+    p.add_argument("--out", default=str(config.ROOT / "docs" / "indicators.md"))
+    p.set_defaults(func=cmd_docs)
 
     args = parser.parse_args(argv)
     if args.command == "users" and args.action == "add" and (not args.name or not args.role):

@@ -127,7 +127,7 @@ def issue_map(boundaries: pd.DataFrame, *, mode: str = "points", points: pd.Data
             value = s.get("on_time_rate")
             fill = ramp_color(value, 1.0, RATE_RAMP) if value is not None else [220, 223, 230, 90]
             lines.append(f"按期整改率 {patrol.pct(value)}（{int(s.get('on_time') or 0)}/{int(s.get('on_time_den') or 0)}）"
-                         + ("，样本不足" if (s.get("on_time_den") or 0) < patrol.SAMPLE_MIN else ""))
+                         + ("，样本不足" if s.get("on_time_rate_small") else ""))
         lines.append(f"本期发现 {int(s.get('found') or 0)} 件")
         return fill
 

@@ -13,50 +13,29 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from wenming import metrics
+from wenming.core import formats
 from wenming.core.timeutil import Period
 
-SAMPLE_MIN = 10  # default of rule patrol.sample_min: rates on fewer items are marked 样本不足
 POINT_LIMIT = 3000  # more issues than this on the map: aggregate per cell on the server
 DENSITY_CELL_M = 100  # cell size of the aggregated (热力方格) map, metres
 STATUS_OPTIONS = ["待整改", "整改中", "已整改", "已销号", "挂账", "逾期"]
 SOURCE_OPTIONS = ["网格巡查", "居民反映", "12345热线", "督查检查", "其他"]
 
-# rate column -> (numerator column, denominator column, Chinese name)
-RATES = {
-    "rectify_rate": ("rectified", "rectify_den", "整改率"),
-    "on_time_rate": ("on_time", "on_time_den", "按期整改率"),
-    "coverage_rate": ("patrolled_grid_days", "grid_days", "巡查覆盖率"),
-    "timely_rate": ("timely", "timely_den", "上报及时率"),
-}
-# the rates whose denominator counts issues (coverage counts 网格-days, never a "small sample")
-ISSUE_RATES = ("rectify_rate", "on_time_rate", "timely_rate")
+# the 网格巡查 rates of the indicator registry (wenming/metrics.py), in the order pages show them
+RATE_KEYS = ("rectify_rate", "on_time_rate", "coverage_rate", "timely_rate")
 
 
-def rate(numerator, denominator) -> float | None:
-    """numerator / denominator, or None when there is nothing to divide by."""
-    if denominator is None or denominator != denominator or denominator == 0:
-        return None
-    return float(numerator) / float(denominator)
-
-
-def rates(df: pd.DataFrame, sample_min: int = SAMPLE_MIN) -> pd.DataFrame:
-    """The input rows plus rectify_rate, on_time_rate, coverage_rate, timely_rate (None where the
-    denominator is 0), a `<rate>_small` flag per issue rate (fewer than sample_min items) and
-    `small_sample` (any of them)."""
-    out = df.copy()
-    for name, (num, den, _) in RATES.items():
-        if num not in out or den not in out:
-            continue
-        out[name] = pd.Series([rate(n, d) for n, d in zip(out[num], out[den])], index=out.index, dtype=object)
-        if name in ISSUE_RATES:
-            out[f"{name}_small"] = [bool(d < sample_min) for d in out[den]]
-    flags = [f"{n}_small" for n in ISSUE_RATES if f"{n}_small" in out]
-    out["small_sample"] = out[flags].any(axis=1) if flags else False
-    return out
+def rates(df: pd.DataFrame, sample_min: float | None = None) -> pd.DataFrame:
+    """The input rows plus the registry's rectify_rate, on_time_rate, coverage_rate, timely_rate
+    (None where the denominator is 0), a `<rate>_small` flag per issue rate (fewer than sample_min
+    items; default: the rule's default) and `small_sample` (any of them)."""
+    rules = None if sample_min is None else {metrics.SAMPLE_RULE: sample_min}
+    return metrics.with_values(df, RATE_KEYS, rules)
 
 
 def by_community(db, scope, *, start: datetime, end: datetime, as_of: datetime,
-                 sample_min: int = SAMPLE_MIN, **filters) -> pd.DataFrame:
+                 sample_min: float | None = None, **filters) -> pd.DataFrame:
     """queries/patrol/by_community.sql with its rates: one row per 社区 in scope for [start, end)
     as of as_of. Filters not given are NULL (all): street, community, grid, major, category,
     statuses, sources."""
@@ -121,8 +100,7 @@ def split_param(value: str | None, allowed: list[str]) -> list[str]:
 
 
 # -- formatting for people ---------------------------------------------------------------------
-def pct(value, digits: int = 1) -> str:
-    return "—" if value is None or value != value else f"{value * 100:.{digits}f}%"
+pct = formats.pct
 
 
 def hours_text(hours) -> str:

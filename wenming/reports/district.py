@@ -28,6 +28,7 @@ from wenming.composite import month as composite
 from wenming.honor import metrics as honor
 from wenming.patrol import metrics as patrol
 from wenming.volunteers import metrics as vol
+from wenming import metrics
 from wenming.core.access import Scope
 from wenming.core.timeutil import Period
 
@@ -221,10 +222,10 @@ class Comparison:
 def compare(db, scope: Scope, streets: pd.DataFrame, period: Period, now: datetime, *,
             with_composite: bool = True) -> Comparison:
     """Every 街道 of `streets` (street_code, street_name) for the month `period` measured at `now`."""
-    as_of = period.as_of(now.replace(second=0, microsecond=0))  # as the area pages: to the minute
+    as_of = period.as_of(metrics.moment(now))  # as the area pages: the one as-of rule
     frame, total = measure(db, scope, streets, start=period.start_ts, end=period.end_ts, as_of=as_of,
                            activity_as_of=now)
-    prev = previous_window(period, now.replace(second=0, microsecond=0))
+    prev = previous_window(period, metrics.moment(now))
     before, _ = measure(db, scope, streets, start=prev.start, end=prev.end, as_of=prev.as_of,
                         activity_as_of=min(now, prev.end) if period.is_running(now) else now)
     frame["composite_mean"] = None

@@ -13,10 +13,12 @@ import pandas as pd
 
 from wenming.activities import metrics as act
 from wenming.composite import month as composite
+from wenming.composite import scoring
 from wenming.honor import metrics as honor
 from wenming.patrol import metrics as patrol
 from wenming.screen import rotation as screen
 from wenming.volunteers import metrics as vol
+from wenming import metrics
 from wenming.core.access import Scope
 from wenming.core.timeutil import Period, add_months, china_now, month_end, month_start
 
@@ -46,12 +48,13 @@ def pick_street(db, user, wanted: str | None = None) -> tuple[str, str] | None:
 
 
 def safe_now(db) -> datetime:
-    """db.now() to the minute (so results cache per minute); the wall clock if the database is down."""
+    """db.now() as every surface measures it (metrics.moment: up to the minute, so results cache per
+    minute); the wall clock if the database is down."""
     try:
         now = db.now()
     except Exception:  # noqa: BLE001 - the clock must not depend on the database
         now = china_now()
-    return now.replace(second=0, microsecond=0)
+    return metrics.moment(now)
 
 
 def _month(now: datetime) -> Period:
@@ -108,8 +111,8 @@ def panel_headline(db, scope: Scope, street: str, now: datetime) -> dict:
     add("found", "本月发现问题", screen.fmt_int(cur["found"]), "件",
         f"已整改 {screen.fmt_int(cur['rectified'])} 件 · 挂账 {screen.fmt_int(cur['deferred'])} 件",
         cur["found"], before["found"], rise_is_good=False)
-    add("rectify", "整改率", screen.fmt_pct(cur["rectify_rate"]), "",
-        f"按期整改率 {screen.fmt_pct(cur['on_time_rate'])}" + ("（样本不足）" if cur["rectify_rate_small"] else ""),
+    add("rectify", "整改率" + ("（样本不足）" if cur["rectify_rate_small"] else ""), screen.fmt_pct(cur["rectify_rate"]), "",
+        f"按期整改率 {screen.fmt_pct(cur['on_time_rate'])}" + ("（样本不足）" if cur["on_time_rate_small"] else ""),
         cur["rectify_rate"], before["rectify_rate"], rate=True)
     add("overdue", "逾期未整改", screen.fmt_int(cur["overdue_open"]), "件", "已过处置时限仍未整改，正在督办",
         cur["overdue_open"], before["overdue_open"], rise_is_good=False)
@@ -182,11 +185,7 @@ def panel_ranking(db, scope: Scope, street: str, now: datetime) -> dict:
 
 def max_points(rules: dict) -> dict[str, float]:
     """Each area's full marks under the rules in force (40/25/25/10 by default)."""
-    r = {k: _num(v) for k, v in rules.items()}
-    return {"patrol": sum(r.get(f"composite.patrol.{k}", 0.0) for k in ("on_time", "rectified", "coverage", "timely")),
-            "activity": 100 * r.get("composite.activity.factor", 0.0),
-            "volunteer": sum(r.get(f"composite.volunteer.{k}", 0.0) for k in ("registration", "hours", "active")),
-            "honor": r.get("composite.honor.max", 0.0)}
+    return {area: scoring.area_max(rules, area) for area in scoring.AREA_WEIGHTS}
 
 
 # -- 本月主题活动 -------------------------------------------------------------------------------------

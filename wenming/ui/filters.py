@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+from wenming import metrics
 from wenming.core.access import Scope
 from wenming.core.db import Database
 from wenming.core.timeutil import Period, add_months, month_start, parse_period
@@ -24,7 +25,7 @@ class Filters:
     @property
     def as_of(self) -> datetime:
         # to the minute: results are cached by their parameters, and "now" moves every second
-        return self.period.as_of(self.now.replace(second=0, microsecond=0))
+        return self.period.as_of(metrics.moment(self.now))
 
     def params(self) -> dict:
         """Bound parameters most page queries take."""

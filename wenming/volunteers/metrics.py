@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from wenming import metrics
+
 STAR_LABELS = {0: "未达星级", 1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
 DEFAULT_STARS = (100.0, 300.0, 600.0, 1000.0, 1500.0)
 
@@ -18,30 +20,27 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
-def _ratio(numerator, denominator, scale: float = 1.0) -> float | None:
-    if _missing(numerator) or _missing(denominator) or denominator <= 0:
-        return None
-    return float(numerator) / float(denominator) * scale
-
-
 def registration_rate(registered, residents) -> float | None:
-    """注册率: registered volunteers / 常住人口 (0.05 = 5 %); None without residents."""
-    return _ratio(registered, residents)
+    """注册率 (registry key registration_rate): registered / 常住人口 (0.05 = 5 %); None without residents."""
+    return metrics.value("registration_rate", {"registered": registered, "residents": residents})
 
 
 def hours_per_100(hours, residents) -> float | None:
-    """Service hours per 100 residents; None without residents."""
-    return _ratio(hours, residents, 100.0)
+    """Verified hours per 100 residents (registry key hours_per_100); None without residents."""
+    return metrics.value("hours_per_100", {"hours_verified": hours, "residents": residents})
 
 
 def active_share(active, registered) -> float | None:
-    """Share of registered volunteers who served in the active window; None without volunteers."""
-    return _ratio(active, registered)
+    """Share of registered volunteers active in the window (registry key active_share)."""
+    return metrics.value("active_share", {"active": active, "registered": registered})
 
 
 def verified_share(hours_verified, hours_total) -> float | None:
-    """Share of the period's hours that count (verified, no review notice); None without hours."""
-    return _ratio(hours_verified, hours_total)
+    """Share of the period's hours that count (registry key verified_share); None without hours."""
+    return metrics.value("verified_share", {"hours_verified": hours_verified, "hours_total": hours_total})
+
+
+RATE_KEYS = ("registration_rate", "hours_per_100", "active_share", "verified_share")
 
 
 def registrations_to_target(registered, residents, target) -> int | None:
@@ -84,11 +83,7 @@ def rank_desc(values: Iterable, digits: int | None = None) -> list[int | None]:
 def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
     """The by-community counts plus 注册率, hours per 100 residents, active share, verified share
     and ranks by hours, by hours per 100 residents and by 注册率."""
-    out = frame.copy()
-    out["registration_rate"] = [registration_rate(r, p) for r, p in zip(out["registered"], out["residents"])]
-    out["hours_per_100"] = [hours_per_100(h, p) for h, p in zip(out["hours_verified"], out["residents"])]
-    out["active_share"] = [active_share(a, r) for a, r in zip(out["active"], out["registered"])]
-    out["verified_share"] = [verified_share(v, t) for v, t in zip(out["hours_verified"], out["hours_total"])]
+    out = metrics.with_values(frame, RATE_KEYS).drop(columns="small_sample")
     out["rank_hours"] = rank_desc(out["hours_verified"])
     out["rank_per_100"] = rank_desc(out["hours_per_100"], digits=9)
     out["rank_registration"] = rank_desc(out["registration_rate"], digits=9)
