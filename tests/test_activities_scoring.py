@@ -70,8 +70,10 @@ def db(tiny_db, tmp_path):
     return tiny_db
 
 
-def scores(db, as_of=AS_OF, scope=LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 7, 1)):
-    return act.score_month(db.run("activities/month_scores", scope, start=start, end=end, as_of=as_of))
+def scores(db, as_of=AS_OF, scope=LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 7, 1), known_at=None):
+    """The months scored as of `as_of` and, unless told otherwise, as known then (reports by as_of)."""
+    return act.score_month(db.run("activities/month_scores", scope, start=start, end=end, as_of=as_of,
+                                  known_at=known_at or as_of))
 
 
 def cell(frame, community, month, column):
@@ -82,7 +84,7 @@ def cell(frame, community, month, column):
 
 
 # -- the query ----------------------------------------------------------------------------------
-def test_query_counts_on_theme_only_and_reports_known_by_as_of(db):
+def test_query_counts_on_theme_only_and_reports_once_known(db):
     raw = db.run("activities/month_scores", LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 7, 1), as_of=AS_OF)
     assert set(raw["community_code"]) == {HF_DONGYUAN, HF_XIXI, XINCHENG}  # scope: not 明德's 社区
     assert len(raw) == 3 * 4
@@ -92,7 +94,11 @@ def test_query_counts_on_theme_only_and_reports_known_by_as_of(db):
         (2, 1, 90, 500, 1, 6000)
     assert (xixi_march["rule_done_points"], xixi_march["rule_participation_full_permille"],
             xixi_march["rule_timely_days"]) == (40, 20, 7)
-    assert cell(raw, HF_DONGYUAN, "2025-06-01", "on_theme_count") == 0  # reported 06-20, after as_of
+    # reported 06-20: not known on 06-15, known (and counted in June) afterwards, even read as of 06-15
+    known_then = db.run("activities/month_scores", LEADER, start=datetime(2025, 6, 1), end=datetime(2025, 7, 1),
+                        as_of=AS_OF, known_at=AS_OF)
+    assert cell(known_then, HF_DONGYUAN, "2025-06-01", "on_theme_count") == 0
+    assert cell(raw, HF_DONGYUAN, "2025-06-01", "on_theme_count") == 1
     existed = raw.groupby("community_code")["existed"].apply(list).to_dict()
     assert existed[XINCHENG] == [False, True, True, True]
     assert existed[HF_XIXI] == [True] * 4

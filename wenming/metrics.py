@@ -12,11 +12,11 @@ inputs are columns of those rows, named by `numerator` and `denominator`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 
-from wenming.core import formats
+from wenming.core import formats, timeutil
 from wenming.core.rules import RULE_DEFAULTS
 
 PERIOD_END = "period_end"  # as of the period's end (the first moment of the next), or now while it runs
@@ -214,12 +214,7 @@ def keys_of(area: str) -> list[str]:
 
 
 # -- the moment ----------------------------------------------------------------------------------
-def moment(now: datetime) -> datetime:
-    """`now` as every surface measures it: rounded UP to the next whole minute, so a record imported
-    seconds ago is counted and the running period's queries are cached for that minute (an import
-    bumps the data version anyway)."""
-    floor = now.replace(second=0, microsecond=0)
-    return floor if floor == now else floor + timedelta(minutes=1)
+moment = timeutil.moment
 
 
 def as_of(period_end: datetime, now: datetime) -> datetime:

@@ -1,13 +1,14 @@
 -- One row per 社区 in scope per month overlapping [$start, $end) that has begun by $as_of: the
 -- inputs of the monthly activity score (DOMAIN.md §2) and the activity.* rules in force that month.
--- An activity belongs to the month it was held in and counts there whenever it is reported, also
--- after the month's end (docs/indicators.md "主题活动"); a late report still counts, only not as timely
--- (report_delay_days <= rule_timely_days). What is known is the database's: the 通报 reads it as known
--- at the month's close (db.KnownAt), a page as known now.
+-- An activity belongs to the month it was held in and counts there once it is known: reported by
+-- $known_at (now on a page; the close on the 10th for the 通报), also after the month's end — the
+-- month itself is measured at $as_of, its reports are read as known at $known_at (docs/time.md).
+-- A late report still counts, only not as timely (report_delay_days <= rule_timely_days).
 -- existed: the 社区 existed during the month (established_on empty or before the month's end).
 -- Points, ranks and "provisional" are computed by wenming.activities.metrics.score_month; the composite
 -- ranking uses the same query and function.
--- Params: $street_codes (scope); $start, $end (TIMESTAMP); $as_of (TIMESTAMP).
+-- Params: $street_codes (scope); $start, $end (TIMESTAMP); $as_of (TIMESTAMP); $known_at (TIMESTAMP,
+--   db.run binds now by default).
 WITH months AS (
     SELECT CAST(m AS DATE) AS month
     FROM range(date_trunc('month', CAST($start AS TIMESTAMP)), CAST($end AS TIMESTAMP), INTERVAL 1 MONTH) t(m)
@@ -35,7 +36,7 @@ WITH months AS (
         count(*) FILTER (WHERE NOT a.off_theme AND a.report_delay_days <= r.rule_timely_days) AS timely_count
     FROM activity_current a
     JOIN rules r ON r.street_code = a.street_code AND r.month = a.month
-    WHERE in_scope(a.street_code, $street_codes)
+    WHERE in_scope(a.street_code, $street_codes) AND a.reported_at <= CAST($known_at AS TIMESTAMP)
     GROUP BY ALL
 )
 SELECT c.street_code, c.community_code, c.community_name, m.month,

@@ -18,7 +18,7 @@ import pandas as pd
 from wenming.core import config
 from wenming.core import rules
 from wenming.core.access import Scope
-from wenming.core.timeutil import china_now
+from wenming.core.timeutil import china_now, moment
 
 QUERIES = config.ROOT / "queries"
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
@@ -160,8 +160,10 @@ class Database:
             cur.close()
 
     def run(self, name: str, scope: Scope, **params) -> pd.DataFrame:
-        """Run queries/<name>.sql under the scope; `as_of` defaults to now, `known_at` to now."""
-        bound = {"as_of": self.now(), **params, **scope.params()}
+        """Run queries/<name>.sql under the scope; `as_of` and `known_at` default to now (the
+        moment the app measures at, metrics.moment)."""
+        now = moment(self.now())
+        bound = {"as_of": now, "known_at": now, **params, **scope.params()}
         key = (self.version, name, _freeze(bound))
         with self._cache_lock:
             if key in self._cache:
@@ -273,7 +275,8 @@ class KnownAt:
         return self.cur.execute(sql, bound).df()
 
     def run(self, name: str, scope: Scope, **params) -> pd.DataFrame:
-        return self.sql(query_text(name), {"as_of": self.moment, **params, **scope.params()})
+        return self.sql(query_text(name), {"as_of": self.moment, "known_at": self.moment, **params,
+                                           **scope.params()})
 
     def now(self) -> datetime:
         return self.moment

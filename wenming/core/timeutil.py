@@ -14,6 +14,14 @@ def china_now() -> datetime:
     return datetime.now(CHINA).replace(tzinfo=None, microsecond=0)
 
 
+def moment(now: datetime) -> datetime:
+    """`now` as every surface measures it: rounded UP to the next whole minute, so a record imported
+    seconds ago is counted and the running period's queries are cached for that minute (an import
+    bumps the data version anyway). The one rule behind wenming.metrics.as_of."""
+    floor = now.replace(second=0, microsecond=0)
+    return floor if floor == now else floor + timedelta(minutes=1)
+
+
 def month_start(d: date) -> date:
     return date(d.year, d.month, 1)
 
