@@ -111,7 +111,7 @@ def test_page_renders_every_street_ranked_with_links(app_on, three_streets, role
     ranks = [int(r.removeprefix("并列 ")) for r in rows["名次"].iloc[:3]]
     assert ranks == sorted(ranks) and ranks[0] == 1 and rows["名次"].iloc[-1] == ""  # best first
     for column in ("综合考核均分", "发现数", "整改率", "按期整改率", "逾期未整改", "巡查覆盖率", "主题开展率",
-                   "注册率", "每百人时长", "红榜", "黑榜", "在榜黑榜"):
+                   "志愿者注册率", "每百名居民核实时长", "本期红榜", "本期黑榜", "在榜黑榜"):
         assert column in rows.columns, column
     names = dict(zip(streets["street_name"], streets["street_code"]))
     for name, link in zip(rows["街道"].iloc[:3], rows["总览"].iloc[:3]):
@@ -246,7 +246,7 @@ def test_hand_computed_values_on_the_page(app_on, tiny_db):
     rows = table(at)
     assert list(rows["街道"]) == ["和风街道", "明德街道", "全区"]
     assert list(rows["发现数"]) == [2, 1, 3]
-    assert list(rows["注册率"]) == pytest.approx([2 / 14000 * 100, 1 / 9000 * 100, 3 / 23000 * 100])
+    assert list(rows["志愿者注册率"]) == pytest.approx([2 / 14000 * 100, 1 / 9000 * 100, 3 / 23000 * 100])
 
 
 # -- pure parts ----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class Indicator:
     scale: float = 1.0
     unit: str = ""
     source: str = ""  # the named query that returns the inputs
+    derived_by: str = ""  # the function that turns the source rows into the inputs, when they are not columns
     help: str = ""
     higher_is_better: bool = True
 
@@ -55,9 +56,9 @@ class Indicator:
 
 INDICATORS: list[Indicator] = [
     # -- 网格巡查 ----------------------------------------------------------------------------------
-    Indicator("found", "发现问题", "patrol", "int", "期内发现的问题（按发现时间）", "found",
+    Indicator("found", "发现数", "patrol", "int", "期内发现的问题（按发现时间）", "found",
               excludes="无效问题（作废或重复）从不计入", unit="件", source="patrol/kpis",
-              help="期内发现的问题数，含挂账，不含无效。", higher_is_better=False),
+              help="期内发现的问题数，含挂账，不含无效。多发现、多上报不扣分。"),
     Indicator("rectified", "整改数", "patrol", "int", "期内发现、到期末已整改或销号的问题", "rectified",
               excludes="挂账、无效；整改后又重新打开的不算已整改", unit="件", source="patrol/kpis",
               help="期内发现的问题中，到期末已整改（或已销号）的条数。"),
@@ -94,16 +95,22 @@ INDICATORS: list[Indicator] = [
               help="期内整改的问题中，90% 在这个小时数以内整改完毕（线性插值）。", higher_is_better=False),
     # -- 主题活动 ----------------------------------------------------------------------------------
     Indicator("activity_score", "月度主题活动得分", "activity", "score1", "完成 + 参与 + 丰富 + 及时四项得分之和",
-              "score", unit="分", source="activities/month_scores",
+              "score", unit="分", source="activities/month_scores", derived_by="wenming.activities.metrics.score_month",
               help="每月 100 分，只计当月主题活动：完成 40（至少一次）、参与 30（每千名居民参与人次，20‰ 满分）、"
                    "丰富 20（每次 10 分，最多 2 次）、及时 10 ×（7 天内报送的比例）。活动按举办月份计，次月补报也计入。"),
     Indicator("communities_held", "开展主题活动的社区", "activity", "int", "当月至少开展一次当月主题活动的社区",
               "held", unit="个",
-              source="activities/month_scores",
+              source="activities/month_scores", derived_by="wenming.composite.explain.street_headlines",
               help="开展了当月主题活动（自选活动不计）的社区数 / 社区总数。活动按举办月份计，次月补报也计入。"),
     Indicator("on_theme_count", "主题活动次数", "activity", "int", "当月举办的当月主题活动", "on_theme_count",
               excludes="自选活动（照常展示，但不计入主题活动得分）", unit="次", source="activities/month_scores",
               help="当月举办的主题活动次数（按活动日期，不论何时报送），自选活动不计。"),
+    Indicator("theme_rate", "主题开展率", "activity", "pct1", "当月开展了当月主题活动的社区", "held",
+              "communities", of="当月已成立的社区", source="activities/month_scores", derived_by="wenming.reports.district.activities_by_street",
+              help="主题开展率 = 开展了当月主题活动（自选不计）的社区 ÷ 当月已成立的社区。"),
+    Indicator("activity_score_mean", "主题活动均分", "activity", "score1", "各社区月度主题活动得分的平均",
+              "activity_score_mean", unit="分", source="activities/month_scores", derived_by="wenming.reports.district.activities_by_street",
+              help="当月已成立的各社区月度主题活动得分（满分 100）的算术平均。"),
     # -- 志愿服务 ----------------------------------------------------------------------------------
     Indicator("registration_rate", "志愿者注册率", "volunteer", "pct2", "截至统计日已注册的志愿者", "registered",
               "residents", of="常住人口", source="volunteers/by_community",
@@ -124,15 +131,22 @@ INDICATORS: list[Indicator] = [
     # -- 红黑榜 ------------------------------------------------------------------------------------
     Indicator("red_published", "当月红榜", "honor", "int", "发布日期在期内的红榜条目", "red_published", unit="条",
               source="honor/by_community", help="发布日期在所选期间内的红榜条目数。"),
+    Indicator("red_new", "本期红榜", "honor", "int", "期别为所选期间的红榜条目", "red_new", unit="条",
+              source="honor/board", derived_by="wenming.honor.metrics.summary", help="期别（发布批次）在所选期间内的红榜条目数。"),
+    Indicator("black_new", "本期黑榜", "honor", "int", "期别为所选期间的黑榜条目", "black_new", unit="条",
+              source="honor/board", derived_by="wenming.honor.metrics.summary", help="期别（发布批次）在所选期间内的黑榜条目数。", higher_is_better=False),
     Indicator("black_active", "在榜黑榜", "honor", "int", "统计时刻在榜或整改中、未销号未到期的黑榜条目",
               "black_active", unit="条", source="honor/by_community",
               help="统计时刻仍在榜或整改中（未整改销号、未到期）的黑榜条目数；销号或到期当天起不再计入。",
               higher_is_better=False),
     # -- 综合考核 ----------------------------------------------------------------------------------
     Indicator("composite_total", "综合考核得分", "composite", "score1", "四项工作得分与加减分之和", "total",
-              unit="分", source="composite (wenming.composite.month)",
+              unit="分", source="composite", derived_by="wenming.composite.month.month_scores",
               help="网格巡查 40 + 主题活动 25 + 志愿服务 25 + 红黑榜 10（默认权重），另加管理员的手工加减分；"
                    "每一分都可在“我的社区”追到规则和条目。"),
+    Indicator("composite_mean", "综合考核均分", "composite", "score1", "街道内各社区综合考核总分的平均",
+              "composite_mean", unit="分", source="composite", derived_by="wenming.reports.district.composite_by_street",
+              help="该街道各社区当月综合考核总分的平均；各街道按各自当月执行的规则评分，同综合考核页。"),
 ]
 BY_KEY = {i.key: i for i in INDICATORS}
 AREAS = {"patrol": "网格巡查", "activity": "主题活动", "volunteer": "志愿服务", "honor": "红黑榜",

@@ -37,6 +37,7 @@ WITH months AS (
     FROM activity_current a
     JOIN rules r ON r.street_code = a.street_code AND r.month = a.month
     WHERE in_scope(a.street_code, $street_codes) AND a.reported_at <= CAST($known_at AS TIMESTAMP)
+      AND a.activity_date < CAST($as_of AS TIMESTAMP)  -- held by the moment measured (a 同期 window)
     GROUP BY ALL
 )
 SELECT c.street_code, c.community_code, c.community_name, m.month,

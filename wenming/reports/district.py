@@ -35,6 +35,7 @@ from wenming.core.timeutil import Period
 
 @dataclass(frozen=True)
 class Indicator:
+    """A registry indicator (wenming/metrics.py) as the side-by-side table ranks and shows it."""
     key: str
     label: str
     area: str
@@ -42,25 +43,18 @@ class Indicator:
     lower_is_better: bool = False
     help: str = ""
 
+    @classmethod
+    def of(cls, key: str) -> "Indicator":
+        m = metrics.get(key)
+        kind = "rate" if m.fmt in ("pct1", "pct2") else "count" if m.fmt in ("int", "hours0") else \
+            "points" if m.fmt == "score1" else "number"
+        return cls(key, m.name, metrics.AREAS[m.area], kind, not m.higher_is_better, m.help)
 
-INDICATORS = [
-    Indicator("composite_mean", "综合考核均分", "综合考核", "points",
-              help="该街道各社区本月综合考核总分的平均（各街道按各自当月规则评分，同综合考核页）"),
-    Indicator("found", "发现数", "网格巡查", "count", help="本月发现的问题（不含无效），同网格巡查页"),
-    Indicator("rectify_rate", "整改率", "网格巡查", "rate", help="本月发现、已整改 ÷（发现数 − 挂账）"),
-    Indicator("on_time_rate", "按期整改率", "网格巡查", "rate", help="在处置期限内整改 ÷ 期限落在本月或本月整改的问题"),
-    Indicator("overdue_open", "逾期未整改", "网格巡查", "count", lower_is_better=True,
-              help="统计时点已过处置期限仍未整改的问题（不含挂账）"),
-    Indicator("coverage_rate", "巡查覆盖率", "网格巡查", "rate", help="有巡查记录的网格·天 ÷ 网格·天"),
-    Indicator("theme_rate", "主题开展率", "主题活动", "rate", help="开展了当月主题活动的社区 ÷ 社区数"),
-    Indicator("activity_score", "主题活动均分", "主题活动", "points", help="各社区当月主题活动得分（满分 100）的平均"),
-    Indicator("registration_rate", "注册率", "志愿服务", "rate", help="注册志愿者 ÷ 常住人口"),
-    Indicator("hours_per_100", "每百人时长", "志愿服务", "number", help="计入服务时长 ÷ 常住人口 × 100（小时）"),
-    Indicator("red_new", "红榜", "红黑榜", "count", help="期别为本月的红榜条数"),
-    Indicator("black_new", "黑榜", "红黑榜", "count", lower_is_better=True, help="期别为本月的黑榜条数"),
-    Indicator("black_active", "在榜黑榜", "红黑榜", "count", lower_is_better=True,
-              help="统计时点在榜或整改中的黑榜条数（含往期）"),
-]
+
+# the 区 view's columns, in order: each an indicator of the registry
+KEYS = ["composite_mean", "found", "rectify_rate", "on_time_rate", "overdue_open", "coverage_rate", "theme_rate",
+        "activity_score_mean", "registration_rate", "hours_per_100", "red_new", "black_new", "black_active"]
+INDICATORS = [Indicator.of(k) for k in KEYS]
 BY_KEY = {i.key: i for i in INDICATORS}
 PATROL_SUMS = ["found", "deferred", "rectified", "rectify_den", "on_time", "on_time_den", "overdue_open",
                "grid_days", "patrolled_grid_days", "timely", "timely_den"]
@@ -81,12 +75,13 @@ def activities_by_street(db, scope: Scope, *, start: datetime, end: datetime, as
     rows = rows[rows["existed"].astype(bool)] if len(rows) else rows
     if rows.empty:
         return pd.DataFrame(columns=["street_code", "communities", "held", "activities", "participants",
-                                     "activity_score", "theme_rate"])
+                                     "activity_score_mean", "theme_rate"])
     out = rows.groupby("street_code", as_index=False).agg(
         communities=("community_code", "size"), held=("on_theme_count", lambda s: int((s > 0).sum())),
         activities=("on_theme_count", "sum"), participants=("participants", "sum"),
-        activity_score=("score", "mean"))
-    out["theme_rate"] = [h / n if n else None for h, n in zip(out["held"], out["communities"])]
+        activity_score_mean=("score", "mean"))
+    out["theme_rate"] = [metrics.value("theme_rate", {"held": h, "communities": n})
+                         for h, n in zip(out["held"], out["communities"])]
     return out
 
 
@@ -168,13 +163,13 @@ def previous_window(period: Period, now: datetime) -> patrol.Window:
     return patrol.comparison(period, now, "previous")
 
 
-def measure(db, scope: Scope, streets: pd.DataFrame, *, start: datetime, end: datetime, as_of: datetime,
-            activity_as_of: datetime) -> tuple[pd.DataFrame, dict]:
-    """(one row per 街道, the 区 row) of every area indicator except the composite, for one window.
-    `activity_as_of`: the 主题活动 page counts activities reported by now (late reports included)."""
+def measure(db, scope: Scope, streets: pd.DataFrame, *, start: datetime, end: datetime, as_of: datetime
+            ) -> tuple[pd.DataFrame, dict]:
+    """(one row per 街道, the 区 row) of every area indicator except the composite, for one window
+    (activities as known now, late reports included, as every page counts them)."""
     w = {"start": start, "end": end}
     p = patrol_by_street(db, scope, **w, as_of=as_of)
-    a = activities_by_street(db, scope, **w, as_of=activity_as_of)
+    a = activities_by_street(db, scope, **w, as_of=as_of)
     v = volunteers_by_street(db, scope, **w, as_of=as_of)
     h = honor_by_street(db, scope, **w, as_of=as_of)
     frame = streets[["street_code", "street_name"]].copy()
@@ -198,10 +193,11 @@ def district_row(frame: pd.DataFrame) -> dict:
     for col in ("held", "activities", "participants", "red_new", "black_new", "black_active", "overdue", "registered",
                 "residents", "hours_verified"):
         row[col] = float(frame[col].sum())
-    row["theme_rate"] = row["held"] / n if n else None
-    scored = frame.dropna(subset=["activity_score"])
-    row["activity_score"] = (float((scored["activity_score"] * scored["communities"]).sum() / scored["communities"].sum())
-                             if len(scored) and scored["communities"].sum() else None)
+    row["theme_rate"] = metrics.value("theme_rate", {"held": row["held"], "communities": n})
+    scored = frame.dropna(subset=["activity_score_mean"])
+    row["activity_score_mean"] = (float((scored["activity_score_mean"] * scored["communities"]).sum()
+                                        / scored["communities"].sum())
+                                  if len(scored) and scored["communities"].sum() else None)
     row["registration_rate"] = vol.registration_rate(row["registered"], row["residents"])
     row["hours_per_100"] = vol.hours_per_100(row["hours_verified"], row["residents"])
     return row
@@ -223,11 +219,9 @@ def compare(db, scope: Scope, streets: pd.DataFrame, period: Period, now: dateti
             with_composite: bool = True) -> Comparison:
     """Every 街道 of `streets` (street_code, street_name) for the month `period` measured at `now`."""
     as_of = period.as_of(metrics.moment(now))  # as the area pages: the one as-of rule
-    frame, total = measure(db, scope, streets, start=period.start_ts, end=period.end_ts, as_of=as_of,
-                           activity_as_of=now)
+    frame, total = measure(db, scope, streets, start=period.start_ts, end=period.end_ts, as_of=as_of)
     prev = previous_window(period, metrics.moment(now))
-    before, _ = measure(db, scope, streets, start=prev.start, end=prev.end, as_of=prev.as_of,
-                        activity_as_of=min(now, prev.end) if period.is_running(now) else now)
+    before, _ = measure(db, scope, streets, start=prev.start, end=prev.end, as_of=prev.as_of)
     frame["composite_mean"] = None
     total["composite_mean"] = None
     if with_composite:
