@@ -116,7 +116,7 @@ with state.guarded("四项工作指标"):
     with cols[0]:
         widgets.kpi(st, "按期整改率", widgets.fmt_rate(this["on_time_rate"]),
                     delta=patrol.delta(this["on_time_rate"], before["on_time_rate"], rate=True),
-                    small_sample=0 < this["on_time_den"] < 10,
+                    small_sample=this["on_time_den"] > 0 and this["on_time_small"],
                     help=f"在处置时限内整改的问题占应整改问题的比例（本月 {this['on_time_den']} 条应整改）")
         link("pages/patrol.py", "网格巡查", ":material/map:")
     with cols[1]:

@@ -37,7 +37,8 @@ def test_one_rounding_everywhere():
     assert metrics.text("registration_rate", 0.0649794801641587) == "6.50%"
     assert metrics.rounded("registration_rate", 0.0649794801641587) == pytest.approx(0.065)
     assert metrics.text("hours_verified", 1234.6) == "1,235"
-    assert metrics.text("activity_score", 17.25) == "17.2"  # round half to even, as Python rounds
+    assert metrics.text("activity_score", 17.25) == "17.3"  # 四舍五入, not Python's round(17.25, 1) == 17.2
+    assert metrics.text("composite_total", 17.245) == "17.25"  # scores shown to 0.01, as ranks are decided
     assert metrics.text("overdue_open", None) == formats.MISSING == "—"
     assert formats.change(0.013, "pct1") == "+1.3 个百分点"
     assert formats.change(-862.0, "hours0") == "-862"

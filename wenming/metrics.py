@@ -140,11 +140,11 @@ INDICATORS: list[Indicator] = [
               help="统计时刻仍在榜或整改中（未整改销号、未到期）的黑榜条目数；销号或到期当天起不再计入。",
               higher_is_better=False),
     # -- 综合考核 ----------------------------------------------------------------------------------
-    Indicator("composite_total", "综合考核得分", "composite", "score1", "四项工作得分与加减分之和", "total",
+    Indicator("composite_total", "综合考核得分", "composite", "num2", "四项工作得分与加减分之和", "total",
               unit="分", source="composite", derived_by="wenming.composite.month.month_scores",
               help="网格巡查 40 + 主题活动 25 + 志愿服务 25 + 红黑榜 10（默认权重），另加管理员的手工加减分；"
                    "每一分都可在“我的社区”追到规则和条目。"),
-    Indicator("composite_mean", "综合考核均分", "composite", "score1", "街道内各社区综合考核总分的平均",
+    Indicator("composite_mean", "综合考核均分", "composite", "num2", "街道内各社区综合考核总分的平均",
               "composite_mean", unit="分", source="composite", derived_by="wenming.reports.district.composite_by_street",
               help="该街道各社区当月综合考核总分的平均；各街道按各自当月执行的规则评分，同综合考核页。"),
 ]

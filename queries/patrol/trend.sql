@@ -1,6 +1,6 @@
 -- One row per month in [$trend_start, $trend_end) that has begun by $as_of and is not before the
 -- first issue in scope: issues found in the month, issues rectified in it (整改时间 in the month,
--- known by its end), and issues overdue and not rectified at the month's end (or at $as_of for the
+-- known by its end, not reopened by then), and issues overdue and not rectified at the month's end (or at $as_of for the
 -- running month), in scope and filters (the status filter does not apply: the series are statuses).
 -- Params: $street_codes (scope); $trend_start, $trend_end (TIMESTAMP, first days of months); $as_of;
 --   filters (NULL = all): $street, $community, $grid, $major, $category, $sources (list).
@@ -49,7 +49,10 @@ WITH scoped AS (
     GROUP BY ALL
 ), rectified AS (
     SELECT m.month_start, count(DISTINCT (tr.community_code, tr.issue_no)) AS rectified
+    -- rectified in the month and still rectified at its end (a rectification undone within the month
+    -- is none, as 整改数 and 整改时长 count it)
     FROM months m JOIN tr ON tr.rectified AND tr.raw_at >= m.month_start AND tr.raw_at < m.t AND tr.lo <= m.t
+        AND (tr.hi IS NULL OR tr.hi > m.t)
     GROUP BY ALL
 ), overdue AS (  -- only spans that outlast the deadline can hold a month's end while overdue
     SELECT m.month_start, count(*) AS overdue_open

@@ -9,6 +9,7 @@ import math
 import pandas as pd
 
 from wenming.honor.metrics import md_escape
+from wenming import metrics
 from wenming.composite import scoring
 from wenming.composite.scoring import AREAS
 
@@ -235,7 +236,8 @@ def board_line(entry: dict, provisional: bool = False) -> str:
     if entry["interview"]:
         flag = (" · :orange-background[上月也在黑榜，月末仍在则约谈]" if provisional
                 else " · :red-background[**约谈**：连续两个月上黑榜]")
-    return f"**{entry['rank']}　{md_escape(entry['name'])}**　{entry['total']:.1f} 分（较上月 {entry['change']}）{flag}"
+    return (f"**{entry['rank']}　{md_escape(entry['name'])}**　{metrics.text('composite_total', entry['total'])} 分"
+            f"（较上月 {entry['change']}）{flag}")
 
 
 def interview_note(result) -> str | None:
@@ -272,26 +274,20 @@ def fairness_note(rules: dict) -> list[str]:
 def street_headlines(inputs: pd.DataFrame) -> dict:
     """The 街道's headline numbers summed over its 社区 (one month's composite inputs)."""
     if inputs is None or inputs.empty:
-        return {"on_time_rate": None, "on_time_den": 0, "overdue_open": 0, "held": 0, "communities": 0,
+        return {"on_time_rate": None, "on_time_small": False, "on_time_den": 0, "overdue_open": 0, "held": 0, "communities": 0,
                 "activities": 0, "hours_verified": 0.0, "registration_rate": None, "registered": 0, "residents": 0}
     s = inputs
-    den = float(s["on_time_den"].sum())
-    residents = float(s["residents"].sum())
+    sums = {c: float(s[c].sum()) for c in ("on_time", "on_time_den", "registered", "residents")}
     return {
-        "on_time_rate": float(s["on_time"].sum()) / den if den else None,
-        "on_time_den": int(den),
+        "on_time_rate": metrics.value("on_time_rate", sums),
+        "on_time_small": metrics.is_small("on_time_rate", sums),
+        "on_time_den": int(sums["on_time_den"]),
         "overdue_open": int(s["overdue_open"].sum()),
         "held": int((s["on_theme_count"] > 0).sum()),
         "communities": int(len(s)),
         "activities": int(s["on_theme_count"].sum()),
         "hours_verified": float(s["hours_verified"].sum()),
-        "registration_rate": float(s["registered"].sum()) / residents if residents else None,
-        "registered": int(s["registered"].sum()),
-        "residents": int(residents),
+        "registration_rate": metrics.value("registration_rate", sums),
+        "registered": int(sums["registered"]),
+        "residents": int(sums["residents"]),
     }
-
-
-def fmt_points(value, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.{digits}f}"

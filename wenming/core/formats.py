@@ -6,6 +6,7 @@ with nothing to divide by) reads "—". `rounded` gives the number itself as sho
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 MISSING = "—"
 FORMATS = ("pct1", "pct2", "int", "num1", "num2", "hours0", "hours1", "score1", "days0")
@@ -20,22 +21,22 @@ def missing(value) -> bool:
         return True
 
 
+DIGITS = {"pct1": 3, "pct2": 4, "int": 0, "hours0": 0, "days0": 0, "num1": 1, "hours1": 1, "score1": 1, "num2": 2}
+
+
+def half_up(value: float, digits: int) -> float:
+    """四舍五入 as people and offices round (17.25 → 17.3), not Python's round-half-to-even on binary
+    floats (round(17.25, 1) is 17.2); the repr of the float is what is rounded."""
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
 def rounded(value, fmt: str) -> float | None:
     """The value as the format shows it (a rate as a fraction rounded to the shown digits)."""
     if missing(value):
         return None
-    v = float(value)
-    if fmt == "pct1":
-        return round(v, 3)
-    if fmt == "pct2":
-        return round(v, 4)
-    if fmt in ("int", "hours0", "days0"):
-        return float(round(v))
-    if fmt in ("num1", "hours1", "score1"):
-        return round(v, 1)
-    if fmt == "num2":
-        return round(v, 2)
-    raise ValueError(f"unknown format {fmt}")
+    if fmt not in DIGITS:
+        raise ValueError(f"unknown format {fmt}")
+    return half_up(float(value), DIGITS[fmt])
 
 
 def text(value, fmt: str) -> str:

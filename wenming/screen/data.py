@@ -273,7 +273,9 @@ def panel_honor(db, scope: Scope, street: str, now: datetime) -> dict:
         return {"period": None, "red": [], "black": []}
     end = add_months(latest, 1)
     board = db.run("honor/board", scope, start=_ts(latest), end=_ts(end), as_of=now, street=street, community=None)
-    on = board[board["on_board"]].copy() if len(board) else board
+    # what stands on the board now: 在榜 (or 整改中) and neither removed nor expired, as 核心指标's
+    # 在榜黑榜 counts it (honor.summary's black_active)
+    on = board[board["is_active"].fillna(False).astype(bool)].copy() if len(board) else board
     out = {"period": latest, "red": [], "black": []}
     if on is None or on.empty:
         return out

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 
+from wenming import metrics
 from wenming.patrol import metrics as patrol
 from wenming.screen import rotation as screen
 from wenming.core.charts import FONT
@@ -611,8 +612,9 @@ def _reveal_style(hidden_rows: int, row_var: str, seconds: float) -> str:
 
 
 
-def _fmt1(v) -> str:
-    return "—" if v is None or v != v else f"{float(v):.1f}"
+def _points(v) -> str:
+    """Points as every surface shows them (the registry's 综合考核得分 format: 0.01, 四舍五入)."""
+    return metrics.text("composite_total", v)
 
 
 def ranking_html(data: dict, seconds: float = 15) -> str:
@@ -644,9 +646,9 @@ def ranking_html(data: dict, seconds: float = 15) -> str:
             f'<div class="scr-rank-row"><div><div class="no{cls}">{r["rank"]}</div></div>'
             f'<div class="nm">{e(r["community"])}{chip}</div>'
             f'<div class="scr-score"><div class="tr"><div class="fl" style="width:{pct:.1f}%"></div></div>'
-            f'<div class="v">{_fmt1(r["total"])}</div></div>'
-            f'<div class="part">{_fmt1(r["patrol"])}</div><div class="part">{_fmt1(r["activity"])}</div>'
-            f'<div class="part">{_fmt1(r["volunteer"])}</div><div class="part">{_fmt1(r["honor"])}</div>'
+            f'<div class="v">{_points(r["total"])}</div></div>'
+            f'<div class="part">{_points(r["patrol"])}</div><div class="part">{_points(r["activity"])}</div>'
+            f'<div class="part">{_points(r["volunteer"])}</div><div class="part">{_points(r["honor"])}</div>'
             f'<div class="chg {direction}">{e(change)}</div></div>')
     scroll = len(rows) > VISIBLE_RANK_ROWS
     body = "".join(rows)
