@@ -56,12 +56,12 @@ def text(value, fmt: str) -> str:
 
 
 def pct(value, digits: int = 1) -> str:
-    return text(value, "pct2" if digits == 2 else "pct1") if digits in (1, 2) else (
-        MISSING if missing(value) else f"{float(value) * 100:.{digits}f}%")
+    """A fraction as a percentage with `digits` decimals (0.943 → 94.3%)."""
+    return MISSING if missing(value) else f"{half_up(float(value) * 100, digits):.{digits}f}%"
 
 
 def number(value, digits: int = 0) -> str:
-    return MISSING if missing(value) else f"{float(value):,.{digits}f}"
+    return MISSING if missing(value) else f"{half_up(float(value), digits):,.{digits}f}"
 
 
 def change(diff, fmt: str) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Mapping, MutableMapping
 
+from wenming import metrics
+from wenming.core import formats
 from wenming.screen.settings import DEFAULTS, PANELS, SECONDS_MAX, SECONDS_MIN
 
 REFRESH_SECONDS = 120  # panel data is re-read at least this often (and at once after an import)
@@ -209,24 +211,18 @@ def month_label(month: date) -> str:
     return f"{month.year}年{month.month}月"
 
 
-# -- small formatting for the counters ------------------------------------------------------------
+# -- small formatting for the counters: the app's one set of formats (wenming/core/formats.py) -------
 def fmt_int(value) -> str:
-    if value is None or value != value:
-        return "—"
-    return f"{int(round(float(value))):,}"
+    return formats.text(value, "int")
 
 
 def fmt_pct(value, digits: int = 1) -> str:
-    if value is None or value != value:
-        return "—"
-    return f"{float(value) * 100:.{digits}f}%"
+    return formats.pct(value, digits)
 
 
 def fmt_hours(value) -> str:
-    if value is None or value != value:
-        return "—"
-    v = float(value)
-    return f"{v:,.0f}" if v >= 100 else f"{v:,.1f}"
+    """Service hours as 核实服务时长 reads everywhere (whole hours)."""
+    return formats.text(value, metrics.get("hours_verified").fmt)
 
 
 def change_text(current, previous, *, rate: bool = False) -> tuple[str, str]:

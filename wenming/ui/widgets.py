@@ -4,18 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from wenming.core import auth
-from wenming.core import exports
+from wenming.core import exports, formats
 from wenming.core.db import Database
 
 
-def fmt_rate(value, digits: int = 1) -> str:
-    return "—" if value is None or value != value else f"{value * 100:.{digits}f}%"
-
-
-def fmt_num(value, digits: int = 0) -> str:
-    if value is None or value != value:
-        return "—"
-    return f"{value:,.{digits}f}"
+fmt_rate = formats.pct  # the app's one set of formats (wenming/core/formats.py)
+fmt_num = formats.number
 
 
 def delta_text(current, previous, *, rate: bool = False, label: str = "环比") -> str | None:
