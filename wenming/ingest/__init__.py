@@ -18,7 +18,7 @@ from wenming import config, db as dbm
 from wenming.access import SYSTEM, Scope
 from wenming.ingest.boundary import validate_boundary
 from wenming.ingest.context import LIVE, load_context
-from wenming.ingest.problems import ERROR, NOTICE, Problem, Rejected, error, notice
+from wenming.ingest.problems import ERROR, NOTICE, Problem, Rejected, error, notice, sort_problems
 from wenming.ingest.read import Boundary, read_file
 from wenming.ingest.validate import Parsed, flag_weekly_hours, validate
 
@@ -48,7 +48,8 @@ class ImportResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # sorted: file-level first, then sheet, row, column
+    sheets: list[str] = field(default_factory=list)  # the sheets read, in file order
 
     @property
     def errors(self) -> list[Problem]:
@@ -93,6 +94,7 @@ def import_file(db: dbm.Database, path: Path | str, *, kind: str | None = None, 
         except Rejected as exc:
             result.problems = exc.problems
             parts = None
+        result.problems = sort_problems(result.problems, result.sheets)
         if result.errors or parts is None:
             _log(db, result, digest, user, imported_at, archived, None, None)
             return result
@@ -138,6 +140,7 @@ def _read_and_validate(db, path, kind, coords, scope, imported_at, result) -> li
             return []
         return _boundary_parts(records, ctx)
     parts = []
+    result.sheets = list(dict.fromkeys(t.sheet for t in content))
     for table in content:
         if scope.role == "community" and table.kind.name == "名册":
             raise Rejected([error("社区账号不能报送名册，请联系街道管理员")])
