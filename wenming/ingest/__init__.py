@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from wenming import config, db as dbm
@@ -103,7 +104,16 @@ def import_file(db: dbm.Database, path: Path | str, *, kind: str | None = None, 
             result.unchanged = result.rows
             _log(db, result, digest, user, imported_at, archived, *_place_of(parts))
             return result
-        _store(db, parts, result, digest, user, imported_at, archived, refresh)
+        try:
+            _store(db, parts, result, digest, user, imported_at, archived, refresh)
+        except duckdb.OutOfMemoryException:
+            # rolled back by _store: nothing of the file is kept, the rejection is logged
+            result.outcome, result.submission_id = "rejected", None
+            result.inserted = result.updated = result.unchanged = 0
+            result.problems.append(error(
+                f"导入时数据库内存不足（上限 {config.get('memory_limit')}，可由 WENMING_MEMORY_LIMIT 调整），"
+                "整个文件未导入：请将文件拆分为较小的几份后分别报送，或请管理员调高内存上限"))
+            _log(db, result, digest, user, imported_at, archived, None, None)
     return result
 
 
@@ -136,7 +146,7 @@ def _read_and_validate(db, path, kind, coords, scope, imported_at, result) -> li
         records, problems = validate_boundary(content, ctx, crs)
         result.problems += problems
         result.rows = len(content.features)
-        if problems:
+        if any(p.level == ERROR for p in problems):
             return []
         return _boundary_parts(records, ctx)
     parts = []
