@@ -29,7 +29,7 @@ class Problem:
         if self.column or self.letter:
             where.append(column_text(self.column, self.letter))
         value = f"值「{self.value}」" if self.value != "" else ""
-        return f"[{self.level}] {' '.join(where)} {value} {self.reason}".replace("  ", " ").strip()
+        return " ".join(x for x in (f"[{self.level}]", *where, value, self.reason) if x)
 
 
 def column_text(column: str, letter: str = "") -> str:

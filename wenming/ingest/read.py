@@ -180,8 +180,8 @@ def _read_calamine(path: Path, damaged: str) -> list[Grid]:
             top, left = sheet.start or (0, 0)
             if sheet.height > limit:
                 raise _too_many_rows(top + sheet.height)
-            rows: list = [_BLANK_ROW] * top
-            for r in sheet.iter_rows():
+            rows: list = []
+            for r in sheet.iter_rows():  # rows from the sheet's first row, cells from its first used column
                 values = [None] * left + [None if v == "" else v for v in r[:MAX_COLUMNS]]
                 cells += sum(v is not None for v in values)
                 if cells > bounds.max_cells():
