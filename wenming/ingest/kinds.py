@@ -47,15 +47,16 @@ class Kind:
 
 
 # The most characters a text cell may hold, by column key (a text column not listed: DEFAULT_MAX_LENGTH).
-# Free text is generous (a 问题描述 of 2000 字 is a page); names and codes are short. Excel itself
+# Free text is generous (a 问题描述 of 2000 字 is a page); codes and names are short (a 上报人 may be
+# "张三（东苑社区第一网格网格员）", so people's fields allow 100; a 姓名 in the 名册 50). Excel itself
 # stops at 32,767 characters a cell; read.py refuses anything past that before it is even loaded.
 DEFAULT_MAX_LENGTH = 200
 MAX_LENGTHS = {
     "description": 2000, "rectify_note": 2000, "reason": 1000, "removed_note": 1000, "content": 500,
-    "title": 200, "place": 200, "theme": 100, "object_name": 100, "reason_category": 50,
-    "community": 50, "grid": 50, "category": 50, "reporter": 50, "patroller": 50, "name": 50,
-    "verifier": 50, "team": 50, "activity_type": 50, "street_name": 50, "community_name": 50,
-    "grid_name": 50, "grid_worker": 50,
+    "title": 200, "place": 200, "theme": 100, "object_name": 100, "reason_category": 100,
+    "community": 50, "grid": 50, "category": 50, "reporter": 100, "patroller": 100, "name": 50,
+    "verifier": 100, "team": 100, "activity_type": 100, "street_name": 50, "community_name": 50,
+    "grid_name": 100, "grid_worker": 100,
     "issue_no": 50, "activity_no": 50, "volunteer_no": 50, "record_no": 50, "entry_no": 50,
     "street_code": 20, "community_code": 20, "grid_code": 30, "phone": 20,
     "crs": 20, "source": 20, "status": 20, "board": 10, "object_type": 20, "gender": 10,

@@ -41,6 +41,13 @@ def column_text(column: str, letter: str = "") -> str:
     return f"「{column}」列" if column else ""
 
 
+def column_cell(column: str, letter: str = "") -> str:
+    """The column as a table cell shows it: 状态（F 列）."""
+    if column and letter:
+        return f"{column}（{letter} 列）"
+    return column or (f"{letter} 列" if letter else "")
+
+
 def column_letter(position: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA (the spreadsheet's own column names)."""
     out, n = "", position + 1
