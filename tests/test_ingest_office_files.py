@@ -353,3 +353,31 @@ def test_ring_whose_repair_changes_the_area_is_an_error(tiny_db, tmp_path, monke
     [p] = result.errors
     assert (p.row, p.column, p.value) == (1, "geometry", "33010509900299")
     assert "自动修复会使面积改变" in p.reason and "超过允许的 0.00%" in p.reason and "请在 GIS 软件中修正" in p.reason
+
+
+# -- the database's memory ----------------------------------------------------------------------
+def test_out_of_memory_while_storing_is_a_chinese_rejection(tiny_db, tmp_path, monkeypatch):
+    """DuckDB stops at memory_limit (spilling to temp_directory first); if a file still does not fit,
+    the transaction is rolled back and the submitter reads why, in Chinese."""
+    import duckdb
+
+    import wenming.ingest as ingest
+
+    def exhausted(*args, **kwargs):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB")
+    monkeypatch.setattr(ingest, "_store", exhausted)
+    path = tmp_path / "台账.csv"
+    path.write_text("\n".join(",".join(r) for r in _issue_rows()), encoding="utf-8")
+    before = count_rows(tiny_db)
+    result = import_file(tiny_db, path, imported_at=NOW)
+    assert result.outcome == "rejected"
+    [p] = result.errors
+    assert p.reason.startswith("导入时数据库内存不足（上限 1GB，可由 WENMING_MEMORY_LIMIT 调整），整个文件未导入")
+    assert count_rows(tiny_db)["accepted submissions"] == before["accepted submissions"]
+    logged = tiny_db.sql("SELECT outcome FROM submissions WHERE submission_id = $id", {"id": result.submission_id})
+    assert list(logged["outcome"]) == ["rejected"]
+
+
+def test_database_spills_to_its_temp_directory(tiny_db):
+    setting = tiny_db.sql("SELECT current_setting('temp_directory') AS t")["t"][0]
+    assert setting == str(tiny_db.path) + ".tmp"
