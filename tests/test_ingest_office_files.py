@@ -314,6 +314,7 @@ def test_xlsx_with_more_cells_than_allowed_is_refused_before_loading(tiny_db, tm
     assert p.reason.startswith("文件的单元格数超过上限 800（已读到 ")
 
 
+@pytest.mark.filterwarnings("ignore:Cell contents too long")  # pandas warns, yet odf writes all 40,000
 def test_ods_cell_over_excel_limit_is_refused_with_row_and_column(tiny_db, tmp_path):
     pytest.importorskip("odf")
     rows = _issue_rows()
