@@ -6,10 +6,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from wenming import auth, config, ingest, reporting
+from wenming import ingest
+from wenming.core import auth
+from wenming.core import config
+from wenming.reports import submissions as reporting
 from wenming.ingest.kinds import KINDS
 from wenming.ingest.problems import column_cell
-from wenming.timeutil import month_start
+from wenming.core.timeutil import month_start
 from wenming.ui import page, widgets
 
 db, user = page.begin("submit")
@@ -64,7 +67,7 @@ with tab_upload:
                                       key=f"problems_{n}", sheet="问题清单")
 
 with tab_board:
-    board = db.run("submission_board", scope, month_start=pd.Timestamp(month_start(now.date())).to_pydatetime(),
+    board = db.run("submissions/board", scope, month_start=pd.Timestamp(month_start(now.date())).to_pydatetime(),
                    as_of=now)
     board = reporting.judge(board, now)
     late = board[board["status"] != "按时"]
@@ -89,7 +92,7 @@ with tab_board:
     st.caption("时限：巡查记录每日 16:00 前报送；主题活动结束后 7 天内报送；巡查问题、服务时长每月 5 日前报送上月台账。")
 
 with tab_log:
-    log = db.run("submissions_log", scope, limit=500)
+    log = db.run("submissions/log", scope, limit=500)
     if log.empty:
         widgets.empty_note("还没有任何报送")
     else:

@@ -1,4 +1,4 @@
-"""Coordinate systems and point-in-网格 look-ups (wenming.geo).
+"""Coordinate systems and point-in-网格 look-ups (wenming.core.geo).
 
 Reference values are the published test vectors of the two usual open implementations of the
 国测局 (GCJ-02) and 百度 (BD-09) formulas: googollee/eviltransform (WGS-84 -> GCJ-02) and
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from shapely.geometry import shape
 
-from wenming import geo
+from wenming.core import geo
 
 ROOT = Path(__file__).resolve().parent.parent
 REALDATA = ROOT.parent / "shared" / "realdata" / "hangzhou_xiacheng"  # beside the repository, never inside it

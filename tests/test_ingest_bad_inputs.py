@@ -18,7 +18,7 @@ from conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, GRIDS, HEFENG, HF_DONGY
                       HONOR_HEADER, ISSUE_DEFAULT, ISSUE_HEADER, MD_DONGYUAN, MINGDE, PATROL_DEFAULT, PATROL_HEADER,
                       ROSTER_HEADER, SERVICE_DEFAULT, SERVICE_HEADER, VOLUNTEER_DEFAULT, VOLUNTEER_HEADER, count_rows,
                       feature, rows_of, square, write_csv, write_geojson, write_xlsx)
-from wenming.access import Scope
+from wenming.core.access import Scope
 from wenming.ingest import import_file
 from wenming.ingest.problems import Problem
 

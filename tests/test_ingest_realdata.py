@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from wenming import db as dbm
+from wenming.core import db as dbm
 from wenming.ingest import import_file
 
 REALDATA = ROOT.parent / "shared" / "realdata" / "hangzhou_xiacheng"

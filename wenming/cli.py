@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from wenming import config
+from wenming.core import config
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,7 +41,7 @@ def _db_path(args) -> Path:
 
 
 def cmd_import(args) -> int:
-    from wenming import inbox
+    from wenming.ingest import inbox
     from wenming.ingest.problems import column_text
     results = inbox.import_files([Path(f) for f in args.files], db_path=_db_path(args), kind=args.kind,
                                  coords=args.coords, user=args.user)
@@ -59,7 +59,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from wenming import demo
+    from wenming.ops import demo
     path = _db_path(args)
     today = date.fromisoformat(args.today) if args.today else None
     print(f"正在生成演示数据库 {path}（规模 {args.scale}，种子 {args.seed}）……")
@@ -78,8 +78,8 @@ def _read_password() -> str:
 
 
 def cmd_users(args) -> int:
-    from wenming import auth
-    from wenming.db import Database
+    from wenming.core import auth
+    from wenming.core.db import Database
     db = Database(_db_path(args))
     try:
         if args.action == "add":
@@ -115,9 +115,9 @@ def cmd_users(args) -> int:
 
 
 def cmd_bulletin(args) -> int:
-    from wenming import bulletin
-    from wenming.db import Database
-    from wenming.timeutil import month_of
+    from wenming.reports import bulletin
+    from wenming.core.db import Database
+    from wenming.core.timeutil import month_of
     month = month_of(args.month)
     if month is None:
         print("用法错误：--month 应为 2025-10 这样的月份", file=sys.stderr)
@@ -146,12 +146,12 @@ def cmd_bulletin(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from wenming import bench
+    from wenming.ops import bench
     return bench.main(args)
 
 
 def cmd_backup(args) -> int:
-    from wenming import backup
+    from wenming.ops import backup
     try:
         made = backup.open_and_backup(_db_path(args))
     except backup.BackupError as exc:
@@ -163,7 +163,7 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from wenming import backup
+    from wenming.ops import backup
     path = _db_path(args)
     found = backup.list_backups(path)
     if args.list or not args.backup:
@@ -187,8 +187,8 @@ def cmd_restore(args) -> int:
 
 
 def cmd_export_parquet(args) -> int:
-    from wenming import parquet
-    from wenming.db import Database
+    from wenming.ops import parquet
+    from wenming.core.db import Database
     db = Database(_db_path(args), read_only=True)
     try:
         counts = parquet.export(db, Path(args.dir))
@@ -268,14 +268,14 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             parser.error("--today 应为 YYYY-MM-DD")
     import duckdb
-    from wenming.db import DatabaseUnavailable
+    from wenming.core.db import DatabaseUnavailable
     try:
         return args.func(args)
     except DatabaseUnavailable as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except duckdb.Error as exc:  # a damaged file found mid-command: a Chinese message, not a traceback
-        from wenming.db import looks_damaged
+        from wenming.core.db import looks_damaged
         what = "数据库文件可能已损坏或不完整，请从备份恢复（python -m wenming restore）" if looks_damaged(exc) \
             else "数据库操作失败"
         print(f"错误：{what}（{type(exc).__name__}）", file=sys.stderr)

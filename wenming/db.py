@@ -15,9 +15,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from wenming import config, rules
-from wenming.access import Scope
-from wenming.timeutil import china_now
+from wenming.core import config
+from wenming.core import rules
+from wenming.core.access import Scope
+from wenming.core.timeutil import china_now
 
 QUERIES = config.ROOT / "queries"
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")

@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from wenming import config, db as dbm
-from wenming.access import SYSTEM, Scope
+from wenming.core import config
+from wenming.core import db as dbm
+from wenming.core.access import SYSTEM, Scope
 from wenming.ingest.boundary import validate_boundary
 from wenming.ingest.context import LIVE, load_context
 from wenming.ingest.problems import ERROR, NOTICE, Problem, Rejected, error, notice, sort_problems
@@ -128,7 +129,7 @@ def _archive(db: dbm.Database, path: Path, name: str, digest: str, at: datetime)
 
 def _read_and_validate(db, path, kind, coords, scope, imported_at, result) -> list[tuple[str, pd.DataFrame, bool]]:
     """Parts to store: (versions table, records, whether its rows count in the result)."""
-    from wenming import geo
+    from wenming.core import geo
     crs = None
     if coords:
         crs = geo.normalize_crs(coords)

@@ -8,7 +8,8 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.validation import make_valid
 
-from wenming import config, geo
+from wenming.core import config
+from wenming.core import geo
 from wenming.ingest.context import Context
 from wenming.ingest.problems import Problem, error, notice
 from wenming.ingest.read import Boundary

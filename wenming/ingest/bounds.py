@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from wenming import config
+from wenming.core import config
 from wenming.ingest.problems import Problem, Rejected, column_letter, error, letter_position
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from wenming import rules
+from wenming.core import rules
 
 
 @dataclass(frozen=True)

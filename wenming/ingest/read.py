@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wenming import config
+from wenming.core import config
 from wenming.ingest.kinds import ALL_HEADERS, BOUNDARY, KINDS, Kind, detect_kind, header_map, normalize_header
 from wenming.ingest import bounds
 from wenming.ingest.problems import Problem, Rejected, column_letter, error, notice

@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from wenming import geo, rules
+from wenming.core import geo
+from wenming.core import rules
 from wenming.ingest.context import Context
 from wenming.ingest.kinds import Kind
 from wenming.ingest.problems import Problem, error, notice
