@@ -37,6 +37,9 @@ SETTINGS = [
     Setting("lockout_minutes", "15", "锁定分钟数"),
     Setting("bulletin_close_day", "10", "月度通报取数截止日：次月几日 0 时（此后补报的数据不计入该月通报）"),
     Setting("inbox_wait_seconds", "120", "命令行导入交给运行中的看板时最长等待秒数"),
+    Setting("boundary_repair_tolerance", "0.001",
+            "边界多边形无效（如环自相交）时，自动修复允许改变的面积比例（0.001 即 0.1%）；超过则拒收该文件"),
+    Setting("temp_directory", "", "DuckDB 内存不足时写出中间结果的临时目录；空则为数据库旁的 <文件名>.tmp/"),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}
 

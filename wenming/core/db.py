@@ -124,6 +124,8 @@ class Database:
             self.con = duckdb.connect(str(self.path), read_only=read_only, config={
                 "memory_limit": config.get("memory_limit"),
                 "threads": config.get_int("threads"),
+                # past memory_limit, sorts, joins and aggregates spill here instead of failing
+                "temp_directory": config.get("temp_directory") or str(self.path) + ".tmp",
             })
         except duckdb.Error as exc:
             locked = is_lock_error(exc)

@@ -42,6 +42,7 @@ def _db_path(args) -> Path:
 
 def cmd_import(args) -> int:
     from wenming.ingest import inbox
+    from wenming.ingest.problems import column_text
     results = inbox.import_files([Path(f) for f in args.files], db_path=_db_path(args), kind=args.kind,
                                  coords=args.coords, user=args.user)
     rejected = False
@@ -50,7 +51,7 @@ def cmd_import(args) -> int:
         for p in r["problems"]:
             where = " ".join(x for x in [f"工作表「{p['sheet']}」" if p.get("sheet") else "",
                                          f"第 {p['row']} 行" if p.get("row") is not None else "",
-                                         f"「{p['column']}」列" if p.get("column") else ""] if x)
+                                         column_text(p.get("column") or "", p.get("letter") or "")] if x)
             value = f"值「{p['value']}」" if p.get("value") else ""
             print(f"  [{p['level']}] {where} {value} {p['reason']}".replace("  ", " "))
         rejected |= r["outcome"] == "rejected"
