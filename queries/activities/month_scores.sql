@@ -1,5 +1,5 @@
 -- One row per 社区 in scope per month overlapping [$start, $end) that has begun by $as_of: the
--- inputs of the monthly activity score (DOMAIN.md §2) and the activity.* rules in force that month.
+-- inputs of the monthly activity score (docs/rules.md §主题活动月度得分) and the activity.* rules in force that month.
 -- An activity belongs to the month it was held in and counts there whenever it is reported, also
 -- after the month's end (docs/indicators.md "主题活动"); a late report still counts, only not as timely
 -- (report_delay_days <= rule_timely_days). What is known is the database's: the 通报 reads it as known
