@@ -1,5 +1,5 @@
 """网格巡查: indicators with 环比/同比, the issue map, the 督办 list, breakdowns, patrol coverage,
-recurring hot spots and issue search with its status timeline (DOMAIN.md §1)."""
+recurring hot spots and issue search with its status timeline (docs/rules.md §网格巡查)."""
 import pandas as pd
 import streamlit as st
 

@@ -1,4 +1,4 @@
-"""十二月主题活动 scoring (DOMAIN.md §2) with every expected number worked out by hand.
+"""十二月主题活动 scoring (docs/rules.md §主题活动月度得分) with every expected number worked out by hand.
 
 The 和风街道 of the tiny database gets activities for March–June 2025 and a third 社区 (新城社区,
 5,000 residents) established on 2025-04-10. Default rules: 完成 40, 参与 30 (full at 20 ‰),

@@ -1,4 +1,4 @@
-"""网格巡查 indicators on a hand-built month (DOMAIN.md §1), each expected value worked out by hand.
+"""网格巡查 indicators on a hand-built month (docs/rules.md §网格巡查), each expected value worked out by hand.
 
 All issues are in 和风街道 / 西溪社区 / 西溪1网格 unless said; March 2025 is measured as of its end
 (2025-04-01 00:00). Time limits: 暴露垃圾 4 h, 卫生死角 24 h, 楼道堆物 48 h, 乱搭乱建 480 h.

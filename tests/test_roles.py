@@ -1,4 +1,4 @@
-"""Who sees what (DOMAIN.md): every role × page, scope that cannot be widened, masked names.
+"""Who sees what (docs/architecture.md §谁看到什么): every role × page, scope that cannot be widened, masked names.
 
 The query checks are generic over queries/*.sql, so a page added later is covered by them the
 moment its queries exist: every query that uses detail_ok() is run for a 社区 head and must return

@@ -1,5 +1,5 @@
 """The 志愿服务 page on the demo 街道: renders for every reading role, shows volunteers' names only to
-those allowed (DOMAIN.md "Who sees what"), never a phone number."""
+those allowed (docs/architecture.md §谁看到什么), never a phone number."""
 import json
 import re
 

@@ -1,5 +1,5 @@
 -- One row per 社区 in scope per month overlapping [$start, $end) that has begun by $as_of: the
--- inputs of the monthly activity score (DOMAIN.md §2) and the activity.* rules in force that month.
+-- inputs of the monthly activity score (docs/rules.md §主题活动月度得分) and the activity.* rules in force that month.
 -- An activity belongs to the month it was held in and counts there once it is known: reported by
 -- $known_at (now on a page; the close on the 10th for the 通报), also after the month's end — the
 -- month itself is measured at $as_of, its reports are read as known at $known_at (docs/time.md).

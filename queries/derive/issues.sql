@@ -32,7 +32,7 @@ ASOF LEFT JOIN limits lim
 -- issue_transitions: when each issue changed state — became rectified, was put on 挂账 (deferred) or
 -- stood open again. A version is a transition only when its state differs from the version before
 -- it. A rectification takes effect at its 整改时间 (or 销号时间); any other change (reopened, 挂账,
--- taken off 挂账) at the 报送时间 of the version that reports it (docs/indicators.md "状态在某一时刻"),
+-- taken off 挂账) at the 报送时间 of the version that reports it (docs/time.md §某一时刻的状态),
 -- kept monotonic (effective_at) so a late-reported earlier time cannot reorder the history. 无效 is
 -- not a state here: it applies retroactively (the record never was an issue), from the latest version.
 CREATE OR REPLACE TABLE issue_transitions AS

@@ -1,5 +1,5 @@
 -- One row per 社区 in scope (and in the 街道/社区 filters): the 网格巡查 indicator inputs for the
--- period [$start, $end) as of $as_of (DOMAIN.md §1); rates are wenming.patrol.metrics.rates(). The
+-- period [$start, $end) as of $as_of (docs/rules.md §网格巡查); rates are wenming.patrol.metrics.rates(). The
 -- composite ranking reads the same rows (wenming.patrol.metrics.by_community fills the filters with NULL).
 -- Params: $street_codes (scope); $start, $end (TIMESTAMP, end exclusive); $as_of (TIMESTAMP);
 --   filters, NULL = all: $street, $community, $grid, $major, $category, $statuses (list), $sources (list).

@@ -1,4 +1,4 @@
--- 网格巡查 (DOMAIN.md §1): the per-issue flags and the per-网格 patrol days that every patrol_*
+-- 网格巡查 (docs/rules.md §网格巡查): the per-issue flags and the per-网格 patrol days that every patrol_*
 -- query aggregates, so the page, the 通报 and the composite ranking count exactly alike.
 
 -- A square cell of about m metres: its row from the latitude, its column from the longitude scaled

@@ -1,4 +1,4 @@
-"""十二月主题活动 (DOMAIN.md §2): the monthly activity score, competition ranks, the year to date,
+"""十二月主题活动 (docs/rules.md §主题活动月度得分): the monthly activity score, competition ranks, the year to date,
 the rules in plain Chinese and what a 社区 should fix first.
 
 Everything here is a pure function of DataFrames from `queries/activities/month_scores.sql` and

@@ -2,7 +2,7 @@
 
 Pure functions over one DataFrame per month (one row per 社区, the columns of INPUTS) and the
 rules in force for that month (a dict of rule_values). Every point can be traced to a rule line;
-every rank to the totals. DOMAIN.md §5.
+every rank to the totals. docs/rules.md §综合考核.
 """
 from __future__ import annotations
 

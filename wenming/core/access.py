@@ -1,4 +1,4 @@
-"""Who the session is and the scope it may read (DOMAIN.md "Who sees what").
+"""Who the session is and the scope it may read (docs/architecture.md §谁看到什么).
 
 A Scope is turned into bound SQL parameters by `params()`; every query in queries/ filters
 with them, so no page can widen what its role may read.

@@ -1,4 +1,4 @@
-"""Default scoring rules, categories and theme calendar (DOMAIN.md).
+"""Default scoring rules, categories and theme calendar (docs/rules.md).
 
 These are only the defaults: the live rules are rows in the database (`rule_values`,
 `category_rules`, `theme_calendar`), versioned by the month they take effect and edited on

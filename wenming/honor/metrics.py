@@ -1,4 +1,4 @@
-"""红黑榜 rules and shaping (DOMAIN.md §4): pure functions over the rows of queries/honor_*.sql."""
+"""红黑榜 rules and shaping (docs/rules.md §红黑榜条目): pure functions over the rows of queries/honor/*.sql."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -21,7 +21,7 @@ def board_rule_text(expiry_months: int | None = None, rectify_days: int | None =
 def honor_points(red: int, black: int, rule_values: Mapping[str, float] | None = None) -> float:
     """The 社区's 红黑榜 points for a month: base + red_each × red − black_each × black, kept in 0..max.
 
-    `red` counts red entries published in the month, `black` black entries 在榜 or 整改中 (DOMAIN.md §5);
+    `red` counts red entries published in the month, `black` black entries 在榜 or 整改中 (docs/rules.md §综合考核);
     `rule_values` maps rule names (composite.honor.*) to the values in force, defaults otherwise.
     """
     def rule(name: str) -> float:

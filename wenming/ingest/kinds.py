@@ -1,4 +1,4 @@
-"""The submission kinds (DOMAIN.md "Submission formats"): columns, aliases, identities."""
+"""The submission kinds (docs/formats.md §各类报送): columns, aliases, identities."""
 from __future__ import annotations
 
 import re

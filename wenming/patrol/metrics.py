@@ -1,4 +1,4 @@
-"""网格巡查 indicators (DOMAIN.md §1): every rate's arithmetic, the comparison windows (环比, 同比),
+"""网格巡查 indicators (docs/rules.md §网格巡查): every rate's arithmetic, the comparison windows (环比, 同比),
 the page filters' bound parameters and small helpers for the map. Pure functions, except
 `by_community`, the one call the composite ranking makes to read the per-社区 inputs.
 

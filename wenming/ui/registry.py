@@ -1,4 +1,4 @@
-"""Every page of the app, who may open it, and its URL path (DESIGN.md contracts)."""
+"""Every page of the app, who may open it, and its URL path (docs/architecture.md §页面与地址)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""志愿服务 rates, star levels and ranks (DOMAIN.md §3): pure functions of counts.
+"""志愿服务 rates, star levels and ranks (docs/rules.md §志愿服务): pure functions of counts.
 
 The counts come from queries/volunteers/by_community.sql; the page and the composite ranking both
 turn them into rates here, so the two always show the same numbers.
