@@ -366,7 +366,7 @@ def test_an_xlsx_claiming_every_excel_cell_is_refused_quickly(tiny_db, tmp_path,
         yield b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>y</t></is></c></row>'
         yield b"</sheetData></worksheet>"
     reasons = _rejected(tiny_db, _xlsx_with_sheet(base_xlsx, tmp_path / "角落.xlsx", corner))
-    assert reasons
+    assert reasons == ["工作表的行数（含空行）异常多，疑似异常文件，已拒收"]
 
 
 @pytest.mark.timeout(60)
