@@ -21,6 +21,8 @@ def _open(path: str) -> Database:
         db.close()
         raise
     inbox.start_watcher(db)
+    from wenming import web
+    web.DATABASE = db  # the HTTP layer checks an admin's cookie against it (/_stcore/metrics)
     from wenming import backup
     backup.start_daily(db)  # at most one dated backup a day, in backups/ beside the file
     return db
