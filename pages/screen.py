@@ -12,7 +12,7 @@ import streamlit as st
 from wenming import screen, screen_config
 from wenming import screen_data as data
 from wenming.charts import screen as view
-from wenming.ui import page
+from wenming.ui import page, session
 
 db, user = page.begin("screen")
 CACHE_KEY, SHOWING_KEY = "scr_cache", "scr_showing"
@@ -94,6 +94,8 @@ def _draw(panel: str, result: screen.Result, seconds: float) -> None:
 def rotate() -> None:
     """One wake-up: maybe move to the next panel, draw it from cached or fresh data, then read the
     next panel's data ahead so the change itself is instant."""
+    if not session.still_valid(db):  # the link was changed or the account ended: no more data
+        st.rerun()  # the full run (app.py) then shows the login page and why
     live = screen_config.load(db)
     live_rot = screen.rotation(live, pin)
     if live_rot.tick != rot.tick or live["banner"] != config["banner"]:

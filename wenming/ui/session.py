@@ -18,7 +18,8 @@ from wenming import auth, web
 from wenming.auth import LoginError, User
 from wenming.db import Database
 
-COOKIE = "wenming_session"
+COOKIE = web.COOKIE
+SCREEN_LINK = "大屏链接"  # the identity of a kiosk opened with the secret link
 
 
 def _go(url: str) -> None:
@@ -53,7 +54,24 @@ def current_user(db: Database) -> User | None:
         if st.session_state.pop("sso", False):  # the identity provider's login ended
             st.session_state.pop("user", None)
             return None
-    return st.session_state.get("user")  # set server-side only (screen link, tests)
+    user = st.session_state.get("user")  # set server-side only (screen link, tests)
+    if user is not None and user.username == SCREEN_LINK and screen_link_user(db) is None:
+        st.session_state.pop("user", None)  # the link was changed on /admin: this kiosk is out
+        return None
+    return user
+
+
+def still_valid(db: Database) -> bool:
+    """Whether this browser session may still see data: its session row is there and its account
+    enabled, or its screen link is still the current one. For fragment reruns (the big screen's
+    timer), which do not run app.py."""
+    token = st.session_state.get("session_token")
+    if isinstance(token, str) and token:
+        return auth.user_for_token(db, token) is not None
+    user = st.session_state.get("user")
+    if user is not None and user.username == SCREEN_LINK:
+        return screen_link_user(db) is not None
+    return user is not None
 
 
 def sso_configured() -> bool:
@@ -128,7 +146,7 @@ def screen_link_user(db: Database) -> User | None:
     street = db.sql("SELECT street_code, street_name FROM streets ORDER BY street_code LIMIT 1")
     if street.empty:
         return None
-    return User("大屏链接", "screen", street["street_code"][0], place=street["street_name"][0])
+    return User(SCREEN_LINK, "screen", street["street_code"][0], place=street["street_name"][0])
 
 
 def _same(a: str, b: str) -> bool:
@@ -140,6 +158,8 @@ def login_page(db: Database) -> None:
     """The sign-in form, and on a demo database the one-click entries marked 演示."""
     if st.session_state.pop("signed_out", False) and web.MOUNTED:
         _go(f"{_base()}{web.SIGNOUT}?next={_base()}/")
+    if st.query_params.get("token"):
+        st.warning("此大屏链接已失效（管理员已更换链接）。请向街道管理员索取新的大屏链接。", icon=":material/link_off:")
     st.markdown("## 文明创建督导看板")
     st.caption("街道文明创建督导：网格巡查 · 十二月主题活动 · 志愿服务 · 红黑榜 · 综合考核")
     left, right = st.columns([1, 1], gap="large")
