@@ -8,11 +8,12 @@ if __name__ != "__main__":
     from wenming import web
     app = st.App(__file__, routes=web.routes(), middleware=web.middleware())
 else:
+    from wenming.honor import md_escape
     from wenming.ui import registry, session, state
 
     st.set_page_config(page_title="文明创建督导看板", page_icon="assets/icon.png", layout="wide")
 
-    db = state.database()
+    db = state.database(entry=True)
     user = session.current_user(db) or session.screen_link_user(db)
     if user is None:  # the login is the only page there is: no other page can be reached by URL
         # Every page's URL is known (no "page not found"), but none is run: the login form is drawn
@@ -43,8 +44,9 @@ else:
         st.switch_page(landing)
     if user.role != "screen":
         with st.sidebar:
-            st.caption(f"{user.place or '全部街道'} · {user.role_label}{'（演示）' if user.demo else ''} · {user.username}")
+            st.caption(f"{md_escape(user.place or '全部街道')} · {user.role_label}{'（演示）' if user.demo else ''} · {md_escape(user.username)}")
             if st.button("退出登录", icon=":material/logout:", key="logout"):
                 session.sign_out(db)
     session.keep_cookie(nav.url_path)
-    nav.run()
+    with state.guarded("页面"):  # a fault anywhere in a page: a Chinese message, never the English error page
+        nav.run()

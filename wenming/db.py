@@ -167,7 +167,15 @@ class Database:
         return df.copy()
 
     def meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        cur = self.cursor()
+        try:
+            row = cur.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        except duckdb.Error as exc:
+            if looks_damaged(exc):  # every page reads this first (now()): say so in Chinese
+                raise DatabaseUnavailable(_describe_open_error(self.path, exc)) from exc
+            raise
+        finally:
+            cur.close()
         return row[0] if row else default
 
     def now(self) -> datetime:

@@ -28,11 +28,17 @@ def _open(path: str) -> Database:
     return db
 
 
-def database() -> Database:
-    """The app's one read-write connection; a clear Chinese message (and stop) if unavailable."""
+def database(entry: bool = False) -> Database:
+    """The app's one read-write connection; a clear Chinese message (and stop) if unavailable.
+
+    `entry` (app.py, before its own st.navigation): on failure one hidden page is declared, so
+    Streamlit does not fall back to listing the files of pages/ in the sidebar."""
     try:
         return _open(str(config.db_path()))
     except DatabaseUnavailable as exc:
+        if entry:
+            st.navigation([st.Page(lambda: None, title="数据暂时不可用", url_path="unavailable", default=True)],
+                          position="hidden")
         st.error(f"**数据暂时不可用**\n\n{exc}", icon=":material/database_off:")
         st.stop()
 
