@@ -95,7 +95,10 @@ def rotate() -> None:
     """One wake-up: maybe move to the next panel, draw it from cached or fresh data, then read the
     next panel's data ahead so the change itself is instant."""
     if not session.still_valid(db):  # the link was changed or the account ended: no more data
-        st.rerun()  # the full run (app.py) then shows the login page and why
+        for key in (CACHE_KEY, "user", "scr_where"):  # the next full run shows the login page
+            st.session_state.pop(key, None)
+        st.html(view.waiting_html("此大屏链接已失效（管理员已更换链接），请向街道管理员索取新的大屏链接"))
+        return
     live = screen_config.load(db)
     live_rot = screen.rotation(live, pin)
     if live_rot.tick != rot.tick or live["banner"] != config["banner"]:

@@ -26,10 +26,18 @@ def test_a_rotated_link_ends_the_open_kiosk_at_its_next_run(apptest_db, monkeypa
     if "scr-header" not in texts(at):
         at.switch_page("pages/screen.py").run()
     assert not at.exception and "本月发现问题" in texts(at)
+    link_user = at.session_state["user"]
+    assert link_user.username == "大屏链接"
     auth.rotate_screen_token(db, "admin")  # /admin → 大屏设置 → 更换链接
-    at.run()  # the kiosk's next refresh, same browser session, old token still in its URL
-    shown = texts(at)
+    # the kiosk's next full run: its session still holds the link identity, its URL the old token
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    again.session_state["user"] = link_user
+    again.query_params["token"] = token
+    again.query_params["panel"] = "headline"
+    again.run()
+    shown = texts(again)
+    assert not again.exception
     assert "scr-header" not in shown and "本月发现问题" not in shown
-    assert any("此大屏链接已失效" in w.value for w in at.warning)
-    assert any(m.value == "## 文明创建督导看板" for m in at.markdown)
-    assert "user" not in at.session_state
+    assert any("此大屏链接已失效" in w.value for w in again.warning)
+    assert any(m.value == "## 文明创建督导看板" for m in again.markdown)
+    assert "user" not in again.session_state

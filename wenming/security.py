@@ -303,12 +303,14 @@ def run(db_source: Path, out: Path | None) -> int:
         _settle(admin)
         admin.get_by_role("tab", name="大屏设置").click()
         admin.wait_for_timeout(500)
+        admin.get_by_text("确认更换").click()
+        _settle(admin)
         admin.get_by_role("button", name="更换链接").click()
         _settle(admin)
         deadline = time.time() + 120  # the kiosk's next timer tick (15 s panels by default)
         while time.time() < deadline and "此大屏链接已失效" not in _text(page):
             page.wait_for_timeout(1000)
-        ended = "此大屏链接已失效" in _text(page) and "scr-header" not in page.content()
+        ended = "此大屏链接已失效" in _text(page) and "数据更新于" not in _text(page)
         p.check("rotated screen link ends an open kiosk", lambda: (
             ended, "open kiosk " + ("shows 此大屏链接已失效 at its next tick" if ended else "still shows data")))
         admin_ctx.close()
