@@ -33,7 +33,7 @@ test: $(BIN)/python system-deps
 	$(BIN)/python -m pytest -q
 
 templates: $(BIN)/python
-	$(BIN)/python -m wenming.templates
+	$(BIN)/python -m wenming.ops.templates
 
 bench: $(BIN)/python
 	$(BIN)/python -m wenming bench --scales 1,10,100
@@ -46,7 +46,7 @@ loadtest: $(BIN)/python system-deps
 
 # bounded probes on 127.0.0.1 (a copy of the demo database); the table goes to bench/security.md
 security: $(BIN)/python system-deps $(DB)
-	$(BIN)/python -m wenming.security --db $(DB) --out bench/security.md
+	$(BIN)/python -m wenming.ops.security --db $(DB) --out bench/security.md
 
 clean:
 	rm -rf $(VENV) data/*.duckdb data/*.wal data/archive bench/tmp

@@ -4,11 +4,11 @@ import streamlit as st
 if __name__ != "__main__":
     # `streamlit run app.py` imports this file to find its ASGI app (Streamlit's st.App mode) and
     # then runs it as the script below (as __main__): the HTTP layer adds the server-set session
-    # cookie, the security headers and closes /_stcore/metrics (wenming/web.py).
-    from wenming import web
+    # cookie, the security headers and closes /_stcore/metrics (wenming/core/web.py).
+    from wenming.core import web
     app = st.App(__file__, routes=web.routes(), middleware=web.middleware())
 else:
-    from wenming.honor import md_escape
+    from wenming.honor.metrics import md_escape
     from wenming.ui import registry, session, state
 
     st.set_page_config(page_title="文明创建督导看板", page_icon="assets/icon.png", layout="wide")

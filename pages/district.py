@@ -4,10 +4,10 @@ links into each 街道's pages (DESIGN.md: /district, when there are several 街
 import pandas as pd
 import streamlit as st
 
-from wenming import district
-from wenming.charts import district as charts
+from wenming.reports import district
+from wenming.reports import district_charts as charts
 from wenming.ui import filters, page, registry, state, widgets
-from wenming.honor import md_escape
+from wenming.honor.metrics import md_escape
 
 db, user = page.begin("district")
 scope = user.scope()

@@ -5,10 +5,11 @@ measure, Excel exports and, for the 街道 and above, the month's 通报 (Word, 
 import pandas as pd
 import streamlit as st
 
-from wenming import composite, ranking
-from wenming.charts import ranking as charts
+from wenming.composite import month as composite
+from wenming.composite import explain as ranking
+from wenming.composite import charts
 from wenming.ui import bulletin_button, filters, page, state, widgets
-from wenming.honor import md_escape
+from wenming.honor.metrics import md_escape
 
 BULLETIN_ROLES = ("admin", "district", "leader")
 

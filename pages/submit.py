@@ -6,11 +6,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from wenming import auth, config, ingest, reporting
+from wenming import ingest
+from wenming.core import auth
+from wenming.core import config
+from wenming.reports import submissions as reporting
 from wenming.ingest.kinds import KINDS
-from wenming.timeutil import month_start
+from wenming.core.timeutil import month_start
 from wenming.ui import page, state, uploads, widgets
-from wenming.honor import md_escape
+from wenming.honor.metrics import md_escape
 
 db, user = page.begin("submit")
 scope = user.scope()
@@ -75,7 +78,7 @@ with tab_upload:
 
 with tab_board:
     with state.guarded("报送情况"):
-        board = db.run("submission_board", scope, month_start=pd.Timestamp(month_start(now.date())).to_pydatetime(),
+        board = db.run("submissions/board", scope, month_start=pd.Timestamp(month_start(now.date())).to_pydatetime(),
                        as_of=now)
         board = reporting.judge(board, now)
         late = board[board["status"] != "按时"]
@@ -101,7 +104,7 @@ with tab_board:
 
 with tab_log:
     with state.guarded("报送记录"):
-        log = db.run("submissions_log", scope, limit=500)
+        log = db.run("submissions/log", scope, limit=500)
         if log.empty:
             widgets.empty_note("还没有任何报送")
         else:

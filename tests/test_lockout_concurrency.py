@@ -9,8 +9,8 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from wenming import auth
-from wenming.auth import LoginError
+from wenming.core import auth
+from wenming.core.auth import LoginError
 
 PASSWORD = "correct-horse-9"
 

@@ -15,8 +15,10 @@ import duckdb
 import pytest
 
 from tests.fixtures.build_release_db import fingerprint
-from wenming import backup, cli, migrate
-from wenming import db as dbm
+from wenming.ops import backup
+from wenming.ops import cli
+from wenming.core import migrate
+from wenming.core import db as dbm
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RELEASE = "7b8aec9"
@@ -84,7 +86,7 @@ def test_the_release_before_migrations_opens_as_version_1_with_every_record(rele
     assert got["tables"] == expected["tables"]  # every table, row count and content hash
     assert got["march"] == expected["march"]  # March 2025 scored as the old release scored it
     # hand-checked from the fixture's rows: 3 issues found in March, 2 rectified, 20 of 124 grid-days
-    kpis = got["march"]["patrol_kpis"]
+    kpis = got["march"]["patrol/kpis"]
     assert (kpis["found"], kpis["rectified"], kpis["grid_days"], kpis["patrolled_grid_days"]) == (3, 2, 124, 20)
     assert not backup.backup_dir(release_db).exists()  # nothing to change, nothing copied
 

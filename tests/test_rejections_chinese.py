@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wenming import honor_print
-from wenming.honor import md_escape
+from wenming.reports import honor_print
+from wenming.honor.metrics import md_escape
 from wenming.ui import uploads
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_a_rotated_link_ends_the_open_kiosk_at_its_next_run(apptest_db, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
-    from wenming import auth
+    from wenming.core import auth
     from wenming.ui import state
     monkeypatch.setenv("WENMING_DB", str(apptest_db))
     st.cache_data.clear()

@@ -1,4 +1,4 @@
-"""The HTTP layer around the script (wenming/web.py, served by app.py as st.App): the server-set
+"""The HTTP layer around the script (wenming/core/web.py, served by app.py as st.App): the server-set
 HttpOnly session cookie through a one-time code, no open redirect, the security headers, and
 /_stcore/metrics closed to everyone but an admin's session."""
 from __future__ import annotations
@@ -7,7 +7,8 @@ import asyncio
 
 import pytest
 
-from wenming import auth, web
+from wenming.core import auth
+from wenming.core import web
 
 PASSWORD = "correct-horse-9"
 

@@ -18,9 +18,9 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from wenming import config
-from wenming.access import ROLES, Scope
-from wenming.db import Database
+from wenming.core import config
+from wenming.core.access import ROLES, Scope
+from wenming.core.db import Database
 
 _HASHER = PasswordHasher()  # argon2id, the library's recommended cost
 MIN_PASSWORD = 8

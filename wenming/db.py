@@ -15,9 +15,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from wenming import config, rules
-from wenming.access import Scope
-from wenming.timeutil import china_now
+from wenming.core import config
+from wenming.core import rules
+from wenming.core.access import Scope
+from wenming.core.timeutil import china_now
 
 QUERIES = config.ROOT / "queries"
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
@@ -209,10 +210,10 @@ def _freeze(value):
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the schema to the newest version (wenming/migrate.py: numbered migrations, a backup
+    """Bring the schema to the newest version (wenming/core/migrate.py: numbered migrations, a backup
     first, one transaction), then seed default rules once, build the derived tables if missing
     and (re)create the macros and views."""
-    from wenming import migrate  # migrate imports this module
+    from wenming.core import migrate  # migrate imports this module
 
     migrate.upgrade(con)
     if not con.execute("SELECT count(*) FROM rule_values").fetchone()[0]:

@@ -8,7 +8,7 @@ from html import escape
 
 import pandas as pd
 
-from wenming import honor
+from wenming.honor import metrics as honor
 
 FONT = '"Noto Sans CJK SC","Microsoft YaHei","SimSun",sans-serif'
 
@@ -101,7 +101,7 @@ def _section(board: pd.DataFrame, which: str) -> str:
 
 def board_html(board: pd.DataFrame, *, street_name: str, period_label: str, published_on: date,
                community_name: str | None = None, publisher: str | None = None) -> str:
-    """The whole printable page for queries/honor_board.sql rows (only its public_name is used)."""
+    """The whole printable page for queries/honor/board.sql rows (only its public_name is used)."""
     heading = title(street_name, period_label, community_name)
     signer = publisher or f"{street_name}文明办"
     return "".join([

@@ -1,6 +1,6 @@
 """Who is using this browser session: login form, demo entry, screen link, cookie, log-out.
 
-The session cookie is set by the server (wenming/web.py, HttpOnly, SameSite=Strict, Secure over
+The session cookie is set by the server (wenming/core/web.py, HttpOnly, SameSite=Strict, Secure over
 HTTPS): after a login the browser is sent once to /wenming/signin with a one-time code, which sets
 the cookie and returns it to its page; on a reload Streamlit reads it from st.context.cookies.
 The cookie holds a random token whose hash is in `sessions`; log-out deletes the row and sends
@@ -14,9 +14,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from wenming import auth, web
-from wenming.auth import LoginError, User
-from wenming.db import Database
+from wenming.core import auth
+from wenming.core import web
+from wenming.core.auth import LoginError, User
+from wenming.core.db import Database
 
 COOKIE = web.COOKIE
 SCREEN_LINK = "大屏链接"  # the identity of a kiosk opened with the secret link

@@ -1,6 +1,6 @@
 """`make security`: bounded, loopback-only probes of the hardening, printed as a table probe × held/failed.
 
-    python -m wenming.security [--db data/demo.duckdb] [--out bench/security.md]
+    python -m wenming.ops.security [--db data/demo.duckdb] [--out bench/security.md]
 
 Works on a private copy of a demo database (never the original): parallel wrong passwords through
 the lock-out, then a served copy (`streamlit run app.py` on a free 127.0.0.1 port) probed over HTTP
@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from wenming import config
+from wenming.core import config
 
 ROOT = config.ROOT
 PASSWORD = "probe-pass-2026"
@@ -53,9 +53,9 @@ class Probes:
 
 # -- in-process: the lock-out -------------------------------------------------------------------
 def parallel_logins(db_path: Path):
-    from wenming import auth
-    from wenming.auth import LoginError
-    from wenming.db import Database
+    from wenming.core import auth
+    from wenming.core.auth import LoginError
+    from wenming.core.db import Database
     db = Database(db_path)
     try:
         limit = config.get_int("lockout_attempts")
@@ -94,9 +94,9 @@ def parallel_logins(db_path: Path):
 
 
 def same_answer(db_path: Path):
-    from wenming import auth
-    from wenming.auth import LoginError
-    from wenming.db import Database
+    from wenming.core import auth
+    from wenming.core.auth import LoginError
+    from wenming.core.db import Database
     db = Database(db_path)
     try:
         auth.add_user(db, "probe_real", PASSWORD, role="admin", by="probe")
@@ -227,8 +227,8 @@ def run(db_source: Path, out: Path | None) -> int:
     p.check("parallel logins hold the lock-out", lambda: parallel_logins(db_path))
     p.check("unknown account answered like a wrong password", lambda: same_answer(db_path))
 
-    from wenming import auth
-    from wenming.db import Database
+    from wenming.core import auth
+    from wenming.core.db import Database
     db = Database(db_path)
     token = auth.rotate_screen_token(db, "probe")
     communities = db.sql("SELECT community_code, community_name, street_code FROM communities ORDER BY 1")
@@ -342,7 +342,7 @@ def run(db_source: Path, out: Path | None) -> int:
     table = p.table()
     print("\n" + table)
     if out:
-        out.write_text("# make security\n\nBounded, loopback-only probes (`python -m wenming.security`), on a copy of "
+        out.write_text("# make security\n\nBounded, loopback-only probes (`python -m wenming.ops.security`), on a copy of "
                        "the demo database.\n\n" + table + "\n", encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)
     return 0 if all(ok for _, ok, _ in p.rows) else 1

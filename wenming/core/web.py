@@ -18,7 +18,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from wenming import config
+from wenming.core import config
 
 COOKIE = "wenming_session"
 SIGNIN = "/wenming/signin"
@@ -150,7 +150,7 @@ def is_admin_request(scope) -> bool:
     token = _cookie_of(scope)
     if db is None or not token:
         return False
-    from wenming import auth
+    from wenming.core import auth
     try:
         user = auth.user_for_token(db, token)
     except Exception:  # noqa: BLE001 - a damaged or closed database opens nothing

@@ -24,9 +24,9 @@ from typing import Callable
 
 import duckdb
 
-from wenming import config
-from wenming.db import DatabaseUnavailable, _statements, named_parameters
-from wenming.timeutil import china_now
+from wenming.core import config
+from wenming.core.db import DatabaseUnavailable, _statements, named_parameters
+from wenming.core.timeutil import china_now
 
 MIGRATIONS = config.ROOT / "queries" / "migrations"
 BASELINE = config.ROOT / "queries" / "schema.sql"
@@ -107,7 +107,7 @@ def _file_of(con: duckdb.DuckDBPyConnection) -> Path | None:
 
 def backup_before(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
     """Checkpoint and copy the file to backups/<name>-YYYYMMDD-HHMMSS.duckdb (checked whole)."""
-    from wenming import backup  # backup imports db; imported here to keep db -> migrate acyclic
+    from wenming.ops import backup  # backup imports db; imported here to keep db -> migrate acyclic
 
     con.execute("CHECKPOINT")
     target = backup._target(path, china_now())
