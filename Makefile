@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= data/demo.duckdb
 export WENMING_DB ?= $(DB)
 
-.PHONY: run test demo bench soak loadtest clean system-deps templates
+.PHONY: run test demo bench soak loadtest security clean system-deps templates
 
 $(BIN)/python: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -43,6 +43,10 @@ soak: $(BIN)/python system-deps
 
 loadtest: $(BIN)/python system-deps
 	$(BIN)/python -m pytest -q -m load tests/load
+
+# bounded probes on 127.0.0.1 (a copy of the demo database); the table goes to bench/security.md
+security: $(BIN)/python system-deps $(DB)
+	$(BIN)/python -m wenming.ops.security --db $(DB) --out bench/security.md
 
 clean:
 	rm -rf $(VENV) data/*.duckdb data/*.wal data/archive bench/tmp

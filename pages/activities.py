@@ -11,6 +11,7 @@ from wenming.activities import metrics as act
 from wenming.activities import charts
 from wenming.core.timeutil import add_months
 from wenming.ui import filters, page, state, widgets
+from wenming.honor.metrics import md_escape
 
 db, user = page.begin("activities")
 scope = user.scope()
@@ -77,11 +78,11 @@ this = scored[months == pd.Timestamp(month)]
 rules_now = act.rule_values(this)
 
 if this.empty:
-    st.caption(f"{street_name} · {f.period.label}")
+    st.caption(f"{md_escape(street_name)} · {f.period.label}")
     widgets.empty_note(f"{f.period.label}尚未开始，没有可显示的数据。")
     st.stop()
 
-st.caption(f"{street_name} · {f.period.label}主题：**{themes.get(month.month, '—')}**"
+st.caption(f"{md_escape(street_name)} · {f.period.label}主题：**{themes.get(month.month, '—')}**"
            + (f" · 本月进行中（还剩 {act.days_left_in_month(month, today)} 天），得分为暂定" if running else ""))
 
 board_month = act.month_board(scored, month)
@@ -93,11 +94,11 @@ if own:  # a 社区 head: their own standing and what to fix first
             r = mine.iloc[0]
             with st.container(border=True):
                 if not bool(r["existed"]):
-                    st.markdown(f"**{own_name}** 本月尚未成立，不参加本月排名。")
+                    st.markdown(f"**{md_escape(own_name)}** 本月尚未成立，不参加本月排名。")
                 else:
                     same = int((board_month["rank"] == r["rank"]).sum())
                     rank_txt = f"第 {int(r['rank'])} 名" + ("（并列）" if same > 1 else "")
-                    st.markdown(f"**{own_name}** {f.period.label}{'（暂定）' if r['provisional'] else ''}："
+                    st.markdown(f"**{md_escape(own_name)}** {f.period.label}{'（暂定）' if r['provisional'] else ''}："
                                 f"**{r['score']:.1f} 分**，本街道 {int(board_month['rank'].notna().sum())} 个社区中"
                                 f"{rank_txt}，较上月 {r['change'] or '—'}")
                     tips = act.advice(r, rules_now, act.days_left_in_month(month, today) if running else None)
@@ -253,14 +254,14 @@ with tab_detail, state.guarded("主题详情"):
 
 with tab_trend, state.guarded("趋势"):
     totals = act.monthly_totals(scored)
-    st.markdown(f"**{street_name}每月主题活动与参与人次**（近 12 个月）")
+    st.markdown(f"**{md_escape(street_name)}每月主题活动与参与人次**（近 12 个月）")
     st.plotly_chart(charts.monthly_activity(totals), config=CHART_CONFIG, key="act_trend")
     codes = list(places[places["street_code"] == street]["community_code"])
     names = dict(zip(places["community_code"], places["community_name"]))
     default = focus or codes[0]
     who = st.selectbox("社区", codes, index=codes.index(default) if default in codes else 0,
                        format_func=lambda c: names[c], key="act_trend_community")
-    st.markdown(f"**{names[who]}月度得分与街道中位数**")
+    st.markdown(f"**{md_escape(names[who])}月度得分与街道中位数**")
     st.plotly_chart(charts.score_vs_median(scored[scored["community_code"] == who], totals, names[who]),
                     config=CHART_CONFIG, key="act_score_line")
 
@@ -269,7 +270,7 @@ with tab_calendar, state.guarded("活动日历"):
     cal_year = st.selectbox("年份", years, index=years.index(year), format_func=lambda y: f"{y}年", key="act_cal_year")
     cal = calendar if cal_year == year else db.run("activities/calendar", sc, year=cal_year)
     own_rows = cal["source"].eq("本街道").sum()
-    st.caption(f"{street_name}{cal_year}年主题日历：" + ("本街道已设定。" if own_rows == 12 else
+    st.caption(f"{md_escape(street_name)}{cal_year}年主题日历：" + ("本街道已设定。" if own_rows == 12 else
                "使用默认日历（来自创建方案）。" if own_rows == 0 else f"{own_rows} 个月为本街道设定，其余沿用默认。")
                + "往年的日历各自保留，修改某一年不影响其他年份。")
     saved = st.session_state.pop("act_calendar_saved", None)

@@ -11,6 +11,7 @@ from wenming.composite import month as composite
 from wenming.honor import metrics as honor
 from wenming.composite import explain as ranking
 from wenming.ui import filters, page, state, widgets
+from wenming.honor.metrics import md_escape
 
 db, user = page.begin("community")
 scope = user.scope()
@@ -62,11 +63,11 @@ n = len(totals)
 window = result.window
 month_word = f"{month.month}月"
 
-st.title(name)
-st.caption(f"{'我的社区 · ' if own else ''}{inputs['street_name']} · **{f.period.label}**"
+st.title(md_escape(name))
+st.caption(f"{'我的社区 · ' if own else ''}{md_escape(inputs['street_name'])} · **{f.period.label}**"
            + (f" · 进行中，截至 {now:%m月%d日 %H:%M}，**暂定**" if running else " · 按月末状态计算"))
 if picked_default:
-    st.info(f"左侧未选择社区，这里显示本月排名最后的 **{name}**；可在左侧“社区”中换一个。", icon=":material/info:")
+    st.info(f"左侧未选择社区，这里显示本月排名最后的 **{md_escape(name)}**；可在左侧“社区”中换一个。", icon=":material/info:")
 
 change = ranking.change_label(row["change"])
 with st.container(horizontal=True):  # side by side even on a phone
@@ -78,7 +79,7 @@ with st.container(horizontal=True):  # side by side even on a phone
               delta_arrow="off", help="另有手工加减分", border=True)
 gap = ranking.gap_to(result, code)
 if gap:
-    st.caption(f"距{ranking.rank_label(gap['rank'], totals['rank'])} 名（{gap['name']}）还差 **{gap['points']:.1f} 分**。"
+    st.caption(f"距{ranking.rank_label(gap['rank'], totals['rank'])} 名（{md_escape(gap['name'])}）还差 **{gap['points']:.1f} 分**。"
                + ("样本不足的比率已按街道平均收缩。" if bool(row.get("small_sample")) else ""))
 else:
     st.caption(f"{month_word}排名第一。")

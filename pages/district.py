@@ -7,6 +7,7 @@ import streamlit as st
 from wenming.reports import district
 from wenming.reports import district_charts as charts
 from wenming.ui import filters, page, registry, state, widgets
+from wenming.honor.metrics import md_escape
 
 db, user = page.begin("district")
 scope = user.scope()
@@ -19,10 +20,10 @@ streets = streets.sort_values("street_code").reset_index(drop=True)
 st.title("区级对比")
 if len(streets) < 2:
     name = streets["street_name"].iloc[0] if len(streets) else None
-    st.info(f"您可查看的范围内只有一个街道（{name}），没有可对比的街道。请在总览和各项工作页面查看该街道。"
+    st.info(f"您可查看的范围内只有一个街道（{md_escape(name)}），没有可对比的街道。请在总览和各项工作页面查看该街道。"
             if name else "您可查看的范围内没有街道数据。", icon=":material/info:")
     if name:  # a plain link: outside the navigation (a stale /district link) a page link has no target
-        st.markdown(f":material/dashboard: [查看{name}总览](/?period={period.key})")
+        st.markdown(f":material/dashboard: [查看{md_escape(name)}总览](/?period={period.key})")
     st.stop()
 
 st.caption(f"**{period.label}** · {len(streets)} 个街道"

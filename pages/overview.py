@@ -15,6 +15,7 @@ from wenming.reports import submissions as reporting
 from wenming.volunteers import metrics as vol
 from wenming.core.timeutil import add_months
 from wenming.ui import bulletin_button, filters, page, registry, state, widgets
+from wenming.honor.metrics import md_escape
 
 BULLETIN_ROLES = ("admin", "district", "leader")
 
@@ -37,11 +38,11 @@ if street is None:
     widgets.empty_note("没有可查看的街道")
     st.stop()
 narrow = composite.street_scope(scope, street)
-st.caption(f"**{street_name} · {f.period.label}**"
+st.caption(f"**{md_escape(street_name)} · {f.period.label}**"
            + (f" · 本月进行中，截至 {now:%m月%d日 %H:%M}（数据和排名均为暂定）" if running else " · 按月末状态")
            + " · 点击各块下方的链接查看详情")
 if f.street is None and len(streets) > 1:
-    st.info(f"左侧未选择街道，现显示 **{street_name}**；可在左侧“街道”中切换。", icon=":material/info:")
+    st.info(f"左侧未选择街道，现显示 **{md_escape(street_name)}**；可在左侧“街道”中切换。", icon=":material/info:")
 
 # same filters on every page; the 社区 filter is not carried: the tiles are about the whole 街道
 query = {k: v for k, v in {"period": f.period.key if f.period.key != f"{now:%Y-%m}" else None,

@@ -9,6 +9,7 @@ from wenming.composite import month as composite
 from wenming.composite import explain as ranking
 from wenming.composite import charts
 from wenming.ui import bulletin_button, filters, page, state, widgets
+from wenming.honor.metrics import md_escape
 
 BULLETIN_ROLES = ("admin", "district", "leader")
 
@@ -29,7 +30,7 @@ if street is None:
     widgets.empty_note("没有可查看的街道")
     st.stop()
 if f.street is None and len(streets) > 1:
-    st.info(f"综合考核在一个街道内排名。左侧未选择街道，现显示 **{street_name}**；可在左侧“街道”中切换。",
+    st.info(f"综合考核在一个街道内排名。左侧未选择街道，现显示 **{md_escape(street_name)}**；可在左侧“街道”中切换。",
             icon=":material/info:")
 
 result = None
@@ -41,7 +42,7 @@ if result is None:
 n = len(result.totals)
 as_of_text = (f"本月进行中，截至 {now:%m月%d日 %H:%M}，**排名为暂定**" if result.provisional
               else f"按 {f.period.end:%Y年%m月%d日} 月末状态计算")
-st.caption(f"**{street_name} · {f.period.label}** · {n} 个社区 · {as_of_text} · 满分 "
+st.caption(f"**{md_escape(street_name)} · {f.period.label}** · {n} 个社区 · {as_of_text} · 满分 "
            f"{ranking.full_marks(result.rules):g} 分（另有手工加减分）")
 if n == 0:
     widgets.empty_note("这个月还没有可排名的社区")

@@ -13,7 +13,7 @@ from wenming.screen import rotation as screen
 from wenming.screen import settings as screen_config
 from wenming.screen import data
 from wenming.screen import view
-from wenming.ui import page
+from wenming.ui import page, session
 
 db, user = page.begin("screen")
 CACHE_KEY, SHOWING_KEY = "scr_cache", "scr_showing"
@@ -95,6 +95,11 @@ def _draw(panel: str, result: screen.Result, seconds: float) -> None:
 def rotate() -> None:
     """One wake-up: maybe move to the next panel, draw it from cached or fresh data, then read the
     next panel's data ahead so the change itself is instant."""
+    if not session.still_valid(db):  # the link was changed or the account ended: no more data
+        for key in (CACHE_KEY, "user", "scr_where"):  # the next full run shows the login page
+            st.session_state.pop(key, None)
+        st.html(view.waiting_html("此大屏链接已失效（管理员已更换链接），请向街道管理员索取新的大屏链接"))
+        return
     live = screen_config.load(db)
     live_rot = screen.rotation(live, pin)
     if live_rot.tick != rot.tick or live["banner"] != config["banner"]:

@@ -13,7 +13,8 @@ from wenming.reports import submissions as reporting
 from wenming.ingest.kinds import KINDS
 from wenming.ingest.problems import column_cell
 from wenming.core.timeutil import month_start
-from wenming.ui import page, widgets
+from wenming.ui import page, state, uploads, widgets
+from wenming.honor.metrics import md_escape
 
 db, user = page.begin("submit")
 scope = user.scope()
@@ -30,11 +31,16 @@ with tab_upload:
         st.info("街道领导账号只读，不能上传。数据由社区或街道管理员报送。", icon=":material/lock:")
     else:
         if user.role == "community":
-            st.caption(f"您只能报送 **{user.place}** 的数据（服务时长按志愿者所属社区计）。")
+            st.caption(f"您只能报送 **{md_escape(user.place)}** 的数据（服务时长按志愿者所属社区计）。")
+        max_mb = config.get_int("max_upload_mb")
+        # Streamlit's own dropzone speaks English ("Drag and drop", "Limit … per file", its type and
+        # size refusals): every type is let through and checked here, its limit set above ours
+        # (.streamlit/config.toml), and its words replaced by ours
+        st.html(uploads.DROPZONE_CSS)
         with st.form("upload", clear_on_submit=True):
             files = st.file_uploader("选择文件（.xlsx、.xls、.ods、.csv、Unicode 文本 .txt 或边界 .geojson，可多选）",
-                                     type=["xlsx", "xls", "xlsb", "ods", "csv", "txt", "tsv", "geojson", "json"],
-                                     accept_multiple_files=True)
+                                     type=None, accept_multiple_files=True)
+            st.caption(uploads.hint(max_mb))
             c1, c2 = st.columns(2)
             kind = c1.selectbox("数据种类", [None, *KINDS, "边界"], format_func=lambda k: "按表头自动判断" if k is None else k)
             coords = c2.selectbox("坐标系（文件中没有坐标系列时使用）", [None, "GCJ02", "BD09", "WGS84"],
@@ -45,6 +51,12 @@ with tab_upload:
             results = []
             progress = st.progress(0.0, text="正在导入……")
             for i, upload in enumerate(files, start=1):
+                refusal = uploads.refusal(upload.name, upload.size, max_mb)
+                if refusal is not None:  # not read at all: the wrong type, or too big
+                    auth.audit(db, user.username, "导入", file=upload.name, outcome="rejected", reason=refusal.message)
+                    results.append(refusal)
+                    progress.progress(i / len(files), text=f"已处理 {i}/{len(files)}：{upload.name}")
+                    continue
                 with tempfile.TemporaryDirectory() as tmp:
                     path = Path(tmp) / Path(upload.name).name
                     path.write_bytes(upload.getbuffer())
@@ -67,67 +79,69 @@ with tab_upload:
                                       key=f"problems_{n}", sheet="问题清单")
 
 with tab_board:
-    board = db.run("submissions/board", scope, month_start=pd.Timestamp(month_start(now.date())).to_pydatetime(),
-                   as_of=now)
-    board = reporting.judge(board, now)
-    late = board[board["status"] != "按时"]
-    c1, c2, c3 = st.columns(3)
-    widgets.kpi(c1, "应报项目", f"{len(board)}", help="社区数 × 报送种类（巡查问题、巡查记录、主题活动、服务时长）")
-    widgets.kpi(c2, "按时", f"{(board['status'] == '按时').sum()}")
-    widgets.kpi(c3, "逾期或未报送", f"{len(late)}", inverse=True)
-    st.markdown("##### 催报清单")
-    if late.empty:
-        st.success("所有社区均已按时报送。")
-    else:
-        st.dataframe(late.rename(columns={"community_name": "社区", "kind": "种类", "status": "状态", "note": "说明",
-                                          "last_import": "最近报送"})[["社区", "种类", "状态", "说明", "最近报送"]],
-                     hide_index=True, width="stretch",
-                     column_config={"最近报送": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
-    st.markdown("##### 各社区报送情况")
-    wide = board.pivot(index="community_name", columns="kind", values="status").reset_index()
-    wide = wide.rename(columns={"community_name": "社区"})
-    rows = board.pivot(index="community_name", columns="kind", values="rows_this_month")
-    wide = wide.merge(rows.add_suffix("（本月行数）").reset_index().rename(columns={"community_name": "社区"}), on="社区")
-    st.dataframe(wide, hide_index=True, width="stretch")
-    st.caption("时限：巡查记录每日 16:00 前报送；主题活动结束后 7 天内报送；巡查问题、服务时长每月 5 日前报送上月台账。")
+    with state.guarded("报送情况"):
+        board = db.run("submissions/board", scope, month_start=pd.Timestamp(month_start(now.date())).to_pydatetime(),
+                       as_of=now)
+        board = reporting.judge(board, now)
+        late = board[board["status"] != "按时"]
+        c1, c2, c3 = st.columns(3)
+        widgets.kpi(c1, "应报项目", f"{len(board)}", help="社区数 × 报送种类（巡查问题、巡查记录、主题活动、服务时长）")
+        widgets.kpi(c2, "按时", f"{(board['status'] == '按时').sum()}")
+        widgets.kpi(c3, "逾期或未报送", f"{len(late)}", inverse=True)
+        st.markdown("##### 催报清单")
+        if late.empty:
+            st.success("所有社区均已按时报送。")
+        else:
+            st.dataframe(late.rename(columns={"community_name": "社区", "kind": "种类", "status": "状态", "note": "说明",
+                                              "last_import": "最近报送"})[["社区", "种类", "状态", "说明", "最近报送"]],
+                         hide_index=True, width="stretch",
+                         column_config={"最近报送": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+        st.markdown("##### 各社区报送情况")
+        wide = board.pivot(index="community_name", columns="kind", values="status").reset_index()
+        wide = wide.rename(columns={"community_name": "社区"})
+        rows = board.pivot(index="community_name", columns="kind", values="rows_this_month")
+        wide = wide.merge(rows.add_suffix("（本月行数）").reset_index().rename(columns={"community_name": "社区"}), on="社区")
+        st.dataframe(wide, hide_index=True, width="stretch")
+        st.caption("时限：巡查记录每日 16:00 前报送；主题活动结束后 7 天内报送；巡查问题、服务时长每月 5 日前报送上月台账。")
 
 with tab_log:
-    log = db.run("submissions/log", scope, limit=500)
-    if log.empty:
-        widgets.empty_note("还没有任何报送")
-    else:
-        shown = log.rename(columns={"submission_id": "编号", "imported_at": "导入时间", "file_name": "文件",
-                                    "kind": "种类", "community_name": "社区", "submitted_by": "报送人",
-                                    "row_count": "行数", "inserted": "新增", "updated": "更新",
-                                    "outcome_label": "结果", "problem_count": "问题数", "withdraw_reason": "撤回原因"})
-        st.dataframe(shown[["编号", "导入时间", "文件", "种类", "社区", "报送人", "行数", "新增", "更新", "结果", "问题数",
-                            "撤回原因"]], hide_index=True, width="stretch",
-                     column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
-        rejected = log[log["outcome"] == "rejected"]
-        if not rejected.empty:
-            with st.expander("查看拒收文件的问题"):
-                pick = st.selectbox("拒收的报送", rejected["submission_id"],
-                                    format_func=lambda i: f"#{i} {rejected.set_index('submission_id').loc[i, 'file_name']}")
-                problems = json.loads(rejected.set_index("submission_id").loc[pick, "problems"] or "[]")
-                st.dataframe(pd.DataFrame([{"级别": p.get("level"), "工作表": p.get("sheet"), "行": p.get("row"),
-                                            "列": column_cell(p.get("column") or "", p.get("letter") or ""),
-                                            "值": p.get("value"), "问题": p.get("reason")} for p in problems]),
-                             hide_index=True, width="stretch")
-        if user.role == "admin":
-            accepted = log[(log["outcome"] == "accepted") & log["withdrawn_at"].isna()]
-            with st.expander("撤回一次报送（管理员）", icon=":material/undo:"):
-                st.caption("撤回后，该文件带来的版本不再计入，记录回到此前的状态；报送记录保留撤回人和原因。")
-                with st.form("withdraw"):
-                    pick = st.selectbox("报送", accepted["submission_id"],
-                                        format_func=lambda i: f"#{i} {accepted.set_index('submission_id').loc[i, 'file_name']}")
-                    reason = st.text_input("撤回原因（必填）")
-                    if st.form_submit_button("确认撤回", type="primary"):
-                        try:
-                            name = ingest.withdraw(db, int(pick), user=user.username, reason=reason)
-                            auth.audit(db, user.username, "撤回报送", submission=int(pick), reason=reason)
-                            st.success(f"已撤回 #{pick} {name}")
-                        except ValueError as exc:
-                            st.error(str(exc))
+    with state.guarded("报送记录"):
+        log = db.run("submissions/log", scope, limit=500)
+        if log.empty:
+            widgets.empty_note("还没有任何报送")
+        else:
+            shown = log.rename(columns={"submission_id": "编号", "imported_at": "导入时间", "file_name": "文件",
+                                        "kind": "种类", "community_name": "社区", "submitted_by": "报送人",
+                                        "row_count": "行数", "inserted": "新增", "updated": "更新",
+                                        "outcome_label": "结果", "problem_count": "问题数", "withdraw_reason": "撤回原因"})
+            st.dataframe(shown[["编号", "导入时间", "文件", "种类", "社区", "报送人", "行数", "新增", "更新", "结果", "问题数",
+                                "撤回原因"]], hide_index=True, width="stretch",
+                         column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+            rejected = log[log["outcome"] == "rejected"]
+            if not rejected.empty:
+                with st.expander("查看拒收文件的问题"):
+                    pick = st.selectbox("拒收的报送", rejected["submission_id"],
+                                        format_func=lambda i: f"#{i} {rejected.set_index('submission_id').loc[i, 'file_name']}")
+                    problems = json.loads(rejected.set_index("submission_id").loc[pick, "problems"] or "[]")
+                    st.dataframe(pd.DataFrame([{"级别": p.get("level"), "工作表": p.get("sheet"), "行": p.get("row"),
+                                                "列": column_cell(p.get("column") or "", p.get("letter") or ""),
+                                                "值": p.get("value"), "问题": p.get("reason")} for p in problems]),
+                                 hide_index=True, width="stretch")
+            if user.role == "admin":
+                accepted = log[(log["outcome"] == "accepted") & log["withdrawn_at"].isna()]
+                with st.expander("撤回一次报送（管理员）", icon=":material/undo:"):
+                    st.caption("撤回后，该文件带来的版本不再计入，记录回到此前的状态；报送记录保留撤回人和原因。")
+                    with st.form("withdraw"):
+                        pick = st.selectbox("报送", accepted["submission_id"],
+                                            format_func=lambda i: f"#{i} {accepted.set_index('submission_id').loc[i, 'file_name']}")
+                        reason = st.text_input("撤回原因（必填）")
+                        if st.form_submit_button("确认撤回", type="primary"):
+                            try:
+                                name = ingest.withdraw(db, int(pick), user=user.username, reason=reason)
+                                auth.audit(db, user.username, "撤回报送", submission=int(pick), reason=reason)
+                                st.success(f"已撤回 #{pick} {md_escape(name)}")
+                            except ValueError as exc:
+                                st.error(str(exc))
 
 with tab_templates:
     st.write("每种数据一个模板：第一行为表头（带 * 的为必填列），第二行为示例，“填写说明”工作表解释每一列和允许的取值。")

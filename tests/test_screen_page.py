@@ -207,9 +207,14 @@ READY = {"map": "[data-testid='stDeckGlJsonChart'] canvas", "trends": ".js-plotl
 
 
 def sign_in_as_screen(s) -> None:
-    """The demo entry, then wait for the session cookie (written by a script after the rerun)."""
+    """The demo entry, then wait for the session cookie (set HttpOnly by the server's /wenming/signin,
+    so not readable from document.cookie)."""
     s.click_text("演示：打开大屏")
-    s.page.wait_for_function("document.cookie.includes('wenming_session=')", timeout=60_000)
+    deadline = time.time() + 60
+    while not any(c["name"] == "wenming_session" and c["value"] for c in s.context.cookies()):
+        if time.time() > deadline:
+            raise AssertionError("the session cookie was never set")
+        s.page.wait_for_timeout(250)
 
 
 def show(s, path: str, width: int, height: int, panel: str | None = None) -> None:

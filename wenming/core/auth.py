@@ -8,9 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import duckdb
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -155,37 +158,102 @@ def list_users(db: Database) -> pd.DataFrame:
                   "locked_until, created_at FROM users ORDER BY role, username")
 
 
+WRONG = "账号或密码不正确"
+_LOGIN_LOCK = threading.Lock()  # one login's count-and-lock at a time in this process
+_UNKNOWN: dict[tuple[str, str], tuple[int, datetime | None]] = {}  # unknown names: (failures, locked until), in memory
+_UNKNOWN_MAX = 10_000
+
+
+def _locked_message(until) -> str:
+    return f"密码错误次数过多，账号已锁定至 {pd.Timestamp(until):%H:%M}，请稍后再试或联系管理员"
+
+
 def authenticate(db: Database, username: str, password: str) -> User:
-    """Check a password; counts failures and locks the account after too many."""
-    row = db.sql("SELECT * FROM users WHERE username = $u", {"u": (username or "").strip()})
-    now = db.now()
+    """Check a password; counts failures and locks the account after too many.
+
+    Safe under parallel attempts: the password is checked outside the lock (argon2 is slow),
+    then the lock-out state is re-read and the failure counted under one process-wide lock,
+    with DuckDB's write conflicts retried, so ten wrong passwords at once count ten and the
+    right one is refused while locked. An unknown account and a wrong password get the same
+    answer, and an unknown name "locks" too (counted in memory), so the answers never tell
+    which accounts exist. Every attempt is audited."""
+    name = (username or "").strip()
+    row = db.sql("SELECT * FROM users WHERE username = $u", {"u": name})
+    limit = config.get_int("lockout_attempts")
+    minutes = config.get_int("lockout_minutes")
     if row.empty:
         _HASHER.hash(password or "x")  # same cost as a real check: no user-name probing by timing
-        audit(db, username, "登录失败", reason="账号不存在")
-        raise LoginError("账号或密码不正确")
+        with _LOGIN_LOCK:
+            now = db.now()
+            key = (str(db.path), name)
+            failures, until = _UNKNOWN.get(key, (0, None))
+            if until is not None and until > now:
+                locked_now = True
+            else:
+                failures = 0 if until is not None else failures
+                failures += 1
+                until = now + timedelta(minutes=minutes) if failures >= limit else None
+                locked_now = False
+                if len(_UNKNOWN) >= _UNKNOWN_MAX and key not in _UNKNOWN:
+                    _UNKNOWN.pop(next(iter(_UNKNOWN)))
+                _UNKNOWN[key] = (failures, until)
+            _audit_retried(db, username, "登录失败", reason="账号不存在", locked=until is not None)
+        if locked_now:
+            raise LoginError(_locked_message(until))
+        if until is not None:
+            raise LoginError(f"密码连续错误 {limit} 次，账号锁定 {minutes} 分钟")
+        raise LoginError(WRONG)
     r = row.iloc[0]
-    if bool(r["disabled"]):
-        audit(db, username, "登录失败", reason="账号已停用")
-        raise LoginError("该账号已停用，请联系管理员")
-    locked = _none(r["locked_until"])
-    if locked is not None and pd.Timestamp(locked) > pd.Timestamp(now):
-        audit(db, username, "登录失败", reason="账号锁定中")
-        raise LoginError(f"密码错误次数过多，账号已锁定至 {pd.Timestamp(locked):%H:%M}，请稍后再试或联系管理员")
     try:
         _HASHER.verify(r["password_hash"], password or "")
+        right = True
     except (VerificationError, InvalidHashError):
-        failures = int(r["failed_logins"] or 0) + 1
-        limit = config.get_int("lockout_attempts")
-        until = now + timedelta(minutes=config.get_int("lockout_minutes")) if failures >= limit else None
-        _execute(db, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
-                 [0 if until else failures, until, r["username"]])
-        audit(db, username, "登录失败", reason="密码错误", locked=bool(until))
-        if until:
-            raise LoginError(f"密码连续错误 {limit} 次，账号锁定 {config.get_int('lockout_minutes')} 分钟")
-        raise LoginError(f"账号或密码不正确（再错 {limit - failures} 次将锁定）")
-    _execute(db, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", [r["username"]])
-    audit(db, username, "登录")
-    return get_user(db, r["username"])
+        right = False
+    with _LOGIN_LOCK:
+        now = db.now()
+        state = db.sql("SELECT failed_logins, locked_until, disabled FROM users WHERE username = $u",
+                       {"u": r["username"]}).iloc[0]
+        locked = None if pd.isna(state["locked_until"]) else state["locked_until"]
+        if locked is not None and pd.Timestamp(locked) > pd.Timestamp(now):
+            _audit_retried(db, username, "登录失败", reason="账号锁定中")
+            raise LoginError(_locked_message(locked))
+        if right:
+            if bool(state["disabled"]):  # said only to someone who knows the password
+                _audit_retried(db, username, "登录失败", reason="账号已停用")
+                raise LoginError("该账号已停用，请联系管理员")
+            _write_retried(db, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?",
+                           [r["username"]])
+            _audit_retried(db, username, "登录")
+            return get_user(db, r["username"])
+        # a lock that has run out starts a fresh count
+        failures = (0 if locked is not None else int(state["failed_logins"] or 0)) + 1
+        until = now + timedelta(minutes=minutes) if failures >= limit else None
+        _write_retried(db, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
+                       [failures, until, r["username"]])
+        _audit_retried(db, username, "登录失败", reason="密码错误", locked=bool(until), failures=failures)
+    if until:
+        raise LoginError(f"密码连续错误 {limit} 次，账号锁定 {minutes} 分钟")
+    raise LoginError(WRONG)
+
+
+CONFLICT_RETRIES = 20
+
+
+def _write_retried(db: Database, sql: str, params: list) -> None:
+    """One write, retried while DuckDB reports a write-write conflict with another transaction
+    (e.g. an import committing); after the retries a Chinese LoginError, never the raw error."""
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            _execute(db, sql, params)
+            return
+        except duckdb.TransactionException:
+            time.sleep(0.02 * (attempt + 1))
+    raise LoginError("系统繁忙，登录未完成，请稍后再试")
+
+
+def _audit_retried(db: Database, username: str | None, action: str, /, **detail) -> None:
+    _write_retried(db, "INSERT INTO audit_log VALUES (?, ?, ?, ?)",
+                   [db.now(), username, action, json.dumps(detail, ensure_ascii=False, default=str)])
 
 
 def _execute(db: Database, sql: str, params: list) -> None:

@@ -136,6 +136,9 @@ class Database:
                 raise duckdb.IOException(damage)
             if not read_only:
                 init_schema(self.con)
+        except DatabaseUnavailable:  # a failed migration (rolled back): its own Chinese message
+            self.con.close()
+            raise
         except duckdb.Error as exc:
             self.con.close()
             raise DatabaseUnavailable(_describe_open_error(self.path, exc), locked=is_lock_error(exc)) from exc
@@ -179,7 +182,15 @@ class Database:
         return df.copy()
 
     def meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        cur = self.cursor()
+        try:
+            row = cur.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        except duckdb.Error as exc:
+            if looks_damaged(exc):  # every page reads this first (now()): say so in Chinese
+                raise DatabaseUnavailable(_describe_open_error(self.path, exc)) from exc
+            raise
+        finally:
+            cur.close()
         return row[0] if row else default
 
     def now(self) -> datetime:
@@ -213,8 +224,12 @@ def _freeze(value):
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create tables, macros and the derived tables; seed default rules once."""
-    con.execute(query_text("schema"))
+    """Bring the schema to the newest version (wenming/core/migrate.py: numbered migrations, a backup
+    first, one transaction), then seed default rules once, build the derived tables if missing
+    and (re)create the macros and views."""
+    from wenming.core import migrate  # migrate imports this module
+
+    migrate.upgrade(con)
     if not con.execute("SELECT count(*) FROM rule_values").fetchone()[0]:
         seed_rules(con)
     if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'honor_current'").fetchone()[0]:

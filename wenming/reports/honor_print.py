@@ -89,11 +89,12 @@ def _section(board: pd.DataFrame, which: str) -> str:
              "以下对象存在不文明行为或问题，予以曝光，请按期整改；整改到位经复查后予以销号。")
     parts = [f'<section class="{"black" if black else "red"}"><h2>{escape(which)}</h2>',
              f'<p class="intro">{escape(intro)}</p>']
-    if rows.empty:
+    if rows.empty:  # (a 社区 with no entries that month has no columns either: nothing to group)
         parts.append('<p class="empty">本期无上榜对象。</p>')
-    for kind, group in honor.by_type(rows.rename(columns={"对象类型": "object_type"})):
-        parts.append(f"<h3>{escape(kind)}（{len(group)}）</h3>")
-        parts.append(_table(group, black))
+    else:
+        for kind, group in honor.by_type(rows.rename(columns={"对象类型": "object_type"})):
+            parts.append(f"<h3>{escape(kind)}（{len(group)}）</h3>")
+            parts.append(_table(group, black))
     parts.append("</section>")
     return "".join(parts)
 

@@ -1,27 +1,39 @@
 """Who is using this browser session: login form, demo entry, screen link, cookie, log-out.
 
-Streamlit cannot set a cookie from the server, so the login writes it with a small script
-(st.html with JavaScript); on a reload Streamlit reads it back from st.context.cookies. The
-cookie holds a random token whose hash is in `sessions`; log-out deletes the row.
+The session cookie is set by the server (wenming/core/web.py, HttpOnly, SameSite=Strict, Secure over
+HTTPS): after a login the browser is sent once to /wenming/signin with a one-time code, which sets
+the cookie and returns it to its page; on a reload Streamlit reads it from st.context.cookies.
+The cookie holds a random token whose hash is in `sessions`; log-out deletes the row and sends
+the browser to /wenming/signout, which deletes the cookie. Where the routes are not served (AppTest)
+a login lasts as long as its browser session.
 """
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from wenming.core import auth
 from wenming.core import config
+from wenming.core import web
 from wenming.core.auth import LoginError, User
 from wenming.core.db import Database
 
-COOKIE = "wenming_session"
+COOKIE = web.COOKIE
+SCREEN_LINK = "大屏链接"  # the identity of a kiosk opened with the secret link
 
 
-def _cookie_script(token: str | None) -> str:
-    age = config.get_int("session_days") * 86400 if token else 0
-    value = json.dumps(f"{COOKIE}={token or ''}; path=/; max-age={age}; SameSite=Strict")
-    return f"<script>document.cookie = {value};</script>"
+def _go(url: str) -> None:
+    """Send the browser to a URL of this server (the cookie routes)."""
+    st.html(f"<script>(window.top || window).location.replace({json.dumps(url)});</script>",
+            unsafe_allow_javascript=True)
+
+
+def _base() -> str:
+    from streamlit import config as st_config
+    base = (st_config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
 
 
 def current_user(db: Database) -> User | None:
@@ -44,7 +56,24 @@ def current_user(db: Database) -> User | None:
         if st.session_state.pop("sso", False):  # the identity provider's login ended
             st.session_state.pop("user", None)
             return None
-    return st.session_state.get("user")  # set server-side only (screen link, tests)
+    user = st.session_state.get("user")  # set server-side only (screen link, tests)
+    if user is not None and user.username == SCREEN_LINK and screen_link_user(db) is None:
+        st.session_state.pop("user", None)  # the link was changed on /admin: this kiosk is out
+        return None
+    return user
+
+
+def still_valid(db: Database) -> bool:
+    """Whether this browser session may still see data: its session row is there and its account
+    enabled, or its screen link is still the current one. For fragment reruns (the big screen's
+    timer), which do not run app.py."""
+    token = st.session_state.get("session_token")
+    if isinstance(token, str) and token:
+        return auth.user_for_token(db, token) is not None
+    user = st.session_state.get("user")
+    if user is not None and user.username == SCREEN_LINK:
+        return screen_link_user(db) is not None
+    return user is not None
 
 
 def sso_configured() -> bool:
@@ -76,17 +105,22 @@ def _sso_user(db: Database) -> User | None:
     return user
 
 
-def keep_cookie() -> None:
-    """Write the session cookie (sliding expiry); rendered on every run of a signed-in session."""
-    token = st.session_state.get("session_token")
-    if token:
-        st.html(_cookie_script(token), unsafe_allow_javascript=True)
+def keep_cookie(url_path: str = "") -> None:
+    """After a login, send the browser once to /wenming/signin, which sets the HttpOnly cookie and
+    returns it to this page (`url_path` with its query)."""
+    code = st.session_state.pop("cookie_code", None)
+    if code and web.MOUNTED:
+        query = st.query_params.to_dict()
+        back = f"{_base()}/{url_path}" + (f"?{urlencode(query)}" if query else "")
+        _go(f"{_base()}{web.SIGNIN}?" + urlencode({"code": code, "next": back}))
 
 
 def sign_in(db: Database, user: User) -> None:
     if user.demo:  # password logins are audited by auth.authenticate
         auth.audit(db, user.username, "演示登录")
-    st.session_state["session_token"] = auth.create_session(db, auth.session_name(user))
+    token = auth.create_session(db, auth.session_name(user))
+    st.session_state["session_token"] = token
+    st.session_state["cookie_code"] = web.handoff(token)
     st.session_state["user"] = user
     st.session_state["just_signed_in"] = True
     st.rerun()
@@ -114,7 +148,7 @@ def screen_link_user(db: Database) -> User | None:
     street = db.sql("SELECT street_code, street_name FROM streets ORDER BY street_code LIMIT 1")
     if street.empty:
         return None
-    return User("大屏链接", "screen", street["street_code"][0], place=street["street_name"][0])
+    return User(SCREEN_LINK, "screen", street["street_code"][0], place=street["street_name"][0])
 
 
 def _same(a: str, b: str) -> bool:
@@ -124,8 +158,10 @@ def _same(a: str, b: str) -> bool:
 
 def login_page(db: Database) -> None:
     """The sign-in form, and on a demo database the one-click entries marked 演示."""
-    if st.session_state.pop("signed_out", False):
-        st.html(_cookie_script(None), unsafe_allow_javascript=True)
+    if st.session_state.pop("signed_out", False) and web.MOUNTED:
+        _go(f"{_base()}{web.SIGNOUT}?next={_base()}/")
+    if st.query_params.get("token"):
+        st.warning("此大屏链接已失效（管理员已更换链接）。请向街道管理员索取新的大屏链接。", icon=":material/link_off:")
     st.markdown("## 文明创建督导看板")
     st.caption("街道文明创建督导：网格巡查 · 十二月主题活动 · 志愿服务 · 红黑榜 · 综合考核")
     left, right = st.columns([1, 1], gap="large")
@@ -138,9 +174,14 @@ def login_page(db: Database) -> None:
         password = st.text_input("密码", type="password")
         if st.form_submit_button("登录", type="primary", width="stretch"):
             try:
-                sign_in(db, auth.authenticate(db, username, password))
+                user = auth.authenticate(db, username, password)
             except LoginError as exc:
                 st.error(str(exc))
+            except Exception as exc:  # noqa: BLE001 - a database fault must not show a traceback
+                print(f"login: {exc!r}")
+                st.error("系统暂时无法完成登录，请稍后再试；如持续出现，请联系管理员。")
+            else:
+                sign_in(db, user)
     if sso_configured():
         with left:
             st.button("单点登录", icon=":material/badge:", width="stretch", on_click=st.login, key="sso_login",

@@ -22,16 +22,24 @@ def _open(path: str) -> Database:
         db.close()
         raise
     inbox.start_watcher(db)
+    from wenming.core import web
+    web.DATABASE = db  # the HTTP layer checks an admin's cookie against it (/_stcore/metrics)
     from wenming.ops import backup
     backup.start_daily(db)  # at most one dated backup a day, in backups/ beside the file
     return db
 
 
-def database() -> Database:
-    """The app's one read-write connection; a clear Chinese message (and stop) if unavailable."""
+def database(entry: bool = False) -> Database:
+    """The app's one read-write connection; a clear Chinese message (and stop) if unavailable.
+
+    `entry` (app.py, before its own st.navigation): on failure one hidden page is declared, so
+    Streamlit does not fall back to listing the files of pages/ in the sidebar."""
     try:
         return _open(str(config.db_path()))
     except DatabaseUnavailable as exc:
+        if entry:
+            st.navigation([st.Page(lambda: None, title="数据暂时不可用", url_path="unavailable", default=True)],
+                          position="hidden")
         st.error(f"**数据暂时不可用**\n\n{exc}", icon=":material/database_off:")
         st.stop()
 

@@ -1,0 +1,179 @@
+"""Upgrades keep every record: the schema version, numbered migrations in one transaction after a
+backup, a Chinese message and the old file intact when one fails, and a database written by the
+release before migrations (7b8aec9, tests/fixtures/release_7b8aec9.duckdb.gz, built by that
+release's own code with tests/fixtures/build_release_db.py) opening with every record and its
+March 2025 numbers as that release computed them."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.fixtures.build_release_db import fingerprint
+from wenming.ops import backup
+from wenming.ops import cli
+from wenming.core import migrate
+from wenming.core import db as dbm
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+RELEASE = "7b8aec9"
+
+
+@pytest.fixture
+def release_db(tmp_path) -> Path:
+    """A private copy of the database the release before migrations wrote."""
+    target = tmp_path / "old.duckdb"
+    with gzip.open(FIXTURES / f"release_{RELEASE}.duckdb.gz", "rb") as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return target
+
+
+@pytest.fixture
+def expected() -> dict:
+    return json.loads((FIXTURES / f"release_{RELEASE}.json").read_text(encoding="utf-8"))
+
+
+def _versions(path: Path) -> list[tuple[int, str]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'").fetchone()[0]:
+            return []  # a file from before migrations
+        return con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+    finally:
+        con.close()
+
+
+def _columns(path: Path, table: str) -> list[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                                          "ORDER BY column_index", [table]).fetchall()]
+    finally:
+        con.close()
+
+
+def _old_columns(expected: dict) -> dict[str, list[str]]:
+    return {name: t["columns"] for name, t in expected["tables"].items()}
+
+
+def _migrations(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_baseline_is_frozen():
+    """queries/schema.sql is migration 001: a database at version 1 would never see an edit to it,
+    so a schema change must be a new queries/migrations/NNN_name.sql instead."""
+    assert hashlib.sha256(migrate.BASELINE.read_bytes()).hexdigest() == migrate.BASELINE_SHA256
+    assert [(m.version, m.name) for m in migrate.migrations()][0] == (1, "baseline")
+
+
+def test_the_release_before_migrations_opens_as_version_1_with_every_record(release_db, expected):
+    assert expected["commit"] == RELEASE and expected["tables"]["submissions"]["rows"] == 8
+    db = dbm.Database(release_db)
+    try:
+        got = fingerprint(db, _old_columns(expected))
+    finally:
+        db.close()
+    assert _versions(release_db) == [(1, "baseline")]
+    assert got["tables"] == expected["tables"]  # every table, row count and content hash
+    assert got["march"] == expected["march"]  # March 2025 scored as the old release scored it
+    # hand-checked from the fixture's rows: 3 issues found in March, 2 rectified, 20 of 124 grid-days
+    kpis = got["march"]["patrol/kpis"]
+    assert (kpis["found"], kpis["rectified"], kpis["grid_days"], kpis["patrolled_grid_days"]) == (3, 2, 124, 20)
+    assert not backup.backup_dir(release_db).exists()  # nothing to change, nothing copied
+
+
+def test_a_new_migration_runs_once_after_a_backup_and_keeps_every_record(release_db, expected, tmp_path,
+                                                                         monkeypatch):
+    folder = _migrations(tmp_path / "migrations", {
+        "002_submission_note.sql": "-- a note on each submission\n"
+                                   "ALTER TABLE submissions ADD COLUMN note VARCHAR;\n"
+                                   "UPDATE submissions SET note = '迁移前已有';\n",
+        "003_audit_index.py": "def migrate(con):\n"
+                              "    con.execute('CREATE INDEX audit_by_user ON audit_log (username)')\n",
+    })
+    monkeypatch.setattr(migrate, "MIGRATIONS", folder)
+    db = dbm.Database(release_db)
+    try:
+        got = fingerprint(db, _old_columns(expected))
+        notes = db.sql("SELECT DISTINCT note FROM submissions")["note"].tolist()
+    finally:
+        db.close()
+    assert [v for v, _ in _versions(release_db)] == [1, 2, 3]
+    assert notes == ["迁移前已有"]
+    assert got["tables"] == expected["tables"] and got["march"] == expected["march"]
+    taken = backup.list_backups(release_db)
+    assert len(taken) == 1  # the backup, taken before the migration, is the old file as it was
+    assert _versions(taken[0].path) == []
+    assert "note" not in _columns(taken[0].path, "submissions")
+    old = dbm.Database(taken[0].path, read_only=True)
+    try:
+        assert fingerprint(old, _old_columns(expected))["tables"] == expected["tables"]
+    finally:
+        old.close()
+    dbm.Database(release_db).close()  # opened again: nothing pending, no second backup
+    assert len(backup.list_backups(release_db)) == 1
+
+
+def test_a_failing_migration_is_undone_whole_with_a_chinese_message(release_db, expected, tmp_path,
+                                                                    monkeypatch, capsys):
+    dbm.Database(release_db).close()  # at version 1
+    folder = _migrations(tmp_path / "migrations", {
+        "002_submission_note.sql": "ALTER TABLE submissions ADD COLUMN note VARCHAR;\n"
+                                   "UPDATE submissions SET note = 'x';\n",
+        "003_broken.sql": "INSERT INTO streets SELECT * FROM no_such_table;\n",
+    })
+    monkeypatch.setattr(migrate, "MIGRATIONS", folder)
+    with pytest.raises(dbm.DatabaseUnavailable) as exc:
+        dbm.Database(release_db)
+    message = str(exc.value)
+    assert "数据库升级失败：第 003 号升级「broken」出错" in message
+    assert "已全部撤销，数据库仍为升级前的版本 1，原有记录未改动" in message
+    assert str(backup.list_backups(release_db)[0].path) in message
+    # the CLI says the same, in Chinese, exit 1
+    assert cli.main(["users", "list", "--db", str(release_db)]) == 1
+    assert "数据库升级失败" in capsys.readouterr().err
+    assert _versions(release_db) == [(1, "baseline")]  # 002 undone with 003: one transaction
+    assert "note" not in _columns(release_db, "submissions")
+    monkeypatch.setattr(migrate, "MIGRATIONS", tmp_path / "none")
+    db = dbm.Database(release_db)
+    try:
+        assert fingerprint(db, _old_columns(expected))["tables"] == expected["tables"]
+    finally:
+        db.close()
+
+
+def test_a_database_newer_than_the_program_is_refused_in_chinese(tmp_path):
+    path = tmp_path / "new.duckdb"
+    dbm.Database(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_migrations VALUES (99, 'future', now()::TIMESTAMP, NULL)")
+    con.close()
+    with pytest.raises(dbm.DatabaseUnavailable, match="数据库的结构版本为 99，比本程序认识的最高版本 1 新"):
+        dbm.Database(path)
+
+
+def test_a_new_database_is_created_at_the_newest_version_without_a_backup(tmp_path):
+    path = tmp_path / "fresh.duckdb"
+    dbm.Database(path).close()
+    assert _versions(path) == [(m.version, m.name) for m in migrate.migrations()]
+    assert not backup.backup_dir(path).exists()
+
+
+@pytest.mark.parametrize("names, message", [
+    (["003_late.sql"], "升级脚本编号不连续：001、003"),
+    (["002_a.sql", "002_b.sql"], "升级脚本编号重复"),
+    (["001_again.sql"], "占用了基线编号"),
+])
+def test_misnumbered_migrations_are_refused(tmp_path, names, message):
+    folder = _migrations(tmp_path / "m", {n: "SELECT 1;" for n in names})
+    with pytest.raises(migrate.MigrationError, match=message):
+        migrate.migrations(folder)
