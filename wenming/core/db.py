@@ -6,6 +6,7 @@ the data version, which every write bumps, so a refresh after an import shows ne
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -232,10 +233,23 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     migrate.upgrade(con)
     if not con.execute("SELECT count(*) FROM rule_values").fetchone()[0]:
         seed_rules(con)
-    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'honor_current'").fetchone()[0]:
+    # the derived tables are rebuilt from the versions whenever their SQL changed (a release that
+    # derives differently, e.g. 挂账 states in issue_transitions): no record changes, only what is derived
+    built = con.execute("SELECT value FROM meta WHERE key = 'derive_sha256'").fetchone()
+    if built is None or built[0] != derive_sha256() or not con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'honor_current'").fetchone()[0]:
         refresh_derived(con)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('derive_sha256', ?)", [derive_sha256()])
     for view in sorted((QUERIES / "views").glob("*.sql")):
         con.execute(view.read_text(encoding="utf-8"))
+
+
+def derive_sha256() -> str:
+    """A fingerprint of queries/derive/*.sql, kept in meta with the tables it built."""
+    digest = hashlib.sha256()
+    for name in DERIVE_ORDER:
+        digest.update((QUERIES / "derive" / f"{name}.sql").read_bytes())
+    return digest.hexdigest()
 
 
 def seed_rules(con: duckdb.DuckDBPyConnection) -> None:
