@@ -21,8 +21,11 @@ MB = 1024 * 1024
     ("巡查问题.XLSM", 1000, None),  # data read, macros never run
     ("名册.csv", 50 * MB, None),  # exactly the limit
     ("边界.geojson", 1000, None),
-    ("老表.xls", 1000, None),  # the importer answers it: save as .xlsx
-    ("报表.xlsb", 1000, "不支持的文件类型「.xlsb」：请报送 .xlsx（或 .xlsm）、.csv 或边界 .geojson 文件。未导入任何数据。"),
+    ("老表.xls", 1000, None),  # read through calamine
+    ("报表.xlsb", 1000, None),
+    ("WPS.ods", 1000, None),
+    ("Unicode 文本.txt", 1000, None),
+    ("报表.pdf", 1000, "不支持的文件类型「.pdf」：请报送 Excel（.xlsx、.xls）、.ods、.csv 或边界 .geojson 文件。未导入任何数据。"),
     ("说明", 1000, "不支持的文件类型「无扩展名」"),
     ("大文件.xlsx", 60 * MB, "文件大小 60.0 MB，超过单个文件 50 MB 的上限：请按月份或社区拆分成几个文件分别报送。"),
 ])
