@@ -77,10 +77,10 @@ def period_label(period: Period, now: datetime) -> str:
     reports say so."""
     if period.kind == "month":
         if period.is_running(now):
-            return f"{period.label}（本月，进行中）"
+            return f"{period.label}（进行中）"
         closes = month_closes_at(period.start, close_day())
         if period.end_ts <= now < closes:
-            return f"{period.label}（{closes:%m月%d日}前可补报）"
+            return f"{period.label}（补报中）"
     return period.label
 
 

@@ -127,7 +127,7 @@ def login_page(db: Database) -> None:
     if st.session_state.pop("signed_out", False):
         st.html(_cookie_script(None), unsafe_allow_javascript=True)
     st.markdown("## 文明创建督导看板")
-    st.caption("街道文明创建督导：网格巡查 · 十二月主题活动 · 志愿服务 · 红黑榜 · 综合考核")
+    st.caption("街道文明创建督导：网格巡查 · 月度主题活动 · 志愿服务 · 红黑榜 · 综合考核")
     left, right = st.columns([1, 1], gap="large")
     with left, st.form("login"):
         st.markdown("#### 账号登录")
