@@ -228,7 +228,7 @@ with tab_detail, state.guarded("主题详情"):
     widgets.kpi(d2, "主题活动", f"{int(rows_live['on_theme_count'].sum())} 次")
     widgets.kpi(d3, "参与人次", f"{int(rows_live['participants'].sum()):,}")
     if missing.empty:
-        st.success("所有社区都已开展本月主题活动。", icon=":material/check_circle:")
+        st.success(f"所有社区都已开展{month.month}月主题活动。", icon=":material/check_circle:")
     elif pick_running:
         left = int(missing["days_left"].iloc[0])
         st.warning(f"**尚未开展的社区（{len(missing)} 个，本月还剩 {left} 天）**：" + "、".join(missing["community_name"]),

@@ -51,7 +51,7 @@ if f.period.kind != "month":  # a quarter or a year: the mean of its closed mont
             for m in pr.months:
                 if m in t.columns:
                     shown_table[f"{m.month}月总分"] = t[m]
-            st.dataframe(shown_table, hide_index=True, width="stretch",
+            st.dataframe(shown_table, hide_index=True, width="stretch", height=35 * (len(shown_table) + 1) + 3,
                          column_config={c: st.column_config.NumberColumn(format="%.1f") for c in shown_table.columns
                                         if c.endswith("分") or c in ("网格巡查", "主题活动", "志愿服务", "红黑榜", "加减分")})
             widgets.download_xlsx(db, "下载排名（Excel）", shown_table,

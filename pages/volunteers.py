@@ -94,9 +94,9 @@ with state.guarded("志愿服务指标"):
         me = by_comm[by_comm["community_code"] == highlight].iloc[0]
         gap = vol.registrations_to_target(me["registered"], me["residents"], me["registration_target"])
         met = "" if gap is None else "，已达标" if gap == 0 else f"，距目标还差 {gap} 人"
-        st.info(f"**{me['label']}** 在 {len(by_comm)} 个社区中：服务时长"
+        st.info(f"**{me['label']}** 在 {len(by_comm)} 个社区中：服务时长 "
                 f"{vol.place_text(me['rank_hours'], by_comm['rank_hours'])}，"
-                f"每百人时长{vol.place_text(me['rank_per_100'], by_comm['rank_per_100'])}，"
+                f"每百人时长 {vol.place_text(me['rank_per_100'], by_comm['rank_per_100'])}，"
                 f"注册率 {widgets.fmt_rate(me['registration_rate'], 2)}"
                 f"（{vol.place_text(me['rank_registration'], by_comm['rank_registration'])}{met}）。"
                 + ("服务时长为 0 的社区不排名，显示为“无数据”。" if pd.isna(me["rank_hours"]) else ""),
