@@ -188,7 +188,8 @@ def sidebar_filters(db: Database, scope: Scope, *, grid: bool = False, allow_cus
             period = parse_period(picked, now.date())
         if period.key != shown_key:
             notes = []  # the menu, not the link, says what is shown now
-        _set_param("period", period.key if period.key != default.key else None)
+        if not notes:  # a link's unreadable, future or non-monthly period stays, and so does its note
+            _set_param("period", period.key if period.key != default.key else None)
 
         p = places(db, scope)
         streets = p.drop_duplicates("street_code")
