@@ -49,7 +49,7 @@ def test_a_page_the_role_may_not_open_says_so_in_chinese(person, width, height, 
     assert "Page not found" not in s.page.locator("body").inner_text()
     s.page.get_by_text("回到我的社区").click()
     s.settle()
-    assert s.page.url.rstrip("/").endswith("/community") and s.exceptions() == []
+    assert "/community" in s.page.url and s.exceptions() == []
 
 
 @pytest.mark.parametrize("width, height", SIZES)
@@ -69,7 +69,7 @@ def test_top_and_bottom_links_stay_in_the_tab_and_keep_the_period(person):
     s = person("演示：以街道领导进入")
     s.open("/?period=2026-10")
     link = s.page.locator("[data-testid='stPageLink'] a[href*='community=']").first
-    assert link.get_attribute("target") in (None, "_self")
+    assert link.get_attribute("target") in (None, "", "_self")
     link.click()
     s.settle()
     assert len(s.context.pages) == 1
