@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= data/demo.duckdb
 export WENMING_DB ?= $(DB)
 
-.PHONY: run test demo bench soak loadtest security clean system-deps templates
+.PHONY: run run-lan test demo bench soak loadtest security clean system-deps templates
 
 $(BIN)/python: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -26,8 +26,14 @@ $(DB): | $(BIN)/python
 demo: $(BIN)/python
 	$(BIN)/python -m wenming demo --db $(DB)
 
+# WENMING_SERVER_ADDRESS / WENMING_SERVER_PORT (wenming/core/config.py SETTINGS): localhost by default;
+# `make run-lan` serves the same app to the local network (a 迎检大屏 on another machine).
 run: $(BIN)/python $(DB)
-	$(BIN)/streamlit run app.py --server.port 8501 --server.address localhost
+	$(BIN)/streamlit run app.py --server.port "$${WENMING_SERVER_PORT:-8501}" \
+		--server.address "$${WENMING_SERVER_ADDRESS:-localhost}"
+
+run-lan: $(BIN)/python $(DB)
+	WENMING_SERVER_ADDRESS=0.0.0.0 $(MAKE) run
 
 test: $(BIN)/python system-deps
 	$(BIN)/python -m pytest -q

@@ -9,7 +9,7 @@ if __name__ != "__main__":
     app = st.App(__file__, routes=web.routes(), middleware=web.middleware())
 else:
     from wenming.honor.metrics import md_escape
-    from wenming.ui import registry, session, state
+    from wenming.ui import page, registry, session, state
 
     st.set_page_config(page_title="文明创建督导看板", page_icon="assets/icon.png", layout="wide")
 
@@ -37,6 +37,15 @@ else:
                                 title="首页", url_path="home", default=True)]
     for spec in specs:
         sections.setdefault(spec.section, []).append(pages[spec.url_path])
+    # the pages this role may not open still have their URL: a Chinese refusal, not "Page not found"
+    # (hidden, in a section that has visible pages, so no empty heading shows in the menu)
+    landing_spec = next(s for s in specs if pages[s.url_path] is landing)
+    shown_section = next(iter(sections))
+    for spec in registry.PAGES:
+        if spec.exists and spec.url_path not in pages:
+            sections[shown_section].append(st.Page(
+                page.refusal(spec.title, landing_spec.file, landing_spec.title), title=spec.title,
+                url_path=spec.url_path, visibility="hidden"))
     nav = st.navigation(sections, position="hidden" if user.role == "screen" else "sidebar")
 
     if st.session_state.pop("just_signed_in", False) and landing is not pages.get("overview") \

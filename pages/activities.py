@@ -25,7 +25,8 @@ places = filters.places(db, scope).drop_duplicates("community_code")
 own = scope.community_code
 CHART_CONFIG = {"displayModeBar": False}
 
-st.title("十二月主题活动")
+st.title("月度主题活动")
+filters.show_notes(f)
 
 if places.empty:
     widgets.empty_note("没有可查看的社区。")
@@ -95,12 +96,16 @@ if own:  # a 社区 head: their own standing and what to fix first
             with st.container(border=True):
                 if not bool(r["existed"]):
                     st.markdown(f"**{md_escape(own_name)}** 本月尚未成立，不参加本月排名。")
+                elif pd.isna(r["rank"]):  # nothing held: no rank (a 0 is not a tie for first)
+                    st.markdown(f"**{md_escape(own_name)}** {f.period.label}{'（暂定）' if r['provisional'] else ''}："
+                                f"**未开展主题活动**，不参加排名（本街道 {int(board_month['rank'].notna().sum())} "
+                                f"个社区已开展）")
                 else:
                     same = int((board_month["rank"] == r["rank"]).sum())
                     rank_txt = f"第 {int(r['rank'])} 名" + ("（并列）" if same > 1 else "")
                     st.markdown(f"**{md_escape(own_name)}** {f.period.label}{'（暂定）' if r['provisional'] else ''}："
-                                f"**{r['score']:.1f} 分**，本街道 {int(board_month['rank'].notna().sum())} 个社区中"
-                                f"{rank_txt}，较上月 {r['change'] or '—'}")
+                                f"**{r['score']:.1f} 分**，本街道已开展主题活动的 {int(board_month['rank'].notna().sum())} "
+                                f"个社区中{rank_txt}，较上月 {r['change'] or '—'}")
                     tips = act.advice(r, rules_now, act.days_left_in_month(month, today) if running else None)
                     if tips:
                         st.markdown("**失分在哪、先补什么：**\n" + "\n".join(f"{i}. {t}" for i, t in enumerate(tips, 1)))
@@ -187,8 +192,10 @@ with tab_board, state.guarded("排行榜"):
                                                    if row["社区"] in mine else "" for _ in row], axis=1)
         st.dataframe(shown, hide_index=True, width="stretch", column_config=score_cfg,
                      height=min(35 * (len(table) + 1) + 3, 640))
-        widgets.download_xlsx(db, "导出排行榜（xlsx）", table, f"{title}.xlsx", key="act_export", sheet="排行榜",
-                              title=title)
+        widgets.download_xlsx(db, "导出排行榜（xlsx）", table,
+                              widgets.export_name(street_name, "主题活动年度排名" if view == "年度累计" else "主题活动排名",
+                                                  month.year if view == "年度累计" else f.period),
+                              key="act_export", sheet="排行榜", title=title)
     with st.expander("评分规则", icon=":material/rule:"):
         st.markdown("\n".join(f"- {line}" for line in act.rules_text(rules_now)))
         changed = [c for c in (f"rule_{n}" for n in act.RULE_NAMES)
@@ -222,7 +229,7 @@ with tab_detail, state.guarded("主题详情"):
     widgets.kpi(d2, "主题活动", f"{int(rows_live['on_theme_count'].sum())} 次")
     widgets.kpi(d3, "参与人次", f"{int(rows_live['participants'].sum()):,}")
     if missing.empty:
-        st.success("所有社区都已开展本月主题活动。", icon=":material/check_circle:")
+        st.success(f"所有社区都已开展{month.month}月主题活动。", icon=":material/check_circle:")
     elif pick_running:
         left = int(missing["days_left"].iloc[0])
         st.warning(f"**尚未开展的社区（{len(missing)} 个，本月还剩 {left} 天）**：" + "、".join(missing["community_name"]),

@@ -4,7 +4,6 @@ Only arranges: every change goes through wenming.ops.admin / wenming.core.auth /
 which validate (Chinese messages) and write the audit log.
 """
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -371,10 +370,14 @@ with tab_screen, state.guarded("大屏设置"):
     st.markdown("##### 大屏链接")
     st.caption("迎检大屏用这个链接打开，无需登录，只显示不含个人信息的数据。链接外泄时请更换：旧链接立即失效。")
     token = auth.screen_token(db)
-    url = getattr(st.context, "url", None)
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url)) if url else ""
     if token:
-        st.code(f"{origin}/screen?token={token}", language=None)
+        from streamlit import config as st_config
+        from wenming.screen.link import screen_link
+        link, link_note = screen_link(token, host=st.context.headers.get("Host"), url=getattr(st.context, "url", None),
+                                      bind=st_config.get_option("server.address"))
+        st.code(link, language=None)
+        if link_note:
+            st.caption(link_note)
         c1, c2 = st.columns([1, 2])
         sure = c2.checkbox("确认更换（正在使用旧链接的大屏需重新打开新链接）", key="rotate_confirm")
         if c1.button("更换链接", icon=":material/autorenew:", key="rotate_token"):

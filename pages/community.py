@@ -64,6 +64,7 @@ window = result.window
 month_word = f"{month.month}月"
 
 st.title(md_escape(name))
+filters.show_notes(f)
 st.caption(f"{'我的社区 · ' if own else ''}{md_escape(inputs['street_name'])} · **{f.period.label}**"
            + (f" · 进行中，截至 {now:%m月%d日 %H:%M}，**暂定**" if running else " · 按月末状态计算"))
 if picked_default:

@@ -18,6 +18,7 @@ streets = filters.places(db, scope).drop_duplicates("street_code")[["street_code
 streets = streets.sort_values("street_code").reset_index(drop=True)
 
 st.title("区级对比")
+filters.show_notes(f)
 if len(streets) < 2:
     name = streets["street_name"].iloc[0] if len(streets) else None
     st.info(f"您可查看的范围内只有一个街道（{md_escape(name)}），没有可对比的街道。请在总览和各项工作页面查看该街道。"
@@ -77,7 +78,7 @@ with state.guarded("街道对比表"):
     st.caption("；".join(notes) + "。")
     export = shown.drop(columns=["总览"]).rename(columns={
         i.label: f"{i.label}(%)" for i in district.INDICATORS if i.kind == "rate" and i.label in shown})
-    widgets.download_xlsx(db, "导出街道对比（xlsx）", export, f"区级对比_{period.key}.xlsx", key="dl_district",
+    widgets.download_xlsx(db, "导出街道对比（xlsx）", export, widgets.export_name(filters.street_label(db, scope, None), "区级对比", period), key="dl_district",
                           sheet="街道对比", title=f"各街道主要指标对比（{period.label}）")
 
 # -- the chart and the drill-in ------------------------------------------------------------------

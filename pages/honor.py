@@ -31,6 +31,7 @@ expiry = int(one_street["expiry_months"]) if one_street is not None else None
 rectify = int(one_street["rectify_days"]) if one_street is not None else None
 
 st.title("红黑榜")
+filters.show_notes(f)
 as_of_text = f"截至 {f.as_of:%Y-%m-%d %H:%M}（本月进行中）" if f.period.is_running(now) else f"截至 {f.period.end:%Y-%m-%d} 月末"
 st.caption(f"**{f.period.label}** · {as_of_text} · {honor.board_rule_text(expiry, rectify)}")
 
@@ -93,18 +94,20 @@ with state.guarded("榜单导出"):
     d1, d2, d3 = st.columns([1, 1, 2], vertical_alignment="center")
     with d1:
         widgets.download_xlsx(db, "下载本期榜单（Excel）", honor.export_frame(board) if len(board) else pd.DataFrame(),
-                              f"{street_name}{community_name or ''}{f.period.key}红黑榜.xlsx", key="honor_xlsx",
+                              widgets.export_name(street_name + (f"_{community_name}" if community_name else ""), "红黑榜", f.period), key="honor_xlsx",
                               sheet="红黑榜", title=sheet_title)
     new = board[board["is_new"]] if len(board) else board
     published = pd.Timestamp(new["published_on"].max()).date() if len(new) else now.date()
     if one_street is not None:
         html = honor_print.board_html(board, street_name=street_name, period_label=f.period.label,
                                       published_on=published, community_name=community_name)
-        file_name = f"{street_name}{community_name or ''}{f.period.key}红黑榜（打印版）.html"
+        file_name = widgets.export_name(street_name + (f"_{community_name}" if community_name else ""), "红黑榜打印版",
+                                       f.period).removesuffix(".xlsx") + ".html"
         d2.download_button("下载打印版（A4 网页）", html.encode("utf-8"), file_name=file_name, mime="text/html",
                            key="honor_print", icon=":material/print:",
                            on_click=lambda: auth.audit(db, user.username, "导出", file=file_name, rows=len(board)))
-        d3.caption("打印版供宣传栏张贴：个人只显示姓氏、家庭只显示到单元，任何账号下载都一样；用浏览器打开后打印（A4）。")
+        d3.caption(f"打印版供宣传栏张贴：{honor.PERSON_MASK_NOTE}，{honor.HOUSEHOLD_MASK_NOTE}，任何账号下载都一样；"
+                   "用浏览器打开后打印（A4）。")
     else:
         d2.button("下载打印版（A4 网页）", disabled=True, key="honor_print_disabled", icon=":material/print:")
         d3.caption("打印版按街道发布：请先在左侧选择一个街道。")

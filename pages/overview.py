@@ -34,19 +34,30 @@ street = f.street or (streets["street_code"].iloc[0] if len(streets) else None)
 street_name = dict(zip(streets["street_code"], streets["street_name"])).get(street, "")
 
 st.title("总览")
+filters.show_notes(f)
 if street is None:
     widgets.empty_note("没有可查看的街道")
     st.stop()
 narrow = composite.street_scope(scope, street)
-st.caption(f"**{md_escape(street_name)} · {f.period.label}**"
+# the 社区 filter narrows every tile but the ranking (which is about all of the 街道's 社区)
+community = f.community if f.community in set(places.loc[places["street_code"] == street, "community_code"]) else None
+community_name = dict(zip(places["community_code"], places["community_name"])).get(community, "")
+
+
+def mine(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the chosen 社区 (all rows when none is chosen)."""
+    return frame if community is None or frame is None or frame.empty else frame[frame["community_code"] == community]
+
+
+st.caption(f"**{md_escape(street_name)}{' · ' + md_escape(community_name) if community else ''} · {f.period.label}**"
            + (f" · 本月进行中，截至 {now:%m月%d日 %H:%M}（数据和排名均为暂定）" if running else " · 按月末状态")
            + " · 点击各块下方的链接查看详情")
 if f.street is None and len(streets) > 1:
     st.info(f"左侧未选择街道，现显示 **{md_escape(street_name)}**；可在左侧“街道”中切换。", icon=":material/info:")
 
-# same filters on every page; the 社区 filter is not carried: the tiles are about the whole 街道
-query = {k: v for k, v in {"period": f.period.key if f.period.key != f"{now:%Y-%m}" else None,
-                           "street": f.street if len(streets) > 1 else None}.items() if v}
+# same filters on every page: the period as chosen, the 街道 when there are several, the 社区
+query = {k: v for k, v in {"period": f.period.key, "street": f.street if len(streets) > 1 else None,
+                           "community": community}.items() if v}
 
 
 def link(page_file: str, label: str, icon: str, **extra) -> None:
@@ -56,9 +67,6 @@ def link(page_file: str, label: str, icon: str, **extra) -> None:
         st.page_link(page_file, label=label, icon=icon, query_params=params)
 
 
-def community_href(code: str) -> str:
-    q = {**query, "community": code}
-    return "/community?" + "&".join(f"{k}={v}" for k, v in q.items())
 
 
 result = None
@@ -85,30 +93,33 @@ with state.guarded("综合考核前后三名"):
                                     (right, bottom, f":material/trending_down: 综合考核后 {k} 名")):
             with column.container(border=True):
                 st.markdown(f"##### {title}")
-                st.markdown("\n".join(
-                    f"- **{ranking.rank_label(r.rank, totals['rank'])}** "
-                    f"[{r.community_name}]({community_href(r.community_code)}) "
-                    f"{r.total:.1f} 分（{ranking.change_label(r.change)}）"
-                    + (("　:orange-background[上月也在社区黑榜]" if result.provisional else "　:red-background[约谈]")
-                       if r.community_code in interviews else "")
-                    for r in rows.itertuples()))
+                for r in rows.itertuples():  # a page link: opens in this tab, keeping the session and filters
+                    st.page_link("pages/community.py", icon=":material/chevron_right:",
+                                 query_params={**query, "community": r.community_code},
+                                 label=f"**{ranking.rank_label(r.rank, totals['rank'])}** {r.community_name} "
+                                       f"{r.total:.1f} 分（{ranking.change_label(r.change)}）"
+                                       + (("　:orange-background[上月也在社区黑榜]" if result.provisional
+                                           else "　:red-background[约谈]") if r.community_code in interviews else ""))
         c1, c2 = st.columns(2)
         with c1:
             link("pages/ranking.py", "综合考核完整排名、规则和走势", ":material/leaderboard:")
         with c2:
-            st.caption("点社区名查看它每一项的得分、失分和提升办法。"
+            chosen = totals[totals["community_code"] == community]
+            st.caption((f"{community_name}：{ranking.rank_label(chosen['rank'].iloc[0], totals['rank'])} 名，"
+                        f"{chosen['total'].iloc[0]:.1f} 分。" if len(chosen) else "")
+                       + "点社区名查看它每一项的得分、失分和提升办法。"
                        + ("本月为暂定排名。" if result.provisional else ""))
 
 # -- the four areas' headlines -------------------------------------------------------------------
 st.markdown("#### 四项工作")
 with state.guarded("四项工作指标"):
-    this = ranking.street_headlines(result.inputs if result is not None else None)
-    before = ranking.street_headlines(composite.month_inputs(db, narrow, street, prev_month, prev_now)
+    this = ranking.street_headlines(mine(result.inputs) if result is not None else None)
+    before = ranking.street_headlines(mine(composite.month_inputs(db, narrow, street, prev_month, prev_now))
                                       if narrow is not None else None)
     board = db.run("honor/board", scope, start=f.period.start_ts, end=f.period.end_ts, as_of=as_of,
-                   street=street, community=None)
+                   street=street, community=community)
     prev_board = db.run("honor/board", scope, start=prev_start, end=f.period.start_ts,
-                        as_of=min(f.period.start_ts, qnow), street=street, community=None)
+                        as_of=min(f.period.start_ts, qnow), street=street, community=community)
     h_now, h_prev = honor.summary(board), honor.summary(prev_board)
     target = result.rules["volunteer.registration_target"] if result is not None else 0.05
     published = h_now["red_new"] + h_now["black_new"] > 0
@@ -118,12 +129,12 @@ with state.guarded("四项工作指标"):
         widgets.kpi(st, "按期整改率", widgets.fmt_rate(this["on_time_rate"]),
                     delta=patrol.delta(this["on_time_rate"], before["on_time_rate"], rate=True),
                     small_sample=this["on_time_den"] > 0 and this["on_time_small"],
-                    help=f"在处置时限内整改的问题占应整改问题的比例（本月 {this['on_time_den']} 条应整改）")
+                    help=f"在处置时限内整改的问题占应整改问题的比例（{month.month}月 {this['on_time_den']} 条应整改）")
         link("pages/patrol.py", "网格巡查", ":material/map:")
     with cols[1]:
         widgets.kpi(st, "开展主题活动的社区", f"{this['held']}/{this['communities']}",
                     delta=patrol.delta(this["held"], before["held"]),
-                    help=f"开展了当月主题活动的社区数 / 社区总数；本月主题活动共 {this['activities']} 次（自选活动不计）")
+                    help=f"开展了当月主题活动的社区数 / 社区总数；{month.month}月主题活动共 {this['activities']} 次（自选活动不计）")
         link("pages/activities.py", "主题活动", ":material/event:")
     with cols[2]:
         widgets.kpi(st, "核实时长（小时）", f"{this['hours_verified']:,.0f}",
@@ -157,8 +168,8 @@ with left.container(border=True):
     with state.guarded("逾期问题"):
         this_month = datetime.combine(now.date().replace(day=1), datetime.min.time())
         next_month = datetime.combine(add_months(this_month.date(), 1), datetime.min.time())
-        current = (patrol.by_community(db, narrow, street=street, start=this_month, end=next_month, as_of=qnow)
-                   if narrow is not None else pd.DataFrame())
+        current = mine(patrol.by_community(db, narrow, street=street, start=this_month, end=next_month, as_of=qnow)
+                       if narrow is not None else pd.DataFrame())
         overdue = int(current["overdue_open"].sum()) if len(current) else 0
         st.markdown(f"##### :material/alarm: 逾期未整改 **{overdue}** 条")
         st.caption(f"截至现在（{now:%m月%d日 %H:%M}）已过处置时限仍未整改的问题，不含挂账")
@@ -168,7 +179,7 @@ with left.container(border=True):
             st.markdown("、".join(f"{n} {int(c)} 条" for n, c in zip(worst["community_name"].head(6),
                                                                      worst["overdue_open"].head(6)))
                         + ("等" if len(worst) > 6 else ""))
-        link("pages/patrol.py", "督办清单", ":material/list_alt:", period=None)
+        link("pages/patrol.py", "督办清单", ":material/list_alt:")
 with middle.container(border=True):
     with state.guarded("本月主题"):
         themes = db.run("activities/calendar", scope, year=month.year)
@@ -176,9 +187,9 @@ with middle.container(border=True):
         st.markdown(f"##### :material/event: {month.month}月主题")
         st.markdown(f"**{theme.iloc[0]}**" if len(theme) else "（未设置主题）")
         if result is not None and not result.inputs.empty:
-            missing = result.inputs[result.inputs["on_theme_count"] == 0]
+            missing = mine(result.inputs)[mine(result.inputs)["on_theme_count"] == 0]
             if missing.empty:
-                st.success("各社区都已开展本月主题活动。", icon=":material/check_circle:")
+                st.success(f"{community_name or '各社区'}都已开展{month.month}月主题活动。", icon=":material/check_circle:")
             else:
                 st.markdown(f"{'尚未' if running else '没有'}开展的社区（{len(missing)} 个）："
                             + "、".join(missing["community_name"]))
@@ -186,7 +197,7 @@ with middle.container(border=True):
 with right.container(border=True):
     with state.guarded("新晋星级志愿者"):
         stars = db.run("volunteers/new_stars", scope, start=f.period.start_ts, end=f.period.end_ts, as_of=as_of,
-                       street=street, community=None, limit=6)
+                       street=street, community=community, limit=6)
         total = int(stars["total"].iloc[0]) if len(stars) else 0
         st.markdown(f"##### :material/star: 新晋星级志愿者 **{total}** 人")
         if total:
@@ -200,7 +211,7 @@ with st.container(border=True):
     with state.guarded("报送情况"):
         sub = db.run("submissions/board", scope, month_start=datetime.combine(now.date().replace(day=1), datetime.min.time()),
                      as_of=qnow)
-        sub = reporting.judge(sub[sub["street_code"] == street], now)
+        sub = mine(reporting.judge(sub[sub["street_code"] == street], now))
         late = sub[sub["status"] != "按时"]
         st.markdown(f"##### :material/upload_file: 报送情况（截至现在）　按时 {int((sub['status'] == '按时').sum())} / {len(sub)} 项")
         if late.empty:
@@ -212,7 +223,7 @@ with st.container(border=True):
                 who = "、".join(names) if len(names) <= 5 else "、".join(names[:5]) + f"等 {len(names)} 个社区"
                 lines.append(f"- **{kind}{status}**：{who}")
             st.markdown(f"{late['community_code'].nunique()} 个社区有逾期或未报送的项目：\n" + "\n".join(lines))
-        link("pages/submit.py", "报送情况和催报清单", ":material/upload_file:", period=None)
+        link("pages/submit.py", "报送情况和催报清单", ":material/upload_file:")
 
 # -- the month's 通报: every 社区's 督办 list is in it, so for the 街道 and above, not a 社区 head ----------
 if user.role in BULLETIN_ROLES:

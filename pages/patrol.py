@@ -73,7 +73,7 @@ def _rates_frame(df: pd.DataFrame, name_cols: dict) -> pd.DataFrame:
         out[label] = pd.to_numeric(df[col], errors="coerce") * 100
     out["逾期未整改"] = df["overdue_open"].astype(int)
     out["整改时长中位数（小时）"] = df["median_hours"]
-    out["P90（小时）"] = df["p90_hours"]
+    out["九成整改用时（小时）"] = df["p90_hours"]
     out["样本不足"] = ["、".join(label for key, label in (("rectify_rate", "整改"), ("on_time_rate", "按期"),
                                                       ("timely_rate", "及时")) if r[f"{key}_small"])
                    for _, r in df.iterrows()]
@@ -148,6 +148,7 @@ if user.role == "community" and not st.session_state.get("patrol_opened"):
     if not st.query_params.get("community") and not st.query_params.get("grid"):
         _select_place(scope.community_code, None)
 _grid_alone_in_url()
+SEARCH_LIMIT = 50
 f = filters.sidebar_filters(db, scope, grid=True)
 # measured to the minute: reruns within a minute (every click) reuse db.run's cached results
 win = patrol.window(f.period, f.now.replace(second=0, microsecond=0))
@@ -171,6 +172,7 @@ fp = patrol.filter_params(street=f.street, community=f.community, grid=f.grid,
 params = {**win.params(), **fp}
 
 st.title("网格巡查")
+filters.show_notes(f)
 places = filters.places(db, scope)
 where = " · ".join(x for x in [
     dict(zip(places["street_code"], places["street_name"])).get(f.street, "全部街道"),
@@ -223,7 +225,7 @@ with state.guarded("指标"):
     tile(row2[0], "整改时长中位数", patrol.hours_text(cur["median_hours"]), "median_hours", unit=" 小时",
          inverse=True, small=int(cur["rectified_in_period"]) < sample_min,
          help=f"本期整改的 {int(cur['rectified_in_period'])} 件问题从发现到整改的时长中位数；"
-              f"90% 的问题在 {patrol.hours_text(cur['p90_hours'])}内整改（P90）。")
+              f"90% 的问题在 {patrol.hours_text(cur['p90_hours'])}内整改（即九成整改用时）。")
     tile(row2[1], "巡查覆盖率", patrol.pct(cur["coverage_rate"]), "coverage_rate", rate=True, only=coverage_comps,
          help=f"有巡查记录的网格-天 {int(cur['patrolled_grid_days'])} ÷ 网格-天 {int(cur['grid_days'])}"
               + ("（统计中的期间只计已过完的日子）" if running else "") + "。")
@@ -329,7 +331,7 @@ with tabs[0]:
                              column_config={"逾期天数": st.column_config.NumberColumn(format="%.1f 天"),
                                             "发现时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                                             "处置期限": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
-                widgets.download_xlsx(db, "下载督办清单（xlsx）", table, f"督办清单_{f.period.key}.xlsx",
+                widgets.download_xlsx(db, "下载督办清单（xlsx）", table, widgets.export_name(filters.street_label(db, scope, f.street), "督办清单", f.period),
                                       key="dl_overdue", sheet="督办清单",
                                       title=f"网格巡查督办清单（{where}，截至 {win.as_of:%Y-%m-%d %H:%M}）")
             deferred = db.run("patrol/issue_list", scope, **params, list="deferred", limit=5000)
@@ -354,13 +356,13 @@ with tabs[1]:
             st.dataframe(_rates_frame(communities, {"community_name": "社区"}), hide_index=True, width="stretch",
                          height=min(35 * len(communities) + 38, 560),
                          column_config={**{c: PCT for c in ("整改率", "按期整改率", "巡查覆盖率", "上报及时率")},
-                                        "整改时长中位数（小时）": HOURS, "P90（小时）": HOURS})
+                                        "整改时长中位数（小时）": HOURS, "九成整改用时（小时）": HOURS})
             st.markdown("##### 各网格")
             grids = patrol.rates(db.run("patrol/by_grid", scope, **params), sample_min)
             shown = _rates_frame(grids, {"community_name": "社区", "grid_name": "网格", "grid_worker": "网格员"})
             st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * len(shown) + 40, 460),
                          column_config={**{c: PCT for c in ("整改率", "按期整改率", "巡查覆盖率", "上报及时率")},
-                                        "整改时长中位数（小时）": HOURS, "P90（小时）": HOURS})
+                                        "整改时长中位数（小时）": HOURS, "九成整改用时（小时）": HOURS})
             st.caption(f"样本不足：所列比率（整改＝整改率，按期＝按期整改率，及时＝上报及时率）的分母少于 {sample_min} 件，"
                        "仅供参考，不单独用于排名。")
 
@@ -388,11 +390,11 @@ with tabs[2]:
                 st.dataframe(pd.DataFrame({
                     "大类": by_cat["major"], "小类": by_cat["category"], "处置时限（小时）": by_cat["time_limit_hours"],
                     "本期发现": by_cat["found"].astype(int), "本期整改": by_cat["rectified_in_period"].astype(int),
-                    "中位数（小时）": by_cat["median_hours"], "P90（小时）": by_cat["p90_hours"],
+                    "中位数（小时）": by_cat["median_hours"], "九成整改用时（小时）": by_cat["p90_hours"],
                     "按期整改率": pd.to_numeric(by_cat["on_time_rate"], errors="coerce") * 100,
                     "逾期未整改": by_cat["overdue_open"].astype(int)}),
                     hide_index=True, width="stretch",
-                    column_config={"按期整改率": PCT, "中位数（小时）": HOURS, "P90（小时）": HOURS,
+                    column_config={"按期整改率": PCT, "中位数（小时）": HOURS, "九成整改用时（小时）": HOURS,
                                    "处置时限（小时）": st.column_config.NumberColumn(format="%.0f")})
 
 with tabs[3]:
@@ -454,13 +456,19 @@ with tabs[5]:
     if opened["查找问题"]:
         with state.guarded("查找问题"):
             q = st.text_input("按编号或内容查找（如编号、描述、类别、网格名）", key="patrol_q", max_chars=40).strip()
+            any_time = st.checkbox(f"不限期间（默认只查{f.period.label}发现的问题）", key="patrol_q_any_time")
             if q:
+                span = {"start": None, "end": None} if any_time else {"start": win.start, "end": win.end}
                 hits = db.run("patrol/search", scope, as_of=win.as_of, street=f.street, community=f.community,
-                              q=q, limit=50)
+                              q=q, limit=SEARCH_LIMIT, **span)
                 if hits.empty:
-                    widgets.empty_note("没有找到匹配的问题")
+                    widgets.empty_note(f"{'' if any_time else f.period.label}没有找到匹配的问题"
+                                       + ("" if any_time else "；可勾选“不限期间”查找更早发现的问题"))
                 else:
-                    st.caption(f"找到 {len(hits)} 件{'（只显示前 50 件）' if len(hits) == 50 else ''}，点击一行查看详情。")
+                    total = int(hits["total"].iloc[0])
+                    st.caption(f"{'' if any_time else f.period.label + '发现的问题中'}找到 {total:,} 件"
+                               + (f"（只显示前 {len(hits)} 件，可输入更完整的编号或描述缩小范围）" if total > len(hits) else "")
+                               + "，点击一行查看详情。")
                     pick = st.dataframe(pd.DataFrame({
                         "编号": hits["issue_no"], "社区": hits["community_name"], "网格": hits["grid_name"],
                         "类别": hits["category"],

@@ -15,7 +15,7 @@ BULLETIN_ROLES = ("admin", "district", "leader")
 
 db, user = page.begin("ranking")
 scope = user.scope()
-f = filters.sidebar_filters(db, scope, period_kinds=("month",), allow_custom=False)
+f = filters.sidebar_filters(db, scope, period_kinds=("month", "quarter", "year"), allow_custom=False)
 now = f.now
 month = f.period.start
 
@@ -26,12 +26,40 @@ street_name = dict(zip(streets["street_code"], streets["street_name"])).get(stre
 highlight = f.community or (user.community_code if user.role == "community" else None)
 
 st.title("综合考核")
+filters.show_notes(f)
 if street is None:
     widgets.empty_note("没有可查看的街道")
     st.stop()
 if f.street is None and len(streets) > 1:
     st.info(f"综合考核在一个街道内排名。左侧未选择街道，现显示 **{md_escape(street_name)}**；可在左侧“街道”中切换。",
             icon=":material/info:")
+
+if f.period.kind != "month":  # a quarter or a year: the mean of its closed months' totals
+    with state.guarded("综合考核季度和年度排名"):
+        pr = composite.period_scores(db, scope, street, f.period, composite.minute(now))
+        shown = "、".join(f"{m.month}月" for m in pr.months)
+        st.caption(f"**{street_name} · {f.period.label}** · 按已结束月份的总分平均排名（{shown or '暂无已结束的月份'}）"
+                   + (f"；{'、'.join(f'{m.month}月' for m in pr.skipped)}尚未结束，不计入" if pr.skipped else "")
+                   + " · 每月按当月规则计分，月中新设的社区按其参加排名的月数平均")
+        if pr.table.empty:
+            widgets.empty_note(f"{f.period.label}还没有已结束的月份，没有可排名的结果。")
+        else:
+            t = pr.table
+            shown_table = pd.DataFrame({"名次": [ranking.rank_label(r, t["rank"]).removeprefix("第 ") for r in t["rank"]],
+                                        "社区": t["community_name"], "平均总分": t["total"],
+                                        "网格巡查": t["patrol"], "主题活动": t["activity"], "志愿服务": t["volunteer"],
+                                        "红黑榜": t["honor"], "加减分": t["adjustment"], "计入月数": t["months_counted"]})
+            for m in pr.months:
+                if m in t.columns:
+                    shown_table[f"{m.month}月总分"] = t[m]
+            st.dataframe(shown_table, hide_index=True, width="stretch", height=35 * (len(shown_table) + 1) + 3,
+                         column_config={c: st.column_config.NumberColumn(format="%.1f") for c in shown_table.columns
+                                        if c.endswith("分") or c in ("网格巡查", "主题活动", "志愿服务", "红黑榜", "加减分")})
+            widgets.download_xlsx(db, "下载排名（Excel）", shown_table,
+                                  widgets.export_name(street_name, "综合考核排名", f.period), key="ranking_period_xlsx",
+                                  sheet="综合考核排名", title=f"{street_name}{f.period.label}综合考核排名（{shown}平均）")
+            st.caption("选一个月份可看当月的得分明细、名次变化、社区红黑榜和评分规则。")
+    st.stop()
 
 result = None
 with state.guarded("综合考核排名"):
@@ -125,11 +153,11 @@ with tab_rank:
         st.caption(" ".join(notes))
         export = table.rename(columns={"样本不足": "样本不足的比率"})
         with st.container(horizontal=True):
-            widgets.download_xlsx(db, "下载排名（Excel）", export, f"{street_name}{f.period.key}综合考核排名.xlsx",
+            widgets.download_xlsx(db, "下载排名（Excel）", export, widgets.export_name(street_name, "综合考核排名", f.period),
                                   key="ranking_xlsx", sheet="综合考核",
                                   title=f"{street_name}{f.period.label}综合考核排名" + ("（暂定）" if result.provisional else ""))
             widgets.download_xlsx(db, "下载每项得分明细（Excel）", ranking.lines_table(result),
-                                  f"{street_name}{f.period.key}综合考核明细.xlsx", key="ranking_lines_xlsx",
+                                  widgets.export_name(street_name, "综合考核明细", f.period), key="ranking_lines_xlsx",
                                   sheet="得分明细",
                                   title=f"{street_name}{f.period.label}综合考核得分明细" + ("（暂定）" if result.provisional else ""))
     # the month's 通报 carries every 社区's 督办 list: for the 街道 and above, not for a 社区 head
@@ -143,7 +171,11 @@ with tab_history:
     with state.guarded("排名走势"):
         history = pd.DataFrame()
         if tab_history.open:
-            history = composite.year_ranks(db, scope, street, month.year, min(composite.minute(now), f.period.end_ts))
+            with_running = result.provisional and st.toggle(
+                f"含{month.month}月暂定名次", value=False, key="ranking_history_running",
+                help="本月尚未结束，名次只反映已过去的几天；默认不画进走势")
+            history = composite.year_ranks(db, scope, street, month.year, min(composite.minute(now), f.period.end_ts),
+                                           provisional=with_running)
             if history.empty:
                 widgets.empty_note("今年还没有排名")
         if not history.empty:

@@ -74,20 +74,21 @@ def _draw(panel: str, result: screen.Result, seconds: float) -> None:
     elif panel == "honor":
         st.html(view.honor_html(d, seconds))
     elif panel == "trends":
-        sub = f"近 12 个月 · {screen.month_label(d['first'])}至{screen.month_label(d['last'])}（* 为本月，统计中）"
+        sub = (f"近 12 个月 · {screen.month_label(d['first'])}至{screen.month_label(d['last'])}"
+               + ("（* 为本月，统计中）" if d.get("running", True) else "（均为已结束的月份）"))
         st.html(f'<div class="scr-panel-head">{view.title_html(label, sub)}</div>')
         config_px = {"displayModeBar": False, "staticPlot": True}
         px = kiosk.trend_height(bool(config["banner"]))
         with st.container(key="scr_trend_top", gap=None), st.container(key="scr_chart_issues"):
-            st.plotly_chart(view.issues_trend(d["issues"], d["last"], scale, px), theme=None, config=config_px,
+            st.plotly_chart(view.issues_trend(d["issues"], d["last"] if d.get("running", True) else None, scale, px), theme=None, config=config_px,
                             key="scr_issues")
         with st.container(key="scr_trend_bottom", gap=None):
             a, b = st.columns(2, gap=None)
             with a, st.container(key="scr_chart_hours"):
-                st.plotly_chart(view.hours_trend(d["hours"], d["last"], scale, px), theme=None, config=config_px,
+                st.plotly_chart(view.hours_trend(d["hours"], d["last"] if d.get("running", True) else None, scale, px), theme=None, config=config_px,
                                 key="scr_hours")
             with b, st.container(key="scr_chart_acts"):
-                st.plotly_chart(view.activities_trend(d["activities"], d["last"], scale, px), theme=None,
+                st.plotly_chart(view.activities_trend(d["activities"], d["last"] if d.get("running", True) else None, scale, px), theme=None,
                                 config=config_px, key="scr_acts")
 
 

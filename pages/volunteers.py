@@ -37,6 +37,7 @@ def change(current, previous, *, rate: bool = False, digits: int = 0) -> str | N
 
 
 st.title("志愿服务")
+filters.show_notes(f)
 st.caption(f"{period.label}{f'（进行中，统计至 {last_day.month}月{last_day.day}日）' if running else ''}"
            f" · 箭头为{versus}变化（{prev.label}" + (f" 1–{prev_last.day}日" if running and period.kind == "month" else
                                                 f"，至 {prev_last.month}月{prev_last.day}日" if running else "") + "）"
@@ -93,9 +94,13 @@ with state.guarded("志愿服务指标"):
         me = by_comm[by_comm["community_code"] == highlight].iloc[0]
         gap = vol.registrations_to_target(me["registered"], me["residents"], me["registration_target"])
         met = "" if gap is None else "，已达标" if gap == 0 else f"，距目标还差 {gap} 人"
-        st.info(f"**{me['label']}** 在 {len(by_comm)} 个社区中：服务时长第 {me['rank_hours']} 名，"
-                f"每百人时长第 {me['rank_per_100']} 名，注册率 {widgets.fmt_rate(me['registration_rate'], 2)}"
-                f"（第 {me['rank_registration']} 名{met}）。", icon=":material/location_on:")
+        st.info(f"**{me['label']}** 在 {len(by_comm)} 个社区中：服务时长 "
+                f"{vol.place_text(me['rank_hours'], by_comm['rank_hours'])}，"
+                f"每百人时长 {vol.place_text(me['rank_per_100'], by_comm['rank_per_100'])}，"
+                f"注册率 {widgets.fmt_rate(me['registration_rate'], 2)}"
+                f"（{vol.place_text(me['rank_registration'], by_comm['rank_registration'])}{met}）。"
+                + ("服务时长为 0 的社区不排名，显示为“无数据”。" if pd.isna(me["rank_hours"]) else ""),
+                icon=":material/location_on:")
     c = st.columns(6)
     widgets.kpi(c[0], "注册志愿者", big(now_t["registered"], 0),
                 delta=change(now_t["registered"], prev_t["registered"]),
@@ -163,26 +168,26 @@ with tab_rank, state.guarded("社区排名"):
             st.caption(f"图中只显示前 {limit} 名，完整排名见下表。")
         if line:
             st.caption(f"虚线“考核满分线”：综合考核中每百名居民月服务时长达到 {line:g} 小时即得满分。")
-        table = by_comm.sort_values(["rank_hours", "label"])
+        table = by_comm.sort_values(["rank_hours", "label"], na_position="last")
         meets = ["—" if pd.isna(r) or pd.isna(t) else "达标" if r >= t else "未达标"
                  for r, t in zip(table["registration_rate"], table["registration_target"])]
         shown = pd.DataFrame({
-            "排名": table["rank_hours"], "社区": table["label"], "常住人口": table["residents"],
+            "排名": vol.rank_text(table["rank_hours"]), "社区": table["label"], "常住人口": table["residents"],
             "注册志愿者": table["registered"], "注册率": table["registration_rate"] * 100, "注册达标": meets,
             "活跃志愿者": table["active"], "活跃占比": table["active_share"] * 100,
             "服务时长": table["hours_verified"], "每百人时长": table["hours_per_100"], "新注册": table["new_registered"]})
         st.dataframe(shown, hide_index=True, width="stretch", height=table_height(len(shown)), column_config={
-            "排名": st.column_config.NumberColumn(help="按本期计入服务时长，时长相同名次并列"),
+            "排名": st.column_config.TextColumn(help="按本期计入服务时长，时长相同名次并列；没有计入时长的社区为“无数据”"),
             "注册率": st.column_config.NumberColumn(format="%.2f%%"),
             "活跃占比": st.column_config.NumberColumn(format="%.1f%%"),
             "服务时长": st.column_config.NumberColumn(format="%.1f", help="小时，只计已核实、无需核查的记录"),
             "每百人时长": st.column_config.NumberColumn(format="%.1f", help="每百名常住居民的服务时长（小时）")})
         export = shown.rename(columns={"排名": "时长排名", "注册率": "注册率(%)", "活跃占比": "活跃占比(%)",
                                        "服务时长": "计入服务时长(小时)"}).assign(
-            每百人时长排名=table["rank_per_100"].to_numpy(), 注册率排名=table["rank_registration"].to_numpy(),
+            每百人时长排名=vol.rank_text(table["rank_per_100"]), 注册率排名=vol.rank_text(table["rank_registration"]),
             注册率目标=(table["registration_target"] * 100).to_numpy(), 未核实时长=table["hours_unverified"].to_numpy(),
             待核查时长=table["hours_flagged"].to_numpy())
-        widgets.download_xlsx(db, "导出社区排名（xlsx）", export, f"志愿服务社区排名_{period.key}.xlsx", key="dl_comm",
+        widgets.download_xlsx(db, "导出社区排名（xlsx）", export, widgets.export_name(filters.street_label(db, scope, f.street), "志愿服务社区排名", period), key="dl_comm",
                               sheet="社区排名", title=f"志愿服务社区排名（{period.label}）")
 
 with tab_people, state.guarded("个人排行"):
@@ -201,7 +206,7 @@ with tab_people, state.guarded("个人排行"):
             "本期时长": st.column_config.NumberColumn(format="%.1f"),
             "累计时长": st.column_config.NumberColumn(format="%.1f")})
         st.caption(f"按本期计入时长排名，时长相同者名次并列；星级按截至统计截止日的累计计入时长。{name_note}")
-        widgets.download_xlsx(db, "导出个人排行（xlsx）", people, f"志愿者个人排行_{period.key}.xlsx", key="dl_people",
+        widgets.download_xlsx(db, "导出个人排行（xlsx）", people, widgets.export_name(filters.street_label(db, scope, f.street), "志愿者个人排行", period), key="dl_people",
                               sheet="个人排行", title=f"志愿者个人服务时长排行（{period.label}）")
 
 with tab_stars, state.guarded("星级志愿者"):

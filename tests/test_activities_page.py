@@ -35,7 +35,7 @@ def heat_hovers(at) -> list[list[str]]:
 def test_page_renders_for_a_leader(app_as):
     at = app_as("leader", page="pages/activities.py")
     assert not at.exception
-    assert at.title[0].value == "十二月主题活动"
+    assert at.title[0].value == "月度主题活动"
     assert "2026年11月主题" in at.caption[0].value and "暂定" in at.caption[0].value
     board = leaderboard(at)
     assert len(board) == 14 and board["名次"].iloc[0] == "1"
@@ -113,7 +113,7 @@ def test_activities_page_in_chromium(visit, tmp_path):
     s = visit("/activities", login="演示：以街道领导进入")
     assert s.exceptions() == []
     text = s.text()
-    assert "十二月主题活动" in text and "排行榜" in text and "本月" in text
+    assert "月度主题活动" in text and "排行榜" in text and "本月" in text
     s.page.get_by_role("tab", name="社区×月热力图").click()
     s.settle()
     assert s.exceptions() == []

@@ -175,11 +175,13 @@ def test_competition_ranking():
 def test_month_boards_ranks_ties_and_changes(db):
     s = scores(db)
     april = act.month_board(s, "2025-04-01").set_index("community_code")
-    assert april["rank"].to_dict() == {XINCHENG: 1, HF_DONGYUAN: 2, HF_XIXI: 3}
-    assert april["change"].to_dict() == {XINCHENG: "新", HF_DONGYUAN: "↓1", HF_XIXI: "↓1"}
+    # 西溪 held no on-theme activity in April: 未开展, unranked (not third, not tied first)
+    assert april["rank"].to_dict() == {XINCHENG: 1, HF_DONGYUAN: 2, HF_XIXI: None}
+    assert april["change"].to_dict() == {XINCHENG: "新", HF_DONGYUAN: "↓1", HF_XIXI: ""}
     may = act.month_board(s, "2025-05-01").set_index("community_code")
     assert may["rank"].to_dict() == {HF_XIXI: 1, XINCHENG: 1, HF_DONGYUAN: 3}  # a tie: 1, 1, 3
-    assert may["change"].to_dict() == {HF_XIXI: "↑2", XINCHENG: "持平", HF_DONGYUAN: "↓1"}
+    # 西溪 had no April rank to move from: 新 (上月未参加排名), not ↑2 from a 0-point "third"
+    assert may["change"].to_dict() == {HF_XIXI: "新", XINCHENG: "持平", HF_DONGYUAN: "↓1"}
     march = act.month_board(s, "2025-03-01").set_index("community_code")
     assert march["rank"].to_dict() == {HF_DONGYUAN: 1, HF_XIXI: 2, XINCHENG: None}  # unranked
     assert march["change"].to_dict() == {HF_DONGYUAN: "—", HF_XIXI: "—", XINCHENG: ""}

@@ -49,13 +49,13 @@ def test_top_and_bottom_three_are_the_composite(app_as, apptest_db):
     result = composite.month_scores(db, Scope(role="leader", street_codes=(STREET,)), STREET, date(2026, 11, 1),
                                     composite.minute(db.now()))
     at = app_as("leader", page=PAGE)
-    top = next(m.value for m in at.markdown if "第 1" in m.value and "/community?" in m.value)
-    for r in result.totals.head(3).itertuples():
-        assert f"[{r.community_name}](/community?community={r.community_code})" in top
-        assert f"{r.total:.1f} 分" in top
-    bottom = next(m.value for m in at.markdown if f"第 {len(result.totals)}" in m.value)
-    for r in result.totals.tail(3).itertuples():
-        assert r.community_name in bottom
+    # page links (same tab, same session), each keeping the period and naming its 社区
+    to_community = [e.proto for e in at.get("page_link") if e.proto.page.endswith("community")]
+    for r in [*result.totals.head(3).itertuples(), *result.totals.tail(3).itertuples()]:
+        link = next(p for p in to_community if f"community={r.community_code}" in p.query_string)
+        assert r.community_name in link.label and f"{r.total:.1f} 分" in link.label
+        assert "period=2026-11" in link.query_string
+    assert "第 1" in to_community[0].label and f"第 {len(result.totals)}" in to_community[3].label
 
 
 def test_overdue_now_matches_the_patrol_query(app_as, apptest_db):
@@ -131,7 +131,7 @@ def test_interview_flag_reads_provisional_while_the_month_runs(app_as, apptest_d
     closed = composite.month_scores(db, scope, STREET, date(2026, 10, 1), now)
     for month, result, flag in (("2026-11", running, "上月也在社区黑榜"), ("2026-10", closed, "约谈")):
         at = app_as("leader", page=PAGE) if month == "2026-11" else pick(app_as("leader", page=PAGE), "统计期间", month)
-        bottom = next(m.value for m in at.markdown if f"第 {len(result.totals)}" in m.value)
+        bottom = "\n".join(e.proto.label for e in at.get("page_link") if e.proto.page.endswith("community"))
         flagged = set(result.board[result.board["interview"].astype(bool)]["community_name"])
         shown_bottom = set(result.totals.tail(3)["community_name"])
         assert (flag in bottom) == bool(flagged & shown_bottom), month

@@ -263,7 +263,7 @@ def test_community_head_sees_aggregates_of_others_but_not_their_items(month_db):
     assert month_db.run("patrol/issue", DONGYUAN_HEAD, as_of=MARCH["as_of"], issue_community=HF_XIXI, issue_no="C").empty
     assert month_db.run("patrol/issue_history", DONGYUAN_HEAD, issue_community=HF_XIXI, issue_no="C").empty
     assert month_db.run("patrol/search", DONGYUAN_HEAD, as_of=MARCH["as_of"], street=None, community=None, q="C",
-                        limit=10).empty
+                        limit=10, start=None, end=None).empty
 
 
 def test_screen_never_gets_the_reporter(month_db):
@@ -275,11 +275,26 @@ def test_screen_never_gets_the_reporter(month_db):
 
 
 def test_search_by_number_and_text(month_db):
-    hits = month_db.run("patrol/search", LEADER, as_of=MARCH["as_of"], street=None, community=None, q="c", limit=10)
+    hits = month_db.run("patrol/search", LEADER, as_of=MARCH["as_of"], street=None, community=None, q="c", limit=10,
+                        start=None, end=None)
     assert hits["issue_no"].iloc[0] == "C"  # exact 编号 first
     by_text = month_db.run("patrol/search", LEADER, as_of=MARCH["as_of"], street=None, community=None,
-                           q="垃圾桶满溢", limit=10)
+                           q="垃圾桶满溢", limit=10, start=None, end=None)
     assert len(by_text) == 9  # every issue keeps the default description
+    assert set(by_text["total"]) == {9}
+
+
+def test_search_says_the_true_total_and_keeps_to_the_period(month_db):
+    three = month_db.run("patrol/search", LEADER, as_of=MARCH["as_of"], street=None, community=None,
+                         q="垃圾桶满溢", limit=3, start=None, end=None)
+    assert len(three) == 3 and set(three["total"]) == {9}  # 3 shown of 9 found
+    march = month_db.run("patrol/search", LEADER, as_of=MARCH["as_of"], street=None, community=None,
+                         q="垃圾桶满溢", limit=50, start=MARCH["start"], end=MARCH["end"])
+    found = pd.to_datetime(march["found_at"])
+    assert len(march) and (found >= MARCH["start"]).all() and (found < MARCH["end"]).all()
+    before = month_db.run("patrol/search", LEADER, as_of=MARCH["as_of"], street=None, community=None,
+                          q="垃圾桶满溢", limit=50, start=datetime(2024, 1, 1), end=datetime(2024, 2, 1))
+    assert before.empty
 
 
 # -- the pure arithmetic -----------------------------------------------------------------------

@@ -197,10 +197,12 @@ def test_the_note_names_the_day_when_the_data_is_from_an_earlier_day():
 
 # -- months, numbers ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("today, month", [
-    (date(2026, 11, 22), date(2026, 11, 1)), (date(2026, 11, 8), date(2026, 11, 1)),
-    (date(2026, 11, 7), date(2026, 10, 1)), (date(2027, 1, 3), date(2026, 12, 1)),
+    (date(2026, 11, 22), date(2026, 11, 1)), (date(2026, 11, 10), date(2026, 11, 1)),
+    (date(2026, 11, 9), date(2026, 10, 1)), (date(2026, 12, 2), date(2026, 11, 1)),
+    (date(2027, 1, 3), date(2026, 12, 1)),
 ])
-def test_ranking_month_waits_a_week_into_the_month(today, month):
+def test_results_month_is_the_month_just_ended_until_its_close_day(today, month):
+    # the 10th by default: the same close as the 通报 and every page (timeutil.default_month)
     assert screen.ranking_month(today) == month
 
 

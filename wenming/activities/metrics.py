@@ -118,6 +118,13 @@ def rank(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce").rank(method="min", ascending=False).astype("Int64")
 
 
+def rank_held(series: pd.Series) -> pd.Series:
+    """Ranks among the 社区 that held an on-theme activity: a score of 0 (nothing held) is
+    未开展, unranked (<NA>), not tied first with everyone else who held nothing."""
+    values = pd.to_numeric(series, errors="coerce")
+    return rank(values.where(values > 0))
+
+
 def rank_change(now: pd.Series, before: pd.Series, *, any_before: bool = True) -> pd.Series:
     """'↑2' (moved up two places), '↓1', '持平', '新' (no rank last time), '' when unranked now;
     '—' for everyone when nobody had a rank last time (`any_before` False)."""
@@ -145,11 +152,11 @@ def month_board(scored: pd.DataFrame, month) -> pd.DataFrame:
     months = pd.to_datetime(scored["month"])
     now = scored[months == month].copy()
     before = scored[months == prev]
-    now["rank"] = now.groupby("street_code")["score"].transform(rank).astype("Int64")
+    now["rank"] = now.groupby("street_code")["score"].transform(rank_held).astype("Int64")
     if before.empty:
         now["prev_rank"] = pd.array([pd.NA] * len(now), dtype="Int64")
     else:
-        b = before.assign(prev_rank=before.groupby("street_code")["score"].transform(rank).astype("Int64"))
+        b = before.assign(prev_rank=before.groupby("street_code")["score"].transform(rank_held).astype("Int64"))
         now = now.merge(b[["community_code", "prev_rank"]], on="community_code", how="left")
     any_before = bool(now["prev_rank"].notna().any()) if len(now) else False
     now["change"] = rank_change(now["rank"], now["prev_rank"], any_before=any_before)
@@ -185,11 +192,11 @@ def year_to_date(scored: pd.DataFrame, through) -> pd.DataFrame:
                                                       "established_on", "residents"]]
     board = places.merge(_ytd(scored, year, through), on="community_code", how="left")
     board["months_counted"] = board["months_counted"].fillna(0).astype(int)
-    board["rank"] = board.groupby("street_code")["score"].transform(rank).astype("Int64")
+    board["rank"] = board.groupby("street_code")["score"].transform(rank_held).astype("Int64")
     if last is not None and last.month > 1:
         prev = _ytd(scored, year, last - pd.DateOffset(months=1))
         prev = prev.merge(places[["community_code", "street_code"]], on="community_code")
-        prev["prev_rank"] = prev.groupby("street_code")["score"].transform(rank).astype("Int64")
+        prev["prev_rank"] = prev.groupby("street_code")["score"].transform(rank_held).astype("Int64")
         board = board.merge(prev[["community_code", "prev_rank"]], on="community_code", how="left")
     else:
         board["prev_rank"] = pd.array([pd.NA] * len(board), dtype="Int64")
@@ -416,11 +423,14 @@ def save_calendar(db, street_code: str, year: int, themes: Mapping[int, str], us
 
 # -- the leaderboard as shown and exported ------------------------------------------------------
 def rank_label(ranks: pd.Series, streets: pd.Series | None = None) -> pd.Series:
-    """'1', '2（并列）', '2（并列）', '4'; '' for an unranked 社区. Ties counted within a 街道."""
+    """'1', '2（并列）', '2（并列）', '4'; '未开展' for an unranked 社区. Ties counted within a 街道."""
     keys = pd.Series(list(zip(streets if streets is not None else [""] * len(ranks), ranks)), index=ranks.index)
     counts = keys.map(keys.value_counts())
-    return pd.Series([("" if pd.isna(r) else f"{int(r)}（并列）" if c > 1 else f"{int(r)}")
+    return pd.Series([(UNRANKED if pd.isna(r) else f"{int(r)}（并列）" if c > 1 else f"{int(r)}")
                       for r, c in zip(ranks, counts)], index=ranks.index, dtype=object)
+
+
+UNRANKED = "未开展"
 
 
 def leaderboard_frame(board: pd.DataFrame, *, year: bool = False, with_street: bool = False) -> pd.DataFrame:

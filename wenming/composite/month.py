@@ -65,6 +65,13 @@ def minute(now: datetime) -> datetime:
     return metrics.moment(now)
 
 
+def same_point_last_month(month: date, now: datetime) -> datetime:
+    """The moment of last month as far in as `now` is into `month` (capped at last month's end)."""
+    start = datetime.combine(month, datetime.min.time())
+    before = datetime.combine(add_months(month, -1), datetime.min.time())
+    return min(before + (now - start), start)
+
+
 def _window(month: date, now: datetime) -> tuple[datetime, datetime, datetime]:
     start = datetime.combine(month, datetime.min.time())
     end = datetime.combine(add_months(month, 1), datetime.min.time())
@@ -125,6 +132,12 @@ def month_scores(db, scope: Scope, street_code: str, month: date, now: datetime,
         previous = before.totals if not before.totals.empty else None
         previous_black = set(before.board[before.board["board"] == "黑榜"]["community_code"]) \
             if not before.board.empty else set()
+        if now < end and previous is not None:
+            # like with like: a running month's rank moves against last month at the same point
+            # (1–2 Dec against 1–2 Nov), not against a whole month; the 约谈 flag keeps the whole month
+            same_point = same_point_last_month(month, now)
+            early = month_scores(db, scope, street_code, add_months(month, -1), same_point, with_previous=False)
+            previous = early.totals if not early.totals.empty else None
     else:
         previous_black = set()
     totals["change"] = scoring.rank_change(totals, previous)
@@ -248,13 +261,66 @@ def action_text(key: str, n: int, rules: dict, running: bool, fallback: str = ""
     return (now if running else then).get(key, fallback)
 
 
-def year_ranks(db, scope: Scope, street_code: str, year: int, now: datetime) -> pd.DataFrame:
-    """Rank history: one row per 社区 per month of the year up to now."""
+def year_ranks(db, scope: Scope, street_code: str, year: int, now: datetime, *, provisional: bool = False
+               ) -> pd.DataFrame:
+    """Rank history: one row per 社区 per month of the year up to now; the month still running
+    (provisional) only when asked for — a line should not end on two days' data."""
     frames = []
     month = date(year, 1, 1)
     while month <= now.date() and month.year == year:
         r = month_scores(db, scope, street_code, month, now, with_previous=False)
-        if not r.totals.empty:
+        if not r.totals.empty and (provisional or not r.provisional):
             frames.append(r.totals.assign(month=month, provisional=r.provisional))
         month = add_months(month, 1)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+@dataclass
+class PeriodResult:
+    """A quarter's or a year's composite (see period_scores)."""
+    street_code: str
+    period: object  # timeutil.Period
+    months: list[date]  # the closed months averaged
+    skipped: list[date]  # months of the period not yet closed (left out)
+    table: pd.DataFrame  # one row per 社区: mean sub-scores and total, rank, months_counted, one column per month
+
+
+def period_table(month_totals: pd.DataFrame) -> pd.DataFrame:
+    """The composite of several months: per 社区 the mean of its monthly totals and sub-scores over
+    the months it was ranked in (a 社区 founded mid-quarter averages the months it existed), the
+    competition rank of that mean at one decimal (ties share: 1, 2, 2, 4), and each month's total.
+
+    `month_totals`: one row per 社区 and month with community_code, community_name, month, total,
+    patrol, activity, volunteer, honor, adjustment."""
+    if month_totals.empty:
+        return pd.DataFrame(columns=["community_code", "community_name", "total", "patrol", "activity", "volunteer",
+                                     "honor", "adjustment", "months_counted", "rank"])
+    parts = ["total", "patrol", "activity", "volunteer", "honor", "adjustment"]
+    frame = month_totals.copy()
+    for c in parts:
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").fillna(0.0)
+    out = frame.groupby("community_code", as_index=False).agg(
+        community_name=("community_name", "last"), months_counted=("total", "size"),
+        **{c: (c, "mean") for c in parts})
+    for c in parts:
+        out[c] = out[c].round(1)
+    out["rank"] = out["total"].rank(method="min", ascending=False).astype(int)
+    by_month = frame.pivot_table(index="community_code", columns="month", values="total", aggfunc="first")
+    for m in by_month.columns:
+        out[pd.Timestamp(m).date()] = out["community_code"].map(by_month[m]).round(1)
+    return out.sort_values(["rank", "community_code"]).reset_index(drop=True)
+
+
+def period_scores(db, scope: Scope, street_code: str, period, now: datetime) -> PeriodResult:
+    """The composite of a quarter or a year: each closed month scored as its own month (under its own
+    rules), then averaged per 社区 (period_table). The month still running is left out."""
+    from wenming.core.timeutil import closed_months
+    months = closed_months(period, now)
+    skipped = [m for m in period.months() if m not in months and datetime.combine(m, datetime.min.time()) <= now]
+    frames = []
+    for m in months:
+        r = month_scores(db, scope, street_code, m, now, with_previous=False)
+        if not r.totals.empty:
+            frames.append(r.totals.assign(month=m))
+    table = period_table(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
+    return PeriodResult(street_code, period, months, skipped, table)

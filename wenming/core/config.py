@@ -36,6 +36,9 @@ SETTINGS = [
     Setting("lockout_attempts", "5", "连续输错几次密码后锁定"),
     Setting("lockout_minutes", "15", "锁定分钟数"),
     Setting("bulletin_close_day", "10", "月度通报取数截止日：次月几日 0 时（此后补报的数据不计入该月通报）"),
+    Setting("server_address", "localhost", "看板监听的地址：localhost 只有本机能打开；0.0.0.0 让同一局域网的其他电脑"
+                                           "（如迎检大屏）也能打开（make run 读取它，make run-lan 即为 0.0.0.0）"),
+    Setting("server_port", "8501", "看板的端口（make run / make run-lan 读取）"),
     Setting("inbox_wait_seconds", "120", "命令行导入交给运行中的看板时最长等待秒数"),
     Setting("boundary_repair_tolerance", "0.001",
             "边界多边形无效（如环自相交）时，自动修复允许改变的面积比例（0.001 即 0.1%）；超过则拒收该文件"),

@@ -56,3 +56,21 @@ def xlsx_bytes(frame: pd.DataFrame, **kwargs) -> bytes:
     buffer = io.BytesIO()
     write_table_xlsx(frame, buffer, **kwargs)
     return buffer.getvalue()
+
+
+def rounded(frame: pd.DataFrame, digits: int = 2, columns: dict[str, int] | None = None) -> pd.DataFrame:
+    """The frame with its decimals as a page shows them: every float column to `digits` places
+    (a 注册率 of 6.49794801641587 % is written 6.5), `columns` naming other places per column."""
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        name, col = out.columns[i], out.iloc[:, i]
+        if pd.api.types.is_float_dtype(col.dtype):
+            out.isetitem(i, col.round((columns or {}).get(name, digits)))
+    return out
+
+
+def file_name(street: str, page: str, period_key: str, ext: str = "xlsx") -> str:
+    """Every download is named one way: <街道>_<页面>_<期间>.xlsx (期间 as in the URL: 2026-11,
+    2026Q3, 2026, 2026-11-01..2026-11-15)."""
+    parts = [p for p in (street, page, period_key) if p]
+    return "_".join(str(p).replace("/", "-").replace("\\", "-") for p in parts) + f".{ext}"

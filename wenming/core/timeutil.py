@@ -122,6 +122,16 @@ _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 
 def parse_period(text: str | None, today: date) -> Period:
     """Parse a `period` query value; nonsense falls back to the current month."""
+    period = read_period(text)
+    if period is not None:
+        return period
+    s = month_start(today)
+    return Period(s, month_end(s), "month")
+
+
+def read_period(text: str | None) -> Period | None:
+    """A `period` query value as a Period, or None when it cannot be read (so a caller can say so
+    in Chinese instead of silently showing another month)."""
     text = (text or "").strip()
     try:
         if m := _MONTH.match(text):
@@ -140,8 +150,7 @@ def parse_period(text: str | None, today: date) -> Period:
                 return Period(s, e, "range")
     except ValueError:
         pass
-    s = month_start(today)
-    return Period(s, month_end(s), "month")
+    return None
 
 
 def month_of(text: str) -> date | None:
@@ -150,3 +159,29 @@ def month_of(text: str) -> date | None:
     if not m or not 1 <= int(m[2]) <= 12:
         return None
     return date(int(m[1]), int(m[2]), 1)
+
+
+def month_closes_at(month: date, close_day: int) -> datetime:
+    """When a month's data is taken as final: 0:00 on `close_day` of the next month (the 通报's
+    close, setting bulletin_close_day); reports arriving later count as late."""
+    nxt = add_months(month_start(month), 1)
+    return datetime.combine(nxt.replace(day=max(1, min(int(close_day), 28))), datetime.min.time())
+
+
+def default_month(now: datetime, close_day: int) -> date:
+    """The month people mean when they open a page: the month just ended until it closes (before
+    the 10th by default: its numbers are what the meeting discusses), the current month from then."""
+    this = month_start(now.date())
+    last = add_months(this, -1)
+    return last if now < month_closes_at(last, close_day) else this
+
+
+def default_period(now: datetime, close_day: int) -> Period:
+    first = default_month(now, close_day)
+    return Period(first, month_end(first), "month")
+
+
+def closed_months(period: Period, now: datetime) -> list[date]:
+    """The months of `period` that had ended by `now` (a quarter's or a year's composite is the
+    mean over these)."""
+    return [m for m in period.months() if datetime.combine(add_months(m, 1), datetime.min.time()) <= now]

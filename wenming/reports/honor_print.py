@@ -113,7 +113,7 @@ def board_html(board: pd.DataFrame, *, street_name: str, period_label: str, publ
         f"<p class=\"sub\">{escape(signer)} · 发布日期 {escape(f'{published_on:%Y年%m月%d日}')}</p></header>",
         _section(board, "红榜"),
         _section(board, "黑榜"),
-        "<footer><p>说明：个人只公布姓氏，家庭只公布到楼栋单元；注明“某月上榜”的是往期上榜、目前仍在榜或整改中的对象。</p>",
+        f"<footer><p>说明：{honor.PERSON_MASK_NOTE}；{honor.HOUSEHOLD_MASK_NOTE}；注明“某月上榜”的是往期上榜、目前仍在榜或整改中的对象。</p>",
         "<p>黑榜对象整改到位、经复查合格后予以销号；上榜满期自动到期。对榜单有异议的，请向所在社区居委会反映。</p>",
         f"<p class=\"sign\">{escape(signer)}<br>{escape(f'{published_on:%Y年%m月%d日}')}</p></footer>",
         "</div></body></html>\n",

@@ -62,6 +62,25 @@ def _month(now: datetime) -> Period:
     return Period(first, month_end(first), "month")
 
 
+def results_period(now: datetime) -> Period:
+    """The month whose results the screen shows: the month just ended until its close day, then
+    this month (screen.ranking_month). Live counts (overdue now, patrols today) are always now."""
+    first = screen.ranking_month(now.date())
+    return Period(first, month_end(first), "month")
+
+
+def _month_word(period: Period, now: datetime) -> str:
+    return "本月" if period.is_running(now) else f"{period.start.month}月"
+
+
+def today_counts(db, scope: Scope, street: str, now: datetime) -> dict:
+    """网格 patrolled today (of all), patrol records and issues found today (queries/screen/today.sql)."""
+    row = db.run("screen/today", scope, street=street, today=now.date(), as_of=now)
+    r = row.iloc[0] if len(row) else {}
+    return {k: int(_num(r.get(k, 0) if hasattr(r, "get") else 0)) for k in ("grids", "grids_patrolled", "patrols",
+                                                                            "found_today")}
+
+
 def _ts(d: date) -> datetime:
     return datetime.combine(d, datetime.min.time())
 
@@ -76,13 +95,20 @@ def _num(value, default=0.0) -> float:
 
 # -- 核心指标 -----------------------------------------------------------------------------------------
 def panel_headline(db, scope: Scope, street: str, now: datetime) -> dict:
-    """The six big counters for this month, each with its 环比 (against the same days of last month)."""
-    period = _month(now)
+    """The six big counters: the results month's (the month just ended until its close day), each
+    with its 环比 (against last month, or its same days while the month runs), and the overdue
+    issues now with today's patrols — live, whatever month the results are from."""
+    period = results_period(now)
+    word = _month_word(period, now)
+    running = period.is_running(now)
     win = patrol.window(period, now)
     prev = patrol.comparison(period, now, "previous")
     fp = patrol.filter_params(street=street)
     cur = patrol.rates(db.run("patrol/kpis", scope, **win.params(), **fp)).iloc[0]
     before = patrol.rates(db.run("patrol/kpis", scope, **prev.params(), **fp)).iloc[0]
+    live_win = patrol.window(_month(now), now)
+    live = patrol.rates(db.run("patrol/kpis", scope, **live_win.params(), **fp)).iloc[0]
+    today = today_counts(db, scope, street, now)
 
     acts = act.score_month(db.run("activities/month_scores", scope, start=period.start_ts, end=period.end_ts,
                                   as_of=now))
@@ -105,27 +131,29 @@ def panel_headline(db, scope: Scope, street: str, now: datetime) -> dict:
 
     def add(key, label, value, unit="", sub="", now_v=None, before_v=None, rate=False, rise_is_good=True):
         change, direction = screen.change_text(now_v, before_v, rate=rate)
-        counters.append(screen.Counter(key, label, value, unit, sub, change and f"较上月同期 {change}",
+        counters.append(screen.Counter(key, label, value, unit, sub,
+                                       change and f"{'较上月同期' if running else '较上月'} {change}",
                                        screen.tone_of(direction, rise_is_good)).__dict__)
 
-    add("found", "本月发现问题", screen.fmt_int(cur["found"]), "件",
+    add("found", f"{word}发现问题", screen.fmt_int(cur["found"]), "件",
         f"已整改 {screen.fmt_int(cur['rectified'])} 件 · 挂账 {screen.fmt_int(cur['deferred'])} 件",
         cur["found"], before["found"], rise_is_good=False)
     add("rectify", "整改率" + ("（样本不足）" if cur["rectify_rate_small"] else ""), screen.fmt_pct(cur["rectify_rate"]), "",
         f"按期整改率 {screen.fmt_pct(cur['on_time_rate'])}" + ("（样本不足）" if cur["on_time_rate_small"] else ""),
         cur["rectify_rate"], before["rectify_rate"], rate=True)
-    add("overdue", "逾期未整改", screen.fmt_int(cur["overdue_open"]), "件", "已过处置时限仍未整改，正在督办",
-        cur["overdue_open"], before["overdue_open"], rise_is_good=False)
-    add("theme", "主题活动", screen.fmt_int(on_theme), "次", f"已开展社区 {held} / {len(acts)} 个")
-    add("hours", "志愿服务时长", screen.fmt_hours(hours), "小时",
+    counters.append(screen.Counter(
+        "overdue", "逾期未整改（现在）", screen.fmt_int(live["overdue_open"]), "件",
+        f"今日已巡查网格 {today['grids_patrolled']}/{today['grids']} 个 · 今日发现问题 {today['found_today']} 件").__dict__)
+    add("theme", f"{word}主题活动", screen.fmt_int(on_theme), "次", f"已开展社区 {held} / {len(acts)} 个")
+    add("hours", f"{word}志愿服务时长", screen.fmt_hours(hours), "小时",
         f"注册志愿者 {screen.fmt_int(v['registered'].sum())} 人 · 近期活跃 {screen.fmt_int(v['active'].sum())} 人",
         hours, hours_before)
     honor_label = screen.month_label(latest) if latest else "尚未发布"
     counters.append(screen.Counter(
         "honor", "红黑榜", f"{counts['red_new']}", "", f"{honor_label}期 · 黑榜在榜 {counts['black_active']} 条",
         extra={"red": counts["red_new"], "black": counts["black_new"]}).__dict__)
-    return {"month": period.start, "as_of": win.as_of, "counters": counters,
-            "running": period.is_running(now)}
+    return {"month": period.start, "as_of": win.as_of, "counters": counters, "running": running,
+            "today": today, "overdue_now": int(_num(live["overdue_open"]))}
 
 
 def _latest_honor_period(db, scope: Scope, street: str, now: datetime) -> date | None:
@@ -190,11 +218,13 @@ def max_points(rules: dict) -> dict[str, float]:
 
 # -- 本月主题活动 -------------------------------------------------------------------------------------
 def panel_theme(db, scope: Scope, street: str, now: datetime) -> dict:
-    """This month's theme, the 社区 that held it (count, participants) and those not yet, with the
-    month's on-theme activities (titles are activity names, never people)."""
-    period = _month(now)
-    calendar = db.run("activities/calendar", scope, year=now.year)
-    calendar = calendar[(calendar["street_code"] == street) & (calendar["month"] == now.month)]
+    """The results month's theme (the month just ended until its close day), the 社区 that held it
+    (count, participants) and those not (yet), with the month's on-theme activities (titles are
+    activity names, never people)."""
+    period = results_period(now)
+    shown = period.start
+    calendar = db.run("activities/calendar", scope, year=shown.year)
+    calendar = calendar[(calendar["street_code"] == street) & (calendar["month"] == shown.month)]
     theme = str(calendar["theme"].iloc[0]) if len(calendar) else ""
     scored = act.score_month(db.run("activities/month_scores", scope, start=period.start_ts, end=period.end_ts,
                                     as_of=now))
@@ -205,20 +235,20 @@ def panel_theme(db, scope: Scope, street: str, now: datetime) -> dict:
     listed = db.run("activities/list", scope, start=period.start_ts, end=period.end_ts, as_of=now)
     listed = listed[(listed["street_code"] == street) & ~listed["off_theme"].astype(bool)]
     listed = listed.sort_values(["activity_date", "community_code"], ascending=[False, True])
-    year = db.run("activities/calendar", scope, year=now.year)
+    year = db.run("activities/calendar", scope, year=shown.year)
     year = year[year["street_code"] == street].sort_values("month")
-    done = act.score_month(db.run("activities/month_scores", scope, start=_ts(date(now.year, 1, 1)),
+    done = act.score_month(db.run("activities/month_scores", scope, start=_ts(date(shown.year, 1, 1)),
                                   end=period.end_ts, as_of=now))
     done = done[done["street_code"] == street]
     totals = act.monthly_totals(done) if len(done) else pd.DataFrame(columns=["month", "communities", "communities_done"])
     by_month = {pd.Timestamp(m).month: (int(c), int(d)) for m, c, d in
                 zip(totals["month"], totals["communities"], totals["communities_done"])}
     calendar_rows = [{"month": int(m), "theme": str(t),
-                      "when": "past" if m < now.month else "now" if m == now.month else "future",
+                      "when": "past" if m < shown.month else "now" if m == shown.month else "future",
                       "done": by_month.get(int(m), (0, 0))[1], "communities": by_month.get(int(m), (0, 0))[0]}
                      for m, t in zip(year["month"], year["theme"])]
     return {
-        "month": period.start, "theme": theme, "calendar": calendar_rows,
+        "month": period.start, "running": period.is_running(now), "theme": theme, "calendar": calendar_rows,
         "held": [{"community": r.community_name, "count": int(r.on_theme_count), "participants": int(_num(r.participants)),
                   "score": _num(r.score)} for r in held.itertuples()],
         "missing": list(missing["community_name"]),
@@ -235,9 +265,9 @@ def panel_theme(db, scope: Scope, street: str, now: datetime) -> dict:
 
 # -- 志愿服务 -----------------------------------------------------------------------------------------
 def panel_volunteers(db, scope: Scope, street: str, now: datetime) -> dict:
-    """星级志愿者 counts, the registered/active totals, and the month's top volunteers (names masked
-    by the screen scope in SQL)."""
-    period = _month(now)
+    """星级志愿者 counts, the registered/active totals, and the results month's top volunteers (names
+    masked by the screen scope in SQL)."""
+    period = results_period(now)
     win = patrol.window(period, now)
     stars = db.run("volunteers/stars_by_community", scope, as_of=now, street=street, community=None)
     by_star = stars.groupby("star")["volunteers"].sum() if len(stars) else pd.Series(dtype=float)
@@ -252,7 +282,7 @@ def panel_volunteers(db, scope: Scope, street: str, now: datetime) -> dict:
                        "team": r["team"] if isinstance(r["team"], str) else "", "hours": _num(r["hours"]),
                        "stars": level})
     by_community = frame.sort_values(["hours_verified", "community_code"], ascending=[False, True]) if len(frame) else frame
-    return {"month": period.start, "as_of": win.as_of, "stars": counts,
+    return {"month": period.start, "running": period.is_running(now), "as_of": win.as_of, "stars": counts,
             "by_community": [{"community": r.community_name, "hours": _num(r.hours_verified),
                               "registered": int(_num(r.registered))} for r in by_community.itertuples()],
             "registered": int(_num(frame["registered"].sum())) if len(frame) else 0,
@@ -294,9 +324,10 @@ def panel_honor(db, scope: Scope, street: str, now: datetime) -> dict:
 
 # -- 趋势 ---------------------------------------------------------------------------------------------
 def panel_trends(db, scope: Scope, street: str, now: datetime) -> dict:
-    """Twelve months up to this one: issues found / rectified / overdue at month end, verified
-    volunteer hours, on-theme activities and how many 社区 held one."""
-    last = month_start(now.date())
+    """Twelve months up to the results month (a month two days old would end every line near zero):
+    issues found / rectified / overdue at month end, verified volunteer hours, on-theme activities
+    and how many 社区 held one."""
+    last = results_period(now).start
     first = add_months(last, -(TREND_MONTHS - 1))
     after = add_months(last, 1)
     fp = {k: v for k, v in patrol.filter_params(street=street).items() if k != "statuses"}
@@ -307,7 +338,7 @@ def panel_trends(db, scope: Scope, street: str, now: datetime) -> dict:
     scored = scored[scored["street_code"] == street]
     activity = act.monthly_totals(scored) if len(scored) else pd.DataFrame(
         columns=["month", "on_theme_count", "communities", "communities_done", "provisional"])
-    return {"first": first, "last": last, "as_of": now,
+    return {"first": first, "last": last, "as_of": now, "running": last == month_start(now.date()),
             "issues": issues[["month_start", "found", "rectified", "overdue_open"]].reset_index(drop=True),
             "hours": hours[[c for c in ("month", "hours_verified", "volunteers") if c in hours]].reset_index(drop=True),
             "activities": activity[["month", "on_theme_count", "communities", "communities_done"]].reset_index(drop=True)}
@@ -327,6 +358,5 @@ FETCHERS = {
 def stamp(db, street: str, now: datetime, panel: str) -> tuple:
     """What a panel's data depends on besides the clock: the data version (bumped by every import),
     the 街道 and the month (the ranking panel's month turns a week later)."""
-    month = screen.ranking_month(now.date()) if panel == "ranking" else month_start(now.date())
-    return (getattr(db, "version", 0), street, month)
+    return (getattr(db, "version", 0), street, screen.ranking_month(now.date()), now.date())
 

@@ -17,7 +17,6 @@ from wenming.screen.settings import DEFAULTS, PANELS, SECONDS_MAX, SECONDS_MIN
 
 REFRESH_SECONDS = 120  # panel data is re-read at least this often (and at once after an import)
 PIN_TICK_SECONDS = 30  # a pinned panel still wakes this often to pick up new data
-RANKING_FROM_DAY = 8  # before this day of a month, the ranking panel shows the previous month
 
 
 # -- rotation -------------------------------------------------------------------------------------
@@ -199,12 +198,13 @@ def month_of(today: date) -> date:
 
 
 def ranking_month(today: date) -> date:
-    """The composite ranking shown: this month (provisional) once it is RANKING_FROM_DAY days in,
-    before that the month just closed (a ranking over two days' data says little)."""
-    first = month_of(today)
-    if today.day >= RANKING_FROM_DAY:
-        return first
-    return month_of(first - timedelta(days=1))
+    """The month whose results the screen shows (ranking, theme, hours): the month just ended until
+    its close day (bulletin_close_day, the 10th by default — the rule every page and the 通报 use),
+    the current month from then."""
+    from datetime import datetime
+    from wenming.core import config
+    from wenming.core.timeutil import default_month
+    return default_month(datetime.combine(today, datetime.min.time()), config.get_int("bulletin_close_day"))
 
 
 def month_label(month: date) -> str:

@@ -17,7 +17,7 @@ PANELS: dict[str, str] = {
     "headline": "核心指标",
     "map": "问题地图",
     "ranking": "综合排名",
-    "theme": "本月主题活动",
+    "theme": "月度主题活动",
     "volunteers": "志愿服务",
     "honor": "红黑榜",
     "trends": "趋势",

@@ -665,6 +665,7 @@ def ranking_html(data: dict, seconds: float = 15) -> str:
 # -- 本月主题活动 ------------------------------------------------------------------------------------
 def theme_html(data: dict) -> str:
     month = data["month"]
+    word = "本月" if data.get("running", True) else f"{month.month}月"
     total, held = data["total"], len(data["held"])
     share = held / total if total else 0
     ring = (f'<div class="scr-ring" style="background:conic-gradient({GREEN} {share * 360:.0f}deg, '
@@ -673,7 +674,7 @@ def theme_html(data: dict) -> str:
             f'<div class="t">{e(data["theme"] or "（未设置主题）")}</div>'
             f'<div class="m">主题活动 {data["activity_count"]} 次 · 参与 {data["participants"]:,} 人次</div></div></div>')
     done = "".join(f'<span class="scr-pill done">{e(h["community"])}<small>{h["count"]}次 · {h["participants"]:,}人次</small></span>'
-                   for h in data["held"]) or '<span class="scr-pill todo">本月暂无社区开展</span>'
+                   for h in data["held"]) or f'<span class="scr-pill todo">{word}暂无社区开展</span>'
     todo = "".join(f'<span class="scr-pill todo">{e(n)}</span>' for n in data["missing"])
     left_days = data["days_left"]
     todo_head = (f'尚未开展<small>{len(data["missing"])} 个社区 · 本月还剩 {left_days} 天</small>' if left_days
@@ -683,17 +684,17 @@ def theme_html(data: dict) -> str:
             f'<div class="scr-chips">{done}</div></div>'
             + (f'<div class="scr-card"><div class="scr-card-h">{todo_head}</div><div class="scr-chips">{todo}</div></div>'
                if data["missing"] else
-               '<div class="scr-card"><div class="scr-card-h">全部社区已开展本月主题活动</div></div>')
+               f'<div class="scr-card"><div class="scr-card-h">全部社区已开展{word}主题活动</div></div>')
             + "</div>")
     shown = data["activities"][:THEME_LIST_ROWS]
     rows = "".join(
         f'<div class="scr-list-row"><div class="d">{h["date"]:%m-%d}</div><div class="c">{e(h["community"])}</div>'
         f'<div class="t">{e(h["title"])}</div><div class="p">{h["participants"]:,}人</div></div>'
-        for h in shown) or '<div class="scr-empty">本月尚无主题活动</div>'
-    right = (f'<div class="scr-theme-right"><div class="scr-card"><div class="scr-card-h">本月主题活动'
+        for h in shown) or f'<div class="scr-empty">{word}尚无主题活动</div>'
+    right = (f'<div class="scr-theme-right"><div class="scr-card"><div class="scr-card-h">{word}主题活动'
              f'<small>{"最近 " + str(len(shown)) + " 场" if len(data["activities"]) > len(shown) else "共 " + str(len(shown)) + " 场"}</small></div>'
              f'<div class="scr-list">{rows}</div></div>{_calendar(data.get("calendar") or [])}</div>')
-    return (f'<div class="scr-panel">{title_html("本月主题活动", screen.month_label(month) + " · 十二月主题活动")}'
+    return (f'<div class="scr-panel">{title_html(f"{word}主题活动", screen.month_label(month) + " · 月度主题活动")}'
             f'<div class="scr-body"><div class="scr-theme">{left}{right}</div></div></div>')
 
 
@@ -715,7 +716,7 @@ def _stars(n: int) -> str:
     return "★" * int(n) if n else "—"
 
 
-def _community_hours(rows: list[dict], limit: int = 5) -> str:
+def _community_hours(rows: list[dict], word: str = "本月", limit: int = 5) -> str:
     if not rows:
         return ""
     top = rows[:limit]
@@ -724,11 +725,12 @@ def _community_hours(rows: list[dict], limit: int = 5) -> str:
         f'<div class="scr-bar"><div class="nm">{e(r["community"])}</div><div class="tr"><div class="fl gold" '
         f'style="width:{100 * r["hours"] / vmax:.0f}%"></div></div><div class="v gold">{screen.fmt_hours(r["hours"])}</div></div>'
         for r in top)
-    return (f'<div class="scr-card scr-grow"><div class="scr-card-h">各社区本月服务时长<small>前 {len(top)} 名 · 小时</small></div>'
+    return (f'<div class="scr-card scr-grow"><div class="scr-card-h">各社区{word}服务时长<small>前 {len(top)} 名 · 小时</small></div>'
             f'<div class="scr-bars">{bars}</div></div>')
 
 
 def volunteers_html(data: dict) -> str:
+    word = "本月" if data.get("running", True) else f"{data['month'].month}月"
     stars = "".join(f'<div class="scr-star"><div class="s">{"★" * i}</div><div class="n">{data["stars"].get(i, 0):,}</div>'
                     f'<div class="l">{["", "一", "二", "三", "四", "五"][i]}星志愿者</div></div>' for i in range(1, 6))
     rate = data.get("registration_rate")
@@ -736,20 +738,20 @@ def volunteers_html(data: dict) -> str:
              f'<div class="x">占常住人口 {screen.fmt_pct(rate)}</div></div>'
              f'<div class="scr-stat"><div class="l">近期活跃</div><div class="n">{data["active"]:,}<small>人</small></div>'
              f'<div class="x">近 90 天有服务记录</div></div>'
-             f'<div class="scr-stat"><div class="l">本月服务时长</div><div class="n">{screen.fmt_hours(data["hours"])}'
+             f'<div class="scr-stat"><div class="l">{word}服务时长</div><div class="n">{screen.fmt_hours(data["hours"])}'
              f'<small>小时</small></div><div class="x">已核实计入</div></div>')
     left = (f'<div class="scr-vol-left"><div class="scr-card"><div class="scr-card-h">星级志愿者'
             f'<small>共 {sum(data["stars"].values()):,} 人</small></div><div class="scr-stars">{stars}</div></div>'
             f'<div class="scr-card"><div class="scr-card-h">队伍规模</div><div class="scr-stats">{stats}</div></div>'
-            f'{_community_hours(data.get("by_community") or [])}</div>')
+            f'{_community_hours(data.get("by_community") or [], word)}</div>')
     head = ('<div class="scr-top-row h"><div class="r">名次</div><div>姓名</div><div>社区</div><div>队伍</div>'
             '<div class="hrs">时长</div><div>星级</div></div>')
     rows = "".join(
         f'<div class="scr-top-row"><div class="r">{p["rank"]}</div><div class="nm">{e(p["name"])}</div>'
         f'<div class="c">{e(p["community"])}</div><div class="tm">{e(p["team"] or "—")}</div>'
         f'<div class="hrs">{p["hours"]:.1f}</div><div class="st">{_stars(p["stars"])}</div></div>'
-        for p in data["top"][:10]) or '<div class="scr-empty">本月尚无计入的服务时长</div>'
-    right = (f'<div class="scr-card"><div class="scr-card-h">本月服务之星<small>按本月已核实时长（小时）</small></div>'
+        for p in data["top"][:10]) or f'<div class="scr-empty">{word}尚无计入的服务时长</div>'
+    right = (f'<div class="scr-card"><div class="scr-card-h">{word}服务之星<small>按{word}已核实时长（小时）</small></div>'
              f'{head}{rows}</div>')
     return (f'<div class="scr-panel">{title_html("志愿服务", screen.month_label(data["month"]) + " · " + as_of_text(data["as_of"]))}'
             f'<div class="scr-body"><div class="scr-vol">{left}{right}</div></div></div>')
@@ -789,7 +791,7 @@ def honor_html(data: dict, seconds: float = 15) -> str:
     if period is None:
         return (f'<div class="scr-panel">{title_html("红黑榜")}<div class="scr-body scr-card">'
                 f'<div class="scr-empty">红黑榜尚未发布</div></div></div>')
-    sub = f"{screen.month_label(period)}期 · 个人只显示姓氏，家庭只显示到单元"
+    sub = f"{screen.month_label(period)}期 · 个人只显示姓和末字（中间以 * 代替），家庭只显示到单元"
     return (f'<div class="scr-panel">{title_html("红黑榜", sub)}<div class="scr-body"><div class="scr-honor">'
             f'{_honor_column("red", data["red"], seconds)}{_honor_column("black", data["black"], seconds)}'
             f'</div></div></div>')

@@ -32,3 +32,14 @@ def _through_app() -> None:
     if PagesManager.uses_pages_directory and not st_config.get_option("global.appTest"):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def refusal(title: str, landing_file: str, landing_title: str):
+    """A page body for a page this role may not open: a Chinese note and a link to the role's own
+    landing page (instead of Streamlit's English "Page not found … Running the app's main page")."""
+    def body() -> None:
+        st.title("你没有权限打开此页面")
+        st.warning(f"“{title}”不对你的账号开放。如需查看，请联系街道管理员调整账号权限。", icon=":material/block:")
+        st.page_link(landing_file, label=f"回到{landing_title}", icon=":material/home:")
+    body.__name__ = f"refused_{landing_file.removeprefix('pages/').removesuffix('.py')}_{abs(hash(title))}"
+    return body

@@ -163,7 +163,7 @@ def login_page(db: Database) -> None:
     if st.query_params.get("token"):
         st.warning("此大屏链接已失效（管理员已更换链接）。请向街道管理员索取新的大屏链接。", icon=":material/link_off:")
     st.markdown("## 文明创建督导看板")
-    st.caption("街道文明创建督导：网格巡查 · 十二月主题活动 · 志愿服务 · 红黑榜 · 综合考核")
+    st.caption("街道文明创建督导：网格巡查 · 月度主题活动 · 志愿服务 · 红黑榜 · 综合考核")
     left, right = st.columns([1, 1], gap="large")
     with left, st.form("login"):
         st.markdown("#### 账号登录")

@@ -33,12 +33,20 @@ def kpi(column, label: str, value: str, *, delta: str | None = None, help: str |
                   border=True, delta_description=delta_description)
 
 
+def export_name(street: str, page: str, period) -> str:
+    """<街道>_<页面>_<期间>.xlsx, the one name pattern of every download (`period`: a Period or its key)."""
+    return exports.file_name(street, page, getattr(period, "key", period))
+
+
 def download_xlsx(db: Database, label: str, frame, file_name: str, *, key: str, sheet: str = "数据",
-                  title: str | None = None) -> None:
+                  title: str | None = None, digits: int = 2, column_digits: dict[str, int] | None = None) -> None:
     """A download button for an xlsx written through the neutralising helper; logged in the audit.
-    The workbook is written when the button is clicked, not on every run of the page."""
+    Decimals are rounded as the page shows them (`digits`, or `column_digits` per column). The
+    workbook is written when the button is clicked, not on every run of the page."""
     user = st.session_state.get("user")
-    st.download_button(label, lambda: exports.xlsx_bytes(frame, sheet=sheet, title=title), file_name=file_name, key=key, icon=":material/download:",
+    st.download_button(label, lambda: exports.xlsx_bytes(exports.rounded(frame, digits, column_digits), sheet=sheet,
+                                                         title=title),
+                       file_name=file_name, key=key, icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click=lambda: auth.audit(db, user.username if user else None, "导出",
                                                    file=file_name, rows=len(frame)))

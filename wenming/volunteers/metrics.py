@@ -69,10 +69,13 @@ def star_label(level: int) -> str:
     return STAR_LABELS.get(int(level), "未达星级")
 
 
-def rank_desc(values: Iterable, digits: int | None = None) -> list[int | None]:
+def rank_desc(values: Iterable, digits: int | None = None, *, skip_zero: bool = False) -> list[int | None]:
     """Rank, highest first; ties share the best rank (1, 2, 2, 4); missing values get None.
-    `digits` rounds first, so rates equal on paper (100/1000, 200/2000) tie."""
+    `digits` rounds first, so rates equal on paper (100/1000, 200/2000) tie. `skip_zero`: a 0
+    means nothing happened (no hours, nobody registered): unranked (None), not tied for first."""
     values = [v if _missing(v) or digits is None else round(float(v), digits) for v in values]
+    if skip_zero:
+        values = [None if not _missing(v) and float(v) == 0 else v for v in values]
     present = sorted((v for v in values if not _missing(v)), reverse=True)
     first = {}
     for i, v in enumerate(present, start=1):
@@ -84,14 +87,33 @@ def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
     """The by-community counts plus 注册率, hours per 100 residents, active share, verified share
     and ranks by hours, by hours per 100 residents and by 注册率."""
     out = metrics.with_values(frame, RATE_KEYS).drop(columns="small_sample")
-    out["rank_hours"] = rank_desc(out["hours_verified"])
-    out["rank_per_100"] = rank_desc(out["hours_per_100"], digits=9)
-    out["rank_registration"] = rank_desc(out["registration_rate"], digits=9)
+    out["rank_hours"] = rank_desc(out["hours_verified"], skip_zero=True)
+    out["rank_per_100"] = rank_desc(out["hours_per_100"], digits=9, skip_zero=True)
+    out["rank_registration"] = rank_desc(out["registration_rate"], digits=9, skip_zero=True)
     for col in ("registration_rate", "hours_per_100", "active_share", "verified_share"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     for col in ("rank_hours", "rank_per_100", "rank_registration"):
         out[col] = pd.array(out[col], dtype="Int64")
     return out
+
+
+NO_DATA = "无数据"
+
+
+def rank_text(ranks: Iterable) -> list[str]:
+    """Ranks as a table shows them: '1', '2（并列）', '2（并列）', '4', and '无数据' where unranked."""
+    ranks = list(ranks)
+    present = [int(r) for r in ranks if not _missing(r)]
+    return [NO_DATA if _missing(r) else f"{int(r)}（并列）" if present.count(int(r)) > 1 else f"{int(r)}"
+            for r in ranks]
+
+
+def place_text(rank, ranks: Iterable) -> str:
+    """'第 3 名', '并列第 2 名', or '无数据' for one 社区 among `ranks`."""
+    if _missing(rank):
+        return NO_DATA
+    tied = sum(1 for r in ranks if not _missing(r) and int(r) == int(rank)) > 1
+    return f"{'并列' if tied else ''}第 {int(rank)} 名"
 
 
 TOTAL_COLUMNS = ("residents", "registered", "active", "hours_verified", "hours_total", "new_registered",
