@@ -36,6 +36,7 @@ SETTINGS = [
     Setting("lockout_attempts", "5", "连续输错几次密码后锁定"),
     Setting("lockout_minutes", "15", "锁定分钟数"),
     Setting("bulletin_close_day", "10", "月度通报取数截止日：次月几日 0 时（此后补报的数据不计入该月通报）"),
+    Setting("chromium_path", "", "打印 PDF 通报所用的 Chromium；空则在 PATH 中查找 chromium（make system-deps 安装）"),
     Setting("inbox_wait_seconds", "120", "命令行导入交给运行中的看板时最长等待秒数"),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}
