@@ -100,7 +100,7 @@ with state.guarded("榜单导出"):
         d2.download_button("下载打印版（A4 网页）", html.encode("utf-8"), file_name=file_name, mime="text/html",
                            key="honor_print", icon=":material/print:",
                            on_click=lambda: auth.audit(db, user.username, "导出", file=file_name, rows=len(board)))
-        d3.caption("打印版供宣传栏张贴：个人只显示姓氏、家庭只显示到单元，任何账号下载都一样；用浏览器打开后打印（A4）。")
+        d3.caption("打印版供宣传栏张贴：个人姓名中间以 * 代替（如 张*明）、家庭只显示到单元，任何账号下载都一样；用浏览器打开后打印（A4）。")
     else:
         d2.button("下载打印版（A4 网页）", disabled=True, key="honor_print_disabled", icon=":material/print:")
         d3.caption("打印版按街道发布：请先在左侧选择一个街道。")

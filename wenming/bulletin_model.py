@@ -209,12 +209,15 @@ def _rate(num, den):
 # -- composing the bulletin ---------------------------------------------------------------------------
 def theme_heading(b) -> str:
     """三、主题活动（月度主题活动计划·11月“棋牌比赛”活动）: the month is the bulletin's own."""
-    theme = chinese_quotes(b.theme) if b.theme else "未设主题"
-    return f"三、主题活动（月度主题活动计划·{b.month.month}月{theme}）"
+    return f"三、主题活动（月度主题活动计划·{b.month.month}月{chinese_quotes(b.theme) if b.theme else ''}）"
 
 
-MASKING_NOTE = ("说明：红黑榜中个人姓名只显示姓和名字的最后一个字，中间以 * 代替（如 张*明；两字姓名显示为 张*，"
-                "复姓显示为 欧阳**）；家庭只显示到楼栋单元，不显示姓名和门牌号；楼院、商户、单位照实显示。")
+def _masking_note() -> str:
+    from wenming.honor_print import MASKING_RULE
+    return f"说明：红黑榜中{MASKING_RULE}；楼院、商户、单位照实显示。"
+
+
+MASKING_NOTE = _masking_note()
 STARS_NOTE = "新晋星级志愿者为表扬名单，姓名完整公布。"
 
 
@@ -246,11 +249,9 @@ def compose(b, charts: bool = True) -> Document:
                      Column("红黑榜", "score"), Column("加减分", "score"), Column("较上月", nowrap=True))
                     + ((Column("备注", nowrap=True),) if small else ()),
                     ranking_rows, note=note if len(r) else "")
-    blocks: list = []
+    blocks: list = [ranking, *board_decisions(b.board)]
     if charts and len(r):
         blocks.append(Figure("ranking", "图1 各社区综合得分构成（按名次排列，含加减分）", bc.ranking_png(r)))
-    blocks.append(ranking)
-    blocks += board_decisions(b.board)
     sections.append(Section("一、综合考核排名", tuple(blocks)))
 
     # 二、网格巡查

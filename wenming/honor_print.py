@@ -12,6 +12,10 @@ from wenming import honor
 
 FONT = '"Noto Sans CJK SC","Microsoft YaHei","SimSun",sans-serif'
 
+# What mask_person / mask_household (queries/views/00_macros.sql) do, in the words a reader needs
+MASKING_RULE = ("个人姓名只显示姓和名字的最后一个字，中间以 * 代替（如 张*明；两字姓名显示为 张*，复姓显示为 欧阳**）；"
+                "家庭只显示到楼栋单元，不显示姓名和门牌号")
+
 CSS = """
 @page { size: A4; margin: 14mm 12mm 16mm 12mm; }
 * { box-sizing: border-box; }
@@ -91,7 +95,7 @@ def _section(board: pd.DataFrame, which: str) -> str:
              f'<p class="intro">{escape(intro)}</p>']
     if rows.empty:
         parts.append('<p class="empty">本期无上榜对象。</p>')
-    for kind, group in honor.by_type(rows.rename(columns={"对象类型": "object_type"})):
+    for kind, group in (honor.by_type(rows.rename(columns={"对象类型": "object_type"})) if len(rows) else []):
         parts.append(f"<h3>{escape(kind)}（{len(group)}）</h3>")
         parts.append(_table(group, black))
     parts.append("</section>")
@@ -112,7 +116,7 @@ def board_html(board: pd.DataFrame, *, street_name: str, period_label: str, publ
         f"<p class=\"sub\">{escape(signer)} · 发布日期 {escape(f'{published_on:%Y年%m月%d日}')}</p></header>",
         _section(board, "红榜"),
         _section(board, "黑榜"),
-        "<footer><p>说明：个人只公布姓氏，家庭只公布到楼栋单元；注明“某月上榜”的是往期上榜、目前仍在榜或整改中的对象。</p>",
+        f"<footer><p>说明：{escape(MASKING_RULE)}。注明“某月上榜”的是往期上榜、目前仍在榜或整改中的对象。</p>",
         "<p>黑榜对象整改到位、经复查合格后予以销号；上榜满期自动到期。对榜单有异议的，请向所在社区居委会反映。</p>",
         f"<p class=\"sign\">{escape(signer)}<br>{escape(f'{published_on:%Y年%m月%d日}')}</p></footer>",
         "</div></body></html>\n",
