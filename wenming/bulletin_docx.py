@@ -314,7 +314,7 @@ def _table(doc, t: Table) -> None:
     _row_props(table.rows[0], header=True)
     for cell, col, w in zip(table.rows[0].cells, t.columns, widths):
         _cell_props(cell, w, False)
-        p = _format(cell.paragraphs[0], align=WD_ALIGN_PARAGRAPH.CENTER, size=size, line=None)
+        p = _format(cell.paragraphs[0], align=WD_ALIGN_PARAGRAPH.CENTER, size=size, line=None, keep_next=True)
         _run(p, col.name, HEADING_FONT, size)
         shade = OxmlElement("w:shd")
         shade.set(qn("w:val"), "clear")
@@ -328,8 +328,10 @@ def _table(doc, t: Table) -> None:
         for cell, col, w, value in zip(row.cells, t.columns, widths, values):
             _cell_props(cell, w, col.nowrap or col.numeric)
             align = WD_ALIGN_PARAGRAPH.RIGHT if col.numeric else WD_ALIGN_PARAGRAPH.LEFT
-            # the last two rows stay together so a page never starts with the table's last row alone
-            p = _format(cell.paragraphs[0], align=align, size=size, line=None, keep_next=n == last - 1)
+            # the header and first two rows stay together, and so do the last two (and the note below),
+            # so a page neither ends with a lone header nor starts with a table's last row alone
+            keep = n < 1 or n == last - 1 or (n == last and bool(t.note))
+            p = _format(cell.paragraphs[0], align=align, size=size, line=None, keep_next=keep)
             _run(p, value, BODY_FONT, size)
     if t.note:
         p = _format(doc.add_paragraph(), size=NOTE_PT, line=None, before=3, after=6)

@@ -72,6 +72,8 @@ p.empty {{ text-indent: 2em; }}
 .sign p {{ text-indent: 0; margin: 0; }}
 .hint {{ font-family: {SANS}; font-size: 10pt; background: #fff8e1; border: 1px solid #f0d58c; padding: 2mm 3mm;
          margin: 0 0 5mm; text-indent: 0; }}
+@media screen and (max-width: 640px) {{ body {{ padding: 4mm 3mm; font-size: 12pt; }} h1 {{ font-size: 16pt; }}
+  table {{ font-size: 8pt !important; }} th, td {{ padding: 1pt; }} }}
 @media print {{ html {{ background: #fff; }} body {{ max-width: none; padding: 0; }} .hint {{ display: none; }} }}
 """
 
