@@ -24,7 +24,7 @@ from tests.conftest import HF_DONGYUAN, HF_XIXI, HONOR_DEFAULT, HONOR_HEADER, SE
     rows_of, write_csv
 from tests.test_bulletin import HEADER, MARCH
 from wenming import bulletin, bulletin_docx, bulletin_model
-from wenming.bulletin_model import Decision, Paragraph, Table, plain
+from wenming.bulletin_model import Table, plain
 from wenming.charts import bulletin as charts
 from wenming.ingest import import_file
 
@@ -365,6 +365,7 @@ def test_masking_note_on_the_printable_board():
 
 # -- LibreOffice round trips ------------------------------------------------------------------------------
 def _soffice_pdf(data: bytes, suffix: str, tmp_path) -> bytes:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     src = tmp_path / f"in.{suffix}"
     src.write_bytes(data)
     done = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
@@ -391,3 +392,42 @@ def test_xlsx_through_libreoffice(march, tmp_path):
     text = plain(pdf_text(_soffice_pdf(bulletin.render(b, "xlsx", doc=doc), "xlsx", tmp_path), tmp_path))
     for line in [doc.title, *(s.heading for s in doc.sections), *(d.text for d in doc.decisions())]:
         assert plain(line) in text, line
+
+
+@needs_soffice
+@needs_pdftotext
+def test_libreoffice_prints_the_body_in_chinese_glyph_forms(tmp_path):
+    """骨直角 differ between the Chinese and Japanese forms of the Noto CJK faces: the runs of the
+    通报 print as a run set to Noto Serif CJK SC does, and not as the same run tagged Japanese (the
+    eastAsia="en-US" of python-docx's template made LibreOffice pick the Japanese forms)."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("未安装 poppler-utils（pdftoppm）")
+    from docx.oxml.ns import qn
+    from PIL import Image, ImageChops
+
+    def render(name, font, lang=None):
+        doc = Docx()
+        bulletin_docx._defaults(doc)
+        run = bulletin_docx._run(doc.add_paragraph(), "骨直角", font, 72)
+        if lang:
+            run._element.rPr.find(qn("w:lang")).set(qn("w:eastAsia"), lang)
+        pdf = _soffice_pdf(_save(doc), "docx", tmp_path / name)
+        (tmp_path / name / "g.pdf").write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", str(tmp_path / name / "g.pdf"),
+                        str(tmp_path / name / "g")], check=True)
+        return Image.open(next((tmp_path / name).glob("g-*.png"))).convert("L")
+
+    # the face fontconfig gives 仿宋 (Noto Serif CJK SC with assets/fontconfig installed by make office-deps)
+    face = subprocess.run(["fc-match", "-f", "%{family[0]}", "仿宋:lang=zh-cn"], capture_output=True,
+                          text=True).stdout.strip()
+    if "CJK" not in face:
+        pytest.skip(f"本机把 仿宋 替换为 {face}，不是 Noto CJK：运行 make office-deps 安装字体替换规则")
+    ours = render("ours", bulletin_docx.BODY_FONT)
+    assert ImageChops.difference(ours, render("sc", face.replace(" JP", " SC"))).getbbox() is None
+    assert ImageChops.difference(ours, render("ja", bulletin_docx.BODY_FONT, "ja-JP")).getbbox() is not None
+
+
+def _save(doc) -> bytes:
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

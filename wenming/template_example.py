@@ -60,11 +60,6 @@ def marked(value) -> bool:
     return str(value or "").strip().startswith(EXAMPLE_MARK)
 
 
-def mark_value(kind, base: str) -> str:
-    """The mark-column value a template writes: 示例-XQ-0001."""
-    return f"{EXAMPLE_MARK}-{base}"
-
-
 def _get(cells: Mapping, col):
     if col.key in cells:
         return cells[col.key]
