@@ -47,7 +47,7 @@ test: $(BIN)/python system-deps
 	$(BIN)/python -m pytest -q
 
 templates: $(BIN)/python
-	$(BIN)/python -m wenming.templates
+	$(BIN)/python -m wenming.ops.templates
 
 bench: $(BIN)/python
 	$(BIN)/python -m wenming bench --scales 1,10,100

@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from wenming import activities as act
-from wenming.charts import activities as charts
-from wenming.timeutil import add_months
+from wenming.activities import metrics as act
+from wenming.activities import charts
+from wenming.core.timeutil import add_months
 from wenming.ui import filters, page, state, widgets
 
 db, user = page.begin("activities")
@@ -35,7 +35,7 @@ street = f.street or (streets["street_code"].iloc[0] if len(streets) == 1 else N
 
 if street is None:  # several 街道 and none picked: a comparison of 街道, then ask for one
     with state.guarded("街道概况"):
-        rows = act.score_month(db.run("activity_month_scores", scope, start=f.period.start_ts, end=f.period.end_ts,
+        rows = act.score_month(db.run("activities/month_scores", scope, start=f.period.start_ts, end=f.period.end_ts,
                                       as_of=now))
         rows = rows[rows["existed"].astype(bool)]
         summary = rows.groupby("street_code").agg(
@@ -64,10 +64,10 @@ loaded = False
 with state.guarded("主题活动数据"):
     start = pd.Timestamp(add_months(month, -11)).to_pydatetime()
     end = f.period.end_ts
-    scored = act.score_month(db.run("activity_month_scores", sc, start=start, end=end, as_of=now))
-    activities = db.run("activity_list", sc, start=pd.Timestamp(date(year, 1, 1)).to_pydatetime(), end=end,
+    scored = act.score_month(db.run("activities/month_scores", sc, start=start, end=end, as_of=now))
+    activities = db.run("activities/list", sc, start=pd.Timestamp(date(year, 1, 1)).to_pydatetime(), end=end,
                         as_of=now)
-    calendar = db.run("activity_calendar", sc, year=year)
+    calendar = db.run("activities/calendar", sc, year=year)
     loaded = True
 if not loaded:
     st.stop()
@@ -267,7 +267,7 @@ with tab_trend, state.guarded("趋势"):
 with tab_calendar, state.guarded("活动日历"):
     years = sorted({year - 1, year, today.year, today.year + 1})
     cal_year = st.selectbox("年份", years, index=years.index(year), format_func=lambda y: f"{y}年", key="act_cal_year")
-    cal = calendar if cal_year == year else db.run("activity_calendar", sc, year=cal_year)
+    cal = calendar if cal_year == year else db.run("activities/calendar", sc, year=cal_year)
     own_rows = cal["source"].eq("本街道").sum()
     st.caption(f"{street_name}{cal_year}年主题日历：" + ("本街道已设定。" if own_rows == 12 else
                "使用默认日历（来自创建方案）。" if own_rows == 0 else f"{own_rows} 个月为本街道设定，其余沿用默认。")

@@ -1,6 +1,6 @@
 """管理: accounts, scoring rules, 问题类别时限, 加分/扣分, 大屏设置 and the audit log (admin only).
 
-Only arranges: every change goes through wenming.admin / wenming.auth / wenming.screen_config,
+Only arranges: every change goes through wenming.ops.admin / wenming.core.auth / wenming.screen.settings,
 which validate (Chinese messages) and write the audit log.
 """
 from datetime import timedelta
@@ -9,9 +9,11 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from wenming import admin, auth, screen_config
-from wenming.access import ROLES
-from wenming.timeutil import add_months, month_start
+from wenming.ops import admin
+from wenming.core import auth
+from wenming.screen import settings as screen_config
+from wenming.core.access import ROLES
+from wenming.core.timeutil import add_months, month_start
 from wenming.ui import page, state, widgets
 
 db, user = page.begin("admin")

@@ -6,7 +6,10 @@ Written for a phone first: one column, short tables."""
 import pandas as pd
 import streamlit as st
 
-from wenming import activities, composite, honor, ranking
+from wenming.activities import metrics as activities
+from wenming.composite import month as composite
+from wenming.honor import metrics as honor
+from wenming.composite import explain as ranking
 from wenming.ui import filters, page, state, widgets
 
 db, user = page.begin("community")
@@ -118,7 +121,7 @@ def patrol_items() -> None:
     at_text = "现在" if running else "月末"
     if overdue:
         st.markdown(f"**{at_text}逾期未整改 {overdue} 条**（已过处置时限仍未整改，逾期最久的在前）：")
-        issues = db.run("patrol_issue_list", scope, **window, street=street, community=code, grid=None, major=None,
+        issues = db.run("patrol/issue_list", scope, **window, street=street, community=code, grid=None, major=None,
                         category=None, statuses=None, sources=None, list="overdue", limit=200)
         if issues.empty:
             st.caption("明细仅本社区和街道可见。")
@@ -155,7 +158,7 @@ def patrol_items() -> None:
         st.markdown(f"- {month_word}发现的问题中有 **{late} 条**超过 {hours:g} 小时才报送（上报及时率）。")
     if gaps > 0:
         st.markdown(f"- **{gaps} 个网格·天**没有巡查记录（共 {int(inputs['grid_days'])} 个网格·天）。")
-        grids = db.run("patrol_by_grid", scope, **window, street=street, community=code, grid=None, major=None,
+        grids = db.run("patrol/by_grid", scope, **window, street=street, community=code, grid=None, major=None,
                        category=None, statuses=None, sources=None)
         if len(grids):
             grids = grids.assign(missing=grids["grid_days"] - grids["patrolled_grid_days"])
@@ -169,7 +172,7 @@ def patrol_items() -> None:
 
 
 def activity_items() -> None:
-    themes = db.run("activity_calendar", scope, year=month.year)
+    themes = db.run("activities/calendar", scope, year=month.year)
     theme = themes[(themes["street_code"] == street) & (themes["month"] == month.month)]["theme"]
     theme_text = f"（{month_word}主题：{theme.iloc[0]}）" if len(theme) else ""
     count = int(inputs["on_theme_count"])
@@ -217,7 +220,7 @@ def volunteer_items() -> None:
 
 
 def honor_items() -> None:
-    board = db.run("honor_board", scope, **window, street=street, community=code)
+    board = db.run("honor/board", scope, **window, street=street, community=code)
     black = board[(board["board"] == "黑榜") & board["is_active"].astype(bool)] if len(board) else board
     red = board[(board["board"] == "红榜") & board["is_new"].astype(bool)] if len(board) else board
     if len(red):

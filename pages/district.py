@@ -1,11 +1,11 @@
 """区级对比: every 街道 in scope side by side on the area pages' headline indicators for the month,
 the 区 row, a rank on a chosen indicator with its change since last month, a comparison chart, and
-links into each 街道's pages (DESIGN.md: /district, when there are several 街道)."""
+links into each 街道's pages (docs/architecture.md §页面与地址: /district, when there are several 街道)."""
 import pandas as pd
 import streamlit as st
 
-from wenming import district
-from wenming.charts import district as charts
+from wenming.reports import district
+from wenming.reports import district_charts as charts
 from wenming.ui import filters, page, registry, state, widgets
 
 db, user = page.begin("district")

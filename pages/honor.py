@@ -1,15 +1,19 @@
 """红黑榜: the 期别's red and black boards, black-list follow-up, history, the printable board, and
 beside them the 社区 red/black board of the month's composite ranking (the same board /ranking
-shows: composite.month_scores' board, drawn with wenming.ranking's board helpers).
+shows: composite.month_scores' board, drawn with wenming.composite.explain's board helpers).
 
 Sections are tabs listed in SECTIONS, each with its own `with tab:` block.
 """
 import pandas as pd
 import streamlit as st
 
-from wenming import auth, composite, honor, honor_print, ranking
-from wenming.charts import honor as honor_charts
-from wenming.timeutil import add_months
+from wenming.core import auth
+from wenming.composite import month as composite
+from wenming.honor import metrics as honor
+from wenming.reports import honor_print
+from wenming.composite import explain as ranking
+from wenming.honor import charts as honor_charts
+from wenming.core.timeutil import add_months
 from wenming.ui import filters, page, state, widgets
 
 db, user = page.begin("honor")
@@ -20,7 +24,7 @@ PERIOD_KEY = "filter_period"  # the shared period filter's widget key (wenming/u
 
 f = filters.sidebar_filters(db, scope, period_kinds=("month",), allow_custom=False)
 params = f.params()
-meta = db.run("honor_meta", scope, start=f.period.start_ts, as_of=f.as_of)
+meta = db.run("honor/meta", scope, start=f.period.start_ts, as_of=f.as_of)
 street_row = meta[meta["street_code"] == f.street] if f.street else meta
 one_street = street_row.iloc[0] if len(street_row) == 1 else None
 expiry = int(one_street["expiry_months"]) if one_street is not None else None
@@ -32,7 +36,7 @@ st.caption(f"**{f.period.label}** · {as_of_text} · {honor.board_rule_text(expi
 
 board = pd.DataFrame()
 with state.guarded("本期榜单"):
-    board = db.run("honor_board", scope, **params)
+    board = db.run("honor/board", scope, **params)
 counts = honor.summary(board)
 
 if counts["red_new"] + counts["black_new"] == 0:
@@ -55,7 +59,7 @@ if counts["red_new"] + counts["black_new"] == 0:
 previous = f.period.previous()
 before = honor.summary(pd.DataFrame())
 with state.guarded("上期对比"):
-    before = honor.summary(db.run("honor_board", scope, **{**params, "start": previous.start_ts, "end": previous.end_ts,
+    before = honor.summary(db.run("honor/board", scope, **{**params, "start": previous.start_ts, "end": previous.end_ts,
                                                             "as_of": previous.as_of(now)}))
 
 
@@ -179,7 +183,7 @@ with tabs["历史与规律"]:
             "street": f.street, "community": f.community}
     span = f"{year_start.year}年{year_start.month}月—{f.period.label}"
     with state.guarded("各社区红黑榜历史"):
-        history = db.run("honor_history", scope, **year)
+        history = db.run("honor/history", scope, **year)
         st.markdown(f"##### 各社区每月上榜条数（{span}，按期别）")
         if history.empty:
             widgets.empty_note()
@@ -202,7 +206,7 @@ with tabs["历史与规律"]:
             preferred = f.community or (user.community_code if user.role == "community" else None)
             pick = st.selectbox("社区", codes, index=codes.index(preferred) if preferred in codes else 0,
                                 format_func=lambda c: names[c], key="honor_year_community")
-            entries = db.run("honor_entries", scope, **{**year, "community": pick})
+            entries = db.run("honor/entries", scope, **{**year, "community": pick})
             if entries.empty:
                 widgets.empty_note(f"{names[pick]}在这一年没有上过红黑榜")
             else:
@@ -224,7 +228,7 @@ with tabs["历史与规律"]:
                              key="honor_year_entries")
     with state.guarded("黑榜反复出现的问题"):
         st.markdown(f"##### 黑榜反复出现的问题（{span}）")
-        recurring = db.run("honor_recurring", scope, **year)
+        recurring = db.run("honor/recurring", scope, **year)
         if recurring.empty:
             widgets.empty_note("这一年没有黑榜条目")
         else:
@@ -235,7 +239,7 @@ with tabs["历史与规律"]:
                                       for r, m in zip(again["reason_category"], again["months"]))
                            + "。宜作为下一阶段整治重点。")
             st.plotly_chart(honor_charts.recurring_bars(recurring), width="stretch", config={"displaylogo": False},
-                            key="honor_recurring")
+                            key="honor/recurring")
             st.dataframe(recurring.rename(columns={
                 "reason_category": "事由类别", "entries": "条数", "months": "出现月数", "communities": "涉及社区数",
                 "still_active": "仍在榜/整改中", "community_names": "涉及社区", "last_period": "最近一期"})

@@ -7,9 +7,13 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from wenming import composite, honor, patrol, ranking, reporting
-from wenming import volunteers as vol
-from wenming.timeutil import add_months
+from wenming.composite import month as composite
+from wenming.honor import metrics as honor
+from wenming.patrol import metrics as patrol
+from wenming.composite import explain as ranking
+from wenming.reports import submissions as reporting
+from wenming.volunteers import metrics as vol
+from wenming.core.timeutil import add_months
 from wenming.ui import bulletin_button, filters, page, registry, state, widgets
 
 BULLETIN_ROLES = ("admin", "district", "leader")
@@ -100,9 +104,9 @@ with state.guarded("四项工作指标"):
     this = ranking.street_headlines(result.inputs if result is not None else None)
     before = ranking.street_headlines(composite.month_inputs(db, narrow, street, prev_month, prev_now)
                                       if narrow is not None else None)
-    board = db.run("honor_board", scope, start=f.period.start_ts, end=f.period.end_ts, as_of=as_of,
+    board = db.run("honor/board", scope, start=f.period.start_ts, end=f.period.end_ts, as_of=as_of,
                    street=street, community=None)
-    prev_board = db.run("honor_board", scope, start=prev_start, end=f.period.start_ts,
+    prev_board = db.run("honor/board", scope, start=prev_start, end=f.period.start_ts,
                         as_of=min(f.period.start_ts, qnow), street=street, community=None)
     h_now, h_prev = honor.summary(board), honor.summary(prev_board)
     target = result.rules["volunteer.registration_target"] if result is not None else 0.05
@@ -112,7 +116,7 @@ with state.guarded("四项工作指标"):
     with cols[0]:
         widgets.kpi(st, "按期整改率", widgets.fmt_rate(this["on_time_rate"]),
                     delta=patrol.delta(this["on_time_rate"], before["on_time_rate"], rate=True),
-                    small_sample=0 < this["on_time_den"] < 10,
+                    small_sample=this["on_time_den"] > 0 and this["on_time_small"],
                     help=f"在处置时限内整改的问题占应整改问题的比例（本月 {this['on_time_den']} 条应整改）")
         link("pages/patrol.py", "网格巡查", ":material/map:")
     with cols[1]:
@@ -166,7 +170,7 @@ with left.container(border=True):
         link("pages/patrol.py", "督办清单", ":material/list_alt:", period=None)
 with middle.container(border=True):
     with state.guarded("本月主题"):
-        themes = db.run("activity_calendar", scope, year=month.year)
+        themes = db.run("activities/calendar", scope, year=month.year)
         theme = themes[(themes["street_code"] == street) & (themes["month"] == month.month)]["theme"]
         st.markdown(f"##### :material/event: {month.month}月主题")
         st.markdown(f"**{theme.iloc[0]}**" if len(theme) else "（未设置主题）")
@@ -180,7 +184,7 @@ with middle.container(border=True):
         link("pages/activities.py", "主题活动", ":material/event:")
 with right.container(border=True):
     with state.guarded("新晋星级志愿者"):
-        stars = db.run("volunteer_new_stars", scope, start=f.period.start_ts, end=f.period.end_ts, as_of=as_of,
+        stars = db.run("volunteers/new_stars", scope, start=f.period.start_ts, end=f.period.end_ts, as_of=as_of,
                        street=street, community=None, limit=6)
         total = int(stars["total"].iloc[0]) if len(stars) else 0
         st.markdown(f"##### :material/star: 新晋星级志愿者 **{total}** 人")
@@ -193,7 +197,7 @@ with right.container(border=True):
 
 with st.container(border=True):
     with state.guarded("报送情况"):
-        sub = db.run("submission_board", scope, month_start=datetime.combine(now.date().replace(day=1), datetime.min.time()),
+        sub = db.run("submissions/board", scope, month_start=datetime.combine(now.date().replace(day=1), datetime.min.time()),
                      as_of=qnow)
         sub = reporting.judge(sub[sub["street_code"] == street], now)
         late = sub[sub["status"] != "按时"]

@@ -1,10 +1,12 @@
 """网格巡查: indicators with 环比/同比, the issue map, the 督办 list, breakdowns, patrol coverage,
-recurring hot spots and issue search with its status timeline (DOMAIN.md §1)."""
+recurring hot spots and issue search with its status timeline (docs/rules.md §网格巡查)."""
 import pandas as pd
 import streamlit as st
 
-from wenming import config, patrol
-from wenming.charts import patrol as charts
+from wenming import metrics
+from wenming.core import config
+from wenming.patrol import metrics as patrol
+from wenming.patrol import charts
 from wenming.ui import filters, page, state, widgets
 
 db, user = page.begin("patrol")
@@ -45,7 +47,7 @@ def _on_map_select() -> None:
         for obj in objects.get(layer) or []:
             props = obj.get("properties", obj) if isinstance(obj, dict) else {}
             if layer == charts.LAYER_ISSUES and props.get("issue_no"):
-                st.session_state["patrol_issue"] = (props["community_code"], props["issue_no"])
+                st.session_state["patrol/issue"] = (props["community_code"], props["issue_no"])
                 return
             if layer == charts.LAYER_GRIDS and props.get("code"):
                 _select_place(props["community_code"], props["code"])
@@ -85,7 +87,7 @@ HOURS = st.column_config.NumberColumn(format="%.1f")
 
 def show_issue(community_code: str, issue_no: str, *, key: str) -> None:
     """One issue: what, where (small map), and its status timeline from the versions."""
-    found = db.run("patrol_issue", scope, as_of=win.as_of, issue_community=community_code, issue_no=issue_no)
+    found = db.run("patrol/issue", scope, as_of=win.as_of, issue_community=community_code, issue_no=issue_no)
     if found.empty:
         widgets.empty_note("找不到该问题，或您无权查看该社区的问题明细。")
         return
@@ -119,7 +121,7 @@ def show_issue(community_code: str, issue_no: str, *, key: str) -> None:
     with right:
         st.pydeck_chart(charts.detail_map(issue, height=35 * (len(facts) + 1)), height=35 * (len(facts) + 1),
                         key=f"{key}_map")
-    history = db.run("patrol_issue_history", scope, issue_community=community_code, issue_no=issue_no)
+    history = db.run("patrol/issue_history", scope, issue_community=community_code, issue_no=issue_no)
     if not history.empty:
         within = float(rules.get("patrol.report_within_hours", 24))
         first = history["hours_found_to_reported"].iloc[0]
@@ -150,7 +152,7 @@ f = filters.sidebar_filters(db, scope, grid=True)
 # measured to the minute: reruns within a minute (every click) reuse db.run's cached results
 win = patrol.window(f.period, f.now.replace(second=0, microsecond=0))
 with st.sidebar:
-    categories = db.run("patrol_categories", scope)
+    categories = db.run("patrol/categories", scope)
     major_order = list(dict.fromkeys(categories["major"]))
     major = st.selectbox("问题大类", [ALL, *major_order], key="major", bind="query-params",
                          format_func=lambda m: "全部大类" if m == ALL else m)
@@ -160,9 +162,9 @@ with st.sidebar:
     statuses = st.multiselect("状态", patrol.STATUS_OPTIONS, key="status", bind="query-params", placeholder="全部状态")
     sources = st.multiselect("来源", patrol.SOURCE_OPTIONS, key="source", bind="query-params", placeholder="全部来源")
 
-rule_rows = db.run("patrol_rules", scope, street=f.street, month=f.period.start.replace(day=1))
+rule_rows = db.run("patrol/rules", scope, street=f.street, month=f.period.start.replace(day=1))
 rules = dict(zip(rule_rows["name"], rule_rows["value"]))
-sample_min = int(rules.get("patrol.sample_min") or patrol.SAMPLE_MIN)
+sample_min = int(metrics.sample_min(rules))
 fp = patrol.filter_params(street=f.street, community=f.community, grid=f.grid,
                           major=None if major == ALL else major, category=None if category == ALL else category,
                           statuses=statuses, sources=sources)
@@ -184,13 +186,13 @@ if user.role == "community":
 
 # -- KPI row -------------------------------------------------------------------------------------
 with state.guarded("指标"):
-    span = db.run("patrol_data_span", scope, street=f.street, community=f.community).iloc[0]
-    cur = patrol.rates(db.run("patrol_kpis", scope, **params), sample_min).iloc[0]
+    span = db.run("patrol/data_span", scope, street=f.street, community=f.community).iloc[0]
+    cur = patrol.rates(db.run("patrol/kpis", scope, **params), sample_min).iloc[0]
     comps = {}
     for kind, label in (("previous", "环比"), ("year", "同比")):
         w = patrol.comparison(f.period, win.as_of if running else f.now, kind)
         if patrol.has_data(span["first_found"], w):
-            comps[label] = (w, patrol.rates(db.run("patrol_kpis", scope, **{**params, **w.params()}), sample_min).iloc[0])
+            comps[label] = (w, patrol.rates(db.run("patrol/kpis", scope, **{**params, **w.params()}), sample_min).iloc[0])
     coverage_comps = {k: v for k, v in comps.items() if patrol.has_data(span["first_patrol"], v[0])}
 
     def compare(key: str, *, rate: bool = False, unit: str = "", only=None) -> tuple[str | None, str]:
@@ -249,26 +251,26 @@ with state.guarded("地图"):
 
     with_grids = f.street is not None or f.community is not None
     several_streets = places["street_code"].nunique() > 1 and f.street is None
-    boundaries = db.run("patrol_boundaries", scope, street=f.street, community=f.community, with_grids=with_grids)
+    boundaries = db.run("patrol/boundaries", scope, street=f.street, community=f.community, with_grids=with_grids)
     points = cells = grid_stats = hotspots = None
     cell_m = patrol.cell_size_for(charts.bounds_of(boundaries))
     note = None
     if mode == "points":
-        points = db.run("patrol_points", scope, **params, limit=patrol.POINT_LIMIT + 1)
+        points = db.run("patrol/points", scope, **params, limit=patrol.POINT_LIMIT + 1)
         if len(points) > patrol.POINT_LIMIT:
             points = None
-            cells = db.run("patrol_cells", scope, **params, cell_m=cell_m)
+            cells = db.run("patrol/cells", scope, **params, cell_m=cell_m)
             note = (f"问题超过 {patrol.POINT_LIMIT:,} 件，地图按约 {cell_m} 米方格汇总显示（颜色越深问题越多）；"
                     "选择社区或网格、缩短期间后可看到每个问题点位。")
     elif mode == "density":
-        cells = db.run("patrol_cells", scope, **params, cell_m=cell_m)
+        cells = db.run("patrol/cells", scope, **params, cell_m=cell_m)
     elif with_grids:
-        grid_stats = patrol.rates(db.run("patrol_by_grid", scope, **params), sample_min)
+        grid_stats = patrol.rates(db.run("patrol/by_grid", scope, **params), sample_min)
     else:  # several 街道 and none chosen: the 社区 are coloured instead of their 网格
-        grid_stats = patrol.rates(db.run("patrol_by_community", scope, **params), sample_min).rename(
+        grid_stats = patrol.rates(db.run("patrol/by_community", scope, **params), sample_min).rename(
             columns={"community_code": "grid_code"})
     if show_hot:
-        hotspots = db.run("patrol_hotspots", scope, **{k: v for k, v in params.items() if k != "statuses"},
+        hotspots = db.run("patrol/hotspots", scope, **{k: v for k, v in params.items() if k != "statuses"},
                           limit=HOTSPOT_LIMIT)
     deck = charts.issue_map(boundaries, mode=mode, points=points, cells=cells, cell_m=cell_m, grid_stats=grid_stats,
                             metric=metric, hotspots=hotspots, selected_grid=f.grid, selected_community=f.community,
@@ -289,13 +291,13 @@ with state.guarded("地图"):
     if note:
         st.info(note, icon=":material/grid_on:")
 
-selected = st.session_state.get("patrol_issue")
+selected = st.session_state.get("patrol/issue")
 if selected:
     with st.container(border=True):
         head, close = st.columns([6, 1])
         head.markdown("**地图上选中的问题**")
         if close.button("关闭", key="patrol_issue_close", icon=":material/close:"):
-            st.session_state.pop("patrol_issue", None)
+            st.session_state.pop("patrol/issue", None)
             st.rerun()
         with state.guarded("问题详情"):
             show_issue(*selected, key="selected_issue")
@@ -308,7 +310,7 @@ opened = {label: (t.open is not False) for label, t in zip(TABS, tabs)}
 with tabs[0]:
     if opened["督办清单"]:
         with state.guarded("督办清单"):
-            overdue = db.run("patrol_issue_list", scope, **params, list="overdue", limit=5000)
+            overdue = db.run("patrol/issue_list", scope, **params, list="overdue", limit=5000)
             st.markdown(f"##### 逾期未整改 {len(overdue)} 件（逾期最久的在前）")
             if overdue.empty:
                 st.success("统计时点没有逾期未整改的问题。", icon=":material/check_circle:")
@@ -330,7 +332,7 @@ with tabs[0]:
                 widgets.download_xlsx(db, "下载督办清单（xlsx）", table, f"督办清单_{f.period.key}.xlsx",
                                       key="dl_overdue", sheet="督办清单",
                                       title=f"网格巡查督办清单（{where}，截至 {win.as_of:%Y-%m-%d %H:%M}）")
-            deferred = db.run("patrol_issue_list", scope, **params, list="deferred", limit=5000)
+            deferred = db.run("patrol/issue_list", scope, **params, list="deferred", limit=5000)
             st.markdown(f"##### 挂账问题 {len(deferred)} 件")
             st.caption("挂账：已报请上级处理。计入发现数，不计入整改率、按期整改率和逾期未整改。")
             if not deferred.empty:
@@ -345,16 +347,16 @@ with tabs[1]:
     if opened["分类与分布"]:
         with state.guarded("分类统计"):
             st.markdown("##### 问题大类 × 状态（本期发现）")
-            matrix = patrol.status_table(db.run("patrol_status_matrix", scope, **params))
+            matrix = patrol.status_table(db.run("patrol/status_matrix", scope, **params))
             st.dataframe(matrix, hide_index=True, width="stretch")
             st.markdown("##### 各社区")
-            communities = patrol.rates(db.run("patrol_by_community", scope, **params), sample_min)
+            communities = patrol.rates(db.run("patrol/by_community", scope, **params), sample_min)
             st.dataframe(_rates_frame(communities, {"community_name": "社区"}), hide_index=True, width="stretch",
                          height=min(35 * len(communities) + 38, 560),
                          column_config={**{c: PCT for c in ("整改率", "按期整改率", "巡查覆盖率", "上报及时率")},
                                         "整改时长中位数（小时）": HOURS, "P90（小时）": HOURS})
             st.markdown("##### 各网格")
-            grids = patrol.rates(db.run("patrol_by_grid", scope, **params), sample_min)
+            grids = patrol.rates(db.run("patrol/by_grid", scope, **params), sample_min)
             shown = _rates_frame(grids, {"community_name": "社区", "grid_name": "网格", "grid_worker": "网格员"})
             st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * len(shown) + 40, 460),
                          column_config={**{c: PCT for c in ("整改率", "按期整改率", "巡查覆盖率", "上报及时率")},
@@ -367,7 +369,7 @@ with tabs[2]:
         with state.guarded("趋势"):
             last = pd.Timestamp(f.period.end).to_period("M").to_timestamp()
             first = min(pd.Timestamp(f.period.start).to_period("M").to_timestamp(), last - pd.DateOffset(months=11))
-            trend = db.run("patrol_trend", scope, **{k: v for k, v in params.items() if k not in ("statuses", "start", "end")},
+            trend = db.run("patrol/trend", scope, **{k: v for k, v in params.items() if k not in ("statuses", "start", "end")},
                            trend_start=first.to_pydatetime(), trend_end=(last + pd.DateOffset(months=1)).to_pydatetime())
             st.markdown("##### 每月发现、整改与月末逾期未整改")
             if trend.empty:
@@ -377,7 +379,7 @@ with tabs[2]:
                 st.caption("整改：整改时间在当月的问题；逾期未整改：月末（本月为统计时点）仍逾期未整改的问题。状态筛选不作用于此图。")
         with state.guarded("整改时长"):
             st.markdown("##### 各类问题整改时长（本期整改的问题）与处置时限")
-            by_cat = db.run("patrol_by_category", scope, **params)
+            by_cat = db.run("patrol/by_category", scope, **params)
             if by_cat.empty or not (by_cat["rectified_in_period"] > 0).any():
                 widgets.empty_note("本期没有已整改的问题")
             else:
@@ -398,7 +400,7 @@ with tabs[3]:
         with state.guarded("巡查覆盖"):
             cov_params = {k: params[k] for k in ("start", "end", "as_of", "street", "community", "grid")}
             gap_days = int(rules.get("patrol.gap_days") or 3)
-            gaps = db.run("patrol_gaps", scope, **cov_params)
+            gaps = db.run("patrol/gaps", scope, **cov_params)
             st.markdown(f"##### 连续 {gap_days} 天及以上无巡查记录的网格")
             if gaps.empty:
                 st.success(f"本期没有连续 {gap_days} 天无巡查记录的网格。", icon=":material/check_circle:")
@@ -414,11 +416,11 @@ with tabs[3]:
             if days is None:
                 widgets.empty_note("本期还没有过完的日子")
             else:
-                by_grid = db.run("patrol_by_grid", scope, **params)
+                by_grid = db.run("patrol/by_grid", scope, **params)
                 if len(by_grid) > 400:
                     widgets.empty_note("网格较多，请先选择街道或社区查看逐日巡查情况")
                 else:
-                    day_rows = db.run("patrol_coverage_days", scope, **cov_params)
+                    day_rows = db.run("patrol/coverage_days", scope, **cov_params)
                     if f.community:
                         st.markdown("##### 各网格逐日巡查记录（绿色有记录，红色无记录）")
                         fig = charts.coverage_figure(patrol.coverage_matrix(by_grid, day_rows, *days))
@@ -433,7 +435,7 @@ with tabs[4]:
     if opened["复发点位"]:
         with state.guarded("复发点位"):
             hot = hotspots if hotspots is not None else db.run(
-                "patrol_hotspots", scope, **{k: v for k, v in params.items() if k != "statuses"}, limit=HOTSPOT_LIMIT)
+                "patrol/hotspots", scope, **{k: v for k, v in params.items() if k != "statuses"}, limit=HOTSPOT_LIMIT)
             st.markdown(f"##### 复发点位 {len(hot)}{' 处以上' if len(hot) == HOTSPOT_LIMIT else ' 处'}")
             st.caption(f"约 {float(rules.get('patrol.hotspot_cell_m', 50)):g} 米范围内 "
                        f"{float(rules.get('patrol.hotspot_days', 30)):g} 天内出现 "
@@ -453,7 +455,7 @@ with tabs[5]:
         with state.guarded("查找问题"):
             q = st.text_input("按编号或内容查找（如编号、描述、类别、网格名）", key="patrol_q", max_chars=40).strip()
             if q:
-                hits = db.run("patrol_search", scope, as_of=win.as_of, street=f.street, community=f.community,
+                hits = db.run("patrol/search", scope, as_of=win.as_of, street=f.street, community=f.community,
                               q=q, limit=50)
                 if hits.empty:
                     widgets.empty_note("没有找到匹配的问题")

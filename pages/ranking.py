@@ -5,8 +5,9 @@ measure, Excel exports and, for the 街道 and above, the month's 通报 (Word, 
 import pandas as pd
 import streamlit as st
 
-from wenming import composite, ranking
-from wenming.charts import ranking as charts
+from wenming.composite import month as composite
+from wenming.composite import explain as ranking
+from wenming.composite import charts
 from wenming.ui import bulletin_button, filters, page, state, widgets
 
 BULLETIN_ROLES = ("admin", "district", "leader")

@@ -2,16 +2,17 @@
 (大屏设置), re-reads its data every few minutes or at once after an import, and keeps the last
 good data on screen when the database is briefly unavailable. `?panel=map` pins one panel
 (`?panel=map,ranking` rotates just those). Names are always masked, 上报人 never shown, whatever
-account opened it: every read uses the screen's own scope (wenming.screen_data.screen_scope).
+account opened it: every read uses the screen's own scope (wenming.screen.data.screen_scope).
 """
 import time
 import traceback
 
 import streamlit as st
 
-from wenming import screen, screen_config
-from wenming import screen_data as data
-from wenming.charts import screen as view
+from wenming.screen import rotation as screen
+from wenming.screen import settings as screen_config
+from wenming.screen import data
+from wenming.screen import view
 from wenming.ui import page
 
 db, user = page.begin("screen")

@@ -6,9 +6,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from wenming import auth, ingest, reporting, templates
+from wenming import ingest
+from wenming.core import auth
+from wenming.reports import submissions as reporting
 from wenming.ingest.kinds import KINDS
-from wenming.timeutil import month_start
+from wenming.ingest.problems import column_cell
+from wenming.core.timeutil import month_start
+from wenming.ops import templates
 from wenming.ui import page, state, widgets
 
 db, user = page.begin("submit")
@@ -28,8 +32,9 @@ with tab_upload:
         if user.role == "community":
             st.caption(f"您只能报送 **{user.place}** 的数据（服务时长按志愿者所属社区计）。")
         with st.form("upload", clear_on_submit=True):
-            files = st.file_uploader("选择文件（.xlsx、.csv 或边界 .geojson，可多选）",
-                                     type=["xlsx", "csv", "geojson", "json", "xls"], accept_multiple_files=True)
+            files = st.file_uploader("选择文件（.xlsx、.xls、.ods、.csv、Unicode 文本 .txt 或边界 .geojson，可多选）",
+                                     type=["xlsx", "xls", "xlsb", "ods", "csv", "txt", "tsv", "geojson", "json"],
+                                     accept_multiple_files=True)
             c1, c2 = st.columns(2)
             kind = c1.selectbox("数据种类", [None, *KINDS, "边界"], format_func=lambda k: "按表头自动判断" if k is None else k)
             coords = c2.selectbox("坐标系（文件中没有坐标系列时使用）", [None, "GCJ02", "BD09", "WGS84"],
@@ -53,15 +58,16 @@ with tab_upload:
             box = {"accepted": st.success, "unchanged": st.info, "rejected": st.error}[result.outcome]
             box(f"**{result.file_name}**：{result.message}")
             if result.problems:
-                table = pd.DataFrame([{"级别": p.level, "工作表": p.sheet, "行": p.row, "列": p.column, "值": p.value,
-                                       "问题": p.reason} for p in result.problems])
+                table = pd.DataFrame([{"级别": p.level, "工作表": p.sheet, "行": p.row,
+                                       "列": column_cell(p.column, p.letter), "值": p.value, "问题": p.reason}
+                                      for p in result.problems])
                 st.dataframe(table, hide_index=True, width="stretch",
                              column_config={"行": st.column_config.NumberColumn(format="%d")})
                 widgets.download_xlsx(db, "下载问题清单（xlsx）", table, f"问题清单_{Path(result.file_name).stem}.xlsx",
                                       key=f"problems_{n}", sheet="问题清单")
 
 with tab_board:
-    board = db.run("submission_board", scope, month_start=pd.Timestamp(month_start(now.date())).to_pydatetime(),
+    board = db.run("submissions/board", scope, month_start=pd.Timestamp(month_start(now.date())).to_pydatetime(),
                    as_of=now)
     board = reporting.judge(board, now)
     late = board[board["status"] != "按时"]
@@ -86,7 +92,7 @@ with tab_board:
     st.caption("时限：巡查记录每日 16:00 前报送；主题活动结束后 7 天内报送；巡查问题、服务时长每月 5 日前报送上月台账。")
 
 with tab_log:
-    log = db.run("submissions_log", scope, limit=500)
+    log = db.run("submissions/log", scope, limit=500)
     if log.empty:
         widgets.empty_note("还没有任何报送")
     else:
@@ -103,9 +109,10 @@ with tab_log:
                 pick = st.selectbox("拒收的报送", rejected["submission_id"],
                                     format_func=lambda i: f"#{i} {rejected.set_index('submission_id').loc[i, 'file_name']}")
                 problems = json.loads(rejected.set_index("submission_id").loc[pick, "problems"] or "[]")
-                st.dataframe(pd.DataFrame(problems).rename(columns={
-                    "level": "级别", "reason": "问题", "row": "行", "column": "列", "value": "值", "sheet": "工作表"}),
-                    hide_index=True, width="stretch")
+                st.dataframe(pd.DataFrame([{"级别": p.get("level"), "工作表": p.get("sheet"), "行": p.get("row"),
+                                            "列": column_cell(p.get("column") or "", p.get("letter") or ""),
+                                            "值": p.get("value"), "问题": p.get("reason")} for p in problems]),
+                             hide_index=True, width="stretch")
         if user.role == "admin":
             accepted = log[(log["outcome"] == "accepted") & log["withdrawn_at"].isna()]
             with st.expander("撤回一次报送（管理员）", icon=":material/undo:"):
@@ -124,7 +131,7 @@ with tab_log:
 
 with tab_templates:
     with state.guarded("模板下载"):
-        streets = db.run("places", scope)[["street_code", "street_name"]].drop_duplicates()
+        streets = db.run("core/places", scope)[["street_code", "street_name"]].drop_duplicates()
         if streets.empty:
             st.info("还没有导入名册：请先下载名册模板，填好后在“上传文件”中导入；其他模板按名册生成。")
             choices = []

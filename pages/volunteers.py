@@ -3,9 +3,9 @@ rankings, 星级志愿者, what the hours went to, and what needs checking."""
 import pandas as pd
 import streamlit as st
 
-from wenming import volunteers as vol
-from wenming.charts import volunteers as charts
-from wenming.timeutil import add_months, month_start
+from wenming.volunteers import metrics as vol
+from wenming.volunteers import charts
+from wenming.core.timeutil import add_months, month_start
 from wenming.ui import filters, page, state, widgets
 
 db, user = page.begin("volunteers")
@@ -45,7 +45,7 @@ st.caption(f"{period.label}{f'（进行中，统计至 {last_day.month}月{last_
 
 def community_frame(params: dict) -> pd.DataFrame:
     """The by-community counts with rates and a display label, limited to the chosen 街道."""
-    frame = db.run("volunteer_by_community", scope, **params)
+    frame = db.run("volunteers/by_community", scope, **params)
     if f.street:
         frame = frame[frame["street_code"] == f.street]
     p = filters.places(db, scope).drop_duplicates("street_code").set_index("street_code")["street_name"]
@@ -188,7 +188,7 @@ with tab_rank, state.guarded("社区排名"):
 with tab_people, state.guarded("个人排行"):
     top_n = st.segmented_control("显示前", [20, 50, 100], default=20, required=True, key="vol_top_n",
                                  format_func=lambda n: f"前 {n} 名")
-    top = db.run("volunteer_top", scope, **cur_params, **where, limit=int(top_n or 20))
+    top = db.run("volunteers/top", scope, **cur_params, **where, limit=int(top_n or 20))
     if top.empty:
         widgets.empty_note("本期没有计入的服务时长")
     else:
@@ -205,8 +205,8 @@ with tab_people, state.guarded("个人排行"):
                               sheet="个人排行", title=f"志愿者个人服务时长排行（{period.label}）")
 
 with tab_stars, state.guarded("星级志愿者"):
-    stars = db.run("volunteer_stars_by_community", scope, as_of=f.as_of, **where)
-    rules = db.run("volunteer_rules", scope, as_of=f.as_of)
+    stars = db.run("volunteers/stars_by_community", scope, as_of=f.as_of, **where)
+    rules = db.run("volunteers/rules", scope, as_of=f.as_of)
     if f.street:
         rules = rules[rules["street_code"] == f.street]
     for t in sorted({vol.thresholds_of(r) for _, r in rules.iterrows()}):
@@ -232,7 +232,7 @@ with tab_stars, state.guarded("星级志愿者"):
                         .rename(columns={"label": "社区"}), hide_index=True, width="stretch",
                         height=table_height(len(wide)))
     st.markdown("##### 新晋星级")
-    promoted = db.run("volunteer_new_stars", scope, **cur_params, **where, limit=200)
+    promoted = db.run("volunteers/new_stars", scope, **cur_params, **where, limit=200)
     if promoted.empty:
         widgets.empty_note("本期没有志愿者晋升星级")
     else:
@@ -248,7 +248,7 @@ with tab_stars, state.guarded("星级志愿者"):
 
 with tab_mix, state.guarded("服务构成"):
     trend_from = min(period.start, add_months(month_start(period.end), -11))
-    months = db.run("volunteer_hours_by_month", scope, **{"from": pd.Timestamp(trend_from).to_pydatetime()},
+    months = db.run("volunteers/hours_by_month", scope, **{"from": pd.Timestamp(trend_from).to_pydatetime()},
                     end=period.end_ts, as_of=f.as_of, **where)
     if months[["hours_verified", "hours_unverified", "hours_flagged"]].to_numpy().sum() == 0:
         widgets.empty_note("近 12 个月没有服务记录")
@@ -257,8 +257,8 @@ with tab_mix, state.guarded("服务构成"):
         st.plotly_chart(charts.hours_by_month(months, title="近 12 个月服务时长（小时）", last_note=partial), key="months",
                         config={"displayModeBar": False})
     left, right = st.columns(2)
-    teams = db.run("volunteer_hours_by_team", scope, **cur_params, **where)
-    kinds = db.run("volunteer_hours_by_content", scope, **cur_params, **where)
+    teams = db.run("volunteers/hours_by_team", scope, **cur_params, **where)
+    kinds = db.run("volunteers/hours_by_content", scope, **cur_params, **where)
     if teams.empty:
         left.info("本期没有服务记录", icon=":material/info:")
     else:
@@ -270,7 +270,7 @@ with tab_mix, state.guarded("服务构成"):
         right.plotly_chart(charts.hours_by(kinds, "content", title="按服务内容（本期计入时长）"), key="kinds",
                            config={"displayModeBar": False})
     st.markdown("##### 志愿者参与的主题活动")
-    links = db.run("volunteer_activity_links", scope, **cur_params, **where, limit=200)
+    links = db.run("volunteers/activity_links", scope, **cur_params, **where, limit=200)
     if links.empty:
         widgets.empty_note("本期没有服务记录关联到主题活动（服务时长台账的“关联活动编号”填写后在此显示）。")
     else:
@@ -303,7 +303,7 @@ with tab_quality, state.guarded("数据质量"):
         st.caption("计入：有核实人且无需核查；未核实：台账“核实人”为空；待核查：导入时被提示需核查的记录"
                    "（如同一志愿者一周累计时长超过规定上限，规则 volunteer.weekly_hours_flag），核查前不计入时长、排名和星级。")
     st.markdown("##### 待核查的志愿者")
-    flagged = db.run("volunteer_flagged", scope, **cur_params, **where, limit=500)
+    flagged = db.run("volunteers/flagged", scope, **cur_params, **where, limit=500)
     if flagged.empty:
         st.success("本期没有需要核查的服务记录。", icon=":material/check_circle:")
     else:

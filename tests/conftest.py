@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # so a bare `pytest` works as well as `python -m pytest`
     sys.path.insert(0, str(ROOT))
 
-from wenming import db as dbm  # noqa: E402
+from wenming.core import db as dbm  # noqa: E402
 from wenming.ingest import import_file  # noqa: E402
 
 ROSTER_AT = datetime(2025, 1, 2, 9, 0)
@@ -151,7 +151,7 @@ def _tiny_template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def tiny_db(tmp_path, _tiny_template):
-    """wenming.db.Database(tmp_path / 't.duckdb') holding the roster, 边界 and 志愿者 above
+    """wenming.core.db.Database(tmp_path / 't.duckdb') holding the roster, 边界 and 志愿者 above
     (imported at ROSTER_AT, BOUNDARY_AT, VOLUNTEERS_AT as submissions 1, 2, 3)."""
     shutil.copyfile(_tiny_template, tmp_path / "t.duckdb")
     db = dbm.Database(tmp_path / "t.duckdb")
@@ -223,7 +223,7 @@ DEMO_TODAY = "2026-11-22"
 @pytest.fixture(scope="session")
 def demo_db_path(tmp_path_factory) -> Path:
     """A scale-1 demo database built once per test session (through the real import path)."""
-    from wenming import demo
+    from wenming.ops import demo
     from datetime import date
     folder = tmp_path_factory.mktemp("demo")
     path = folder / "demo.duckdb"
@@ -247,7 +247,7 @@ def apptest_db(demo_db_path, tmp_path_factory) -> Path:
 
 
 def demo_user(db_path: Path, role: str, community_code: str | None = None):
-    from wenming import auth
+    from wenming.core import auth
     db = dbm.Database(db_path)
     try:
         return auth.demo_user(db, role, community_code)
@@ -264,7 +264,7 @@ def app_as(apptest_db, monkeypatch):
     """
     import streamlit as st
     from streamlit.testing.v1 import AppTest
-    from wenming import auth
+    from wenming.core import auth
     from wenming.ui import state
 
     monkeypatch.setenv("WENMING_DB", str(apptest_db))

@@ -1,4 +1,4 @@
-"""十二月主题活动 scoring (DOMAIN.md §2) with every expected number worked out by hand.
+"""十二月主题活动 scoring (docs/rules.md §主题活动月度得分) with every expected number worked out by hand.
 
 The 和风街道 of the tiny database gets activities for March–June 2025 and a third 社区 (新城社区,
 5,000 residents) established on 2025-04-10. Default rules: 完成 40, 参与 30 (full at 20 ‰),
@@ -25,8 +25,8 @@ import pytest
 
 from tests.conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, HEFENG, HF_DONGYUAN, HF_XIXI, MD_DONGYUAN,
                             ROSTER_HEADER, rows_of, write_csv)
-from wenming import activities as act
-from wenming.access import Scope
+from wenming.activities import metrics as act
+from wenming.core.access import Scope
 from wenming.ingest import import_file
 
 XINCHENG = "330105099003"
@@ -70,8 +70,10 @@ def db(tiny_db, tmp_path):
     return tiny_db
 
 
-def scores(db, as_of=AS_OF, scope=LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 7, 1)):
-    return act.score_month(db.run("activity_month_scores", scope, start=start, end=end, as_of=as_of))
+def scores(db, as_of=AS_OF, scope=LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 7, 1), known_at=None):
+    """The months scored as of `as_of` and, unless told otherwise, as known then (reports by as_of)."""
+    return act.score_month(db.run("activities/month_scores", scope, start=start, end=end, as_of=as_of,
+                                  known_at=known_at or as_of))
 
 
 def cell(frame, community, month, column):
@@ -82,8 +84,8 @@ def cell(frame, community, month, column):
 
 
 # -- the query ----------------------------------------------------------------------------------
-def test_query_counts_on_theme_only_and_reports_known_by_as_of(db):
-    raw = db.run("activity_month_scores", LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 7, 1), as_of=AS_OF)
+def test_query_counts_on_theme_only_and_reports_once_known(db):
+    raw = db.run("activities/month_scores", LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 7, 1), as_of=AS_OF)
     assert set(raw["community_code"]) == {HF_DONGYUAN, HF_XIXI, XINCHENG}  # scope: not 明德's 社区
     assert len(raw) == 3 * 4
     xixi_march = raw[(raw["community_code"] == HF_XIXI) & (pd.to_datetime(raw["month"]) == "2025-03-01")].iloc[0]
@@ -92,14 +94,18 @@ def test_query_counts_on_theme_only_and_reports_known_by_as_of(db):
         (2, 1, 90, 500, 1, 6000)
     assert (xixi_march["rule_done_points"], xixi_march["rule_participation_full_permille"],
             xixi_march["rule_timely_days"]) == (40, 20, 7)
-    assert cell(raw, HF_DONGYUAN, "2025-06-01", "on_theme_count") == 0  # reported 06-20, after as_of
+    # reported 06-20: not known on 06-15, known (and counted in June) afterwards, even read as of 06-15
+    known_then = db.run("activities/month_scores", LEADER, start=datetime(2025, 6, 1), end=datetime(2025, 7, 1),
+                        as_of=AS_OF, known_at=AS_OF)
+    assert cell(known_then, HF_DONGYUAN, "2025-06-01", "on_theme_count") == 0
+    assert cell(raw, HF_DONGYUAN, "2025-06-01", "on_theme_count") == 1
     existed = raw.groupby("community_code")["existed"].apply(list).to_dict()
     assert existed[XINCHENG] == [False, True, True, True]
     assert existed[HF_XIXI] == [True] * 4
 
 
 def test_months_not_yet_begun_are_left_out(db):
-    raw = db.run("activity_month_scores", LEADER, start=datetime(2025, 1, 1), end=datetime(2026, 1, 1),
+    raw = db.run("activities/month_scores", LEADER, start=datetime(2025, 1, 1), end=datetime(2026, 1, 1),
                  as_of=AS_OF)
     assert sorted(pd.to_datetime(raw["month"]).dt.month.unique()) == [1, 2, 3, 4, 5, 6]
 
@@ -239,7 +245,7 @@ def test_advice_puts_the_biggest_loss_first():
 def test_heat_map_hover_lists_activities_only_where_detail_is_visible(db):
     s = scores(db)
     head = Scope(role="community", username="h", street_codes=(HEFENG,), community_code=HF_XIXI)
-    acts = db.run("activity_list", head, start=datetime(2025, 1, 1), end=datetime(2025, 7, 1), as_of=AS_OF)
+    acts = db.run("activities/list", head, start=datetime(2025, 1, 1), end=datetime(2025, 7, 1), as_of=AS_OF)
     assert set(acts["community_code"]) == {HF_XIXI}
     hover = pd.Series(act.cell_hover(s, acts).to_numpy(), index=list(zip(s["community_code"], s["month"])))
     mine = hover[(HF_XIXI, pd.Timestamp("2025-03-01"))]
@@ -273,11 +279,11 @@ def test_saving_a_calendar_keeps_other_years_and_is_audited(db):
     themes[3] = "法律进万家"
     changed = act.save_calendar(db, HEFENG, 2025, themes, "admin1")
     assert changed == list(range(1, 13))
-    cal = db.run("activity_calendar", LEADER, year=2025)
+    cal = db.run("activities/calendar", LEADER, year=2025)
     assert cal["theme"].tolist()[2] == "法律进万家" and set(cal["source"]) == {"本街道"}
     assert set(cal["changed_by"]) == {"admin1"}
-    assert db.run("activity_calendar", LEADER, year=2024)["theme"].tolist()[2] == '"法律伴你行"宣传活动'
-    other = db.run("activity_calendar", Scope(role="admin"), year=2025)
+    assert db.run("activities/calendar", LEADER, year=2024)["theme"].tolist()[2] == '"法律伴你行"宣传活动'
+    other = db.run("activities/calendar", Scope(role="admin"), year=2025)
     assert other[other["street_code"] != HEFENG]["source"].eq("默认").all()
     theme_of_month = db.sql("SELECT theme FROM theme_of_month WHERE street_code = $s AND year = 2025 AND month = 3",
                             {"s": HEFENG})

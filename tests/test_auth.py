@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import HF_DONGYUAN, HF_XIXI, HEFENG
-from wenming import auth, cli
-from wenming.auth import LoginError
+from wenming.core import auth
+from wenming.ops import cli
+from wenming.core.auth import LoginError
 
 PASSWORD = "correct-horse-9"
 
@@ -229,7 +230,7 @@ def test_users_cli_add_disable_reset(tiny_db, monkeypatch, capsys):
     assert code == 0
     code, out, err = run_cli(monkeypatch, capsys, ["users", "list", "--db", path])
     assert code == 0 and out.splitlines() == [f"wang\tcommunity\t{HEFENG}\t{HF_XIXI}\t启用"]
-    from wenming.db import Database
+    from wenming.core.db import Database
     db = Database(path)
     try:
         assert auth.authenticate(db, "wang", "new-password-2").username == "wang"

@@ -18,8 +18,8 @@ import pytest
 from tests.conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, DEMO_TODAY, HONOR_DEFAULT, HONOR_HEADER,
                             ISSUE_DEFAULT, ISSUE_HEADER, SERVICE_DEFAULT, SERVICE_HEADER, rows_of, write_csv,
                             write_geojson, write_xlsx)
-from wenming import exports
-from wenming.db import Database
+from wenming.core import exports
+from wenming.core.db import Database
 from wenming.ingest import import_file
 from wenming.ui import registry
 
@@ -134,7 +134,7 @@ def payload_apptest_db(payload_db, tmp_path_factory) -> Path:
 def test_markup_in_submitted_text_is_never_rendered_as_html(spec, payload_apptest_db, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
-    from wenming import auth
+    from wenming.core import auth
     from wenming.ui import state
     monkeypatch.setenv("WENMING_DB", str(payload_apptest_db))
     st.cache_data.clear()
@@ -154,7 +154,7 @@ def test_the_payload_is_shown_as_text_somewhere(payload_apptest_db, monkeypatch)
     """The check above is not vacuous: the payload reaches the pages, escaped or as inert text."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
-    from wenming import auth
+    from wenming.core import auth
     from wenming.ui import state
     monkeypatch.setenv("WENMING_DB", str(payload_apptest_db))
     st.cache_data.clear()
@@ -259,12 +259,12 @@ def test_write_table_csv_neutralises_formula_cells(tmp_path, encoding):
 
 
 WRITERS_ALLOWED = {  # the files that may write xlsx/CSV themselves
-    "wenming/exports.py",      # the one export path (neutralises)
-    "wenming/bench.py",        # the benchmark's input file (numbers and codes it generated)
-    "wenming/demo.py",         # the demo's submission files (through exports, listed for safety)
-    "wenming/demo_data.py",
-    "wenming/templates.py",    # the blank submission templates (text cells through exports.neutralise)
-    "wenming/bulletin_xlsx.py",  # the 通报 workbook: every text cell through exports.neutralise
+    "wenming/core/exports.py",  # the one export path (neutralises)
+    "wenming/ops/bench.py",    # the benchmark's input file (numbers and codes it generated)
+    "wenming/ops/demo.py",     # the demo's submission files (through exports, listed for safety)
+    "wenming/ops/demo_data.py",
+    "wenming/ops/templates.py",    # the blank submission templates (text cells through exports.neutralise)
+    "wenming/reports/bulletin_xlsx.py",  # the 通报 workbook: every text cell through exports.neutralise
 }
 WRITER_CALLS = re.compile(r"\.to_excel\(|\.to_csv\(|openpyxl\.Workbook\(|\bWorkbook\(|ExcelWriter\(|csv\.writer\(|"
                           r"xlsxwriter")
@@ -280,7 +280,7 @@ def test_no_module_writes_xlsx_or_csv_except_through_exports():
         for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if WRITER_CALLS.search(line) and not line.lstrip().startswith("#"):
                 offenders.append(f"{rel}:{no}: {line.strip()}")
-    assert offenders == [], "write xlsx/CSV through wenming.exports (formula neutralising):\n" + "\n".join(offenders)
+    assert offenders == [], "write xlsx/CSV through wenming.core.exports (formula neutralising):\n" + "\n".join(offenders)
 
 
 # -- huge, nested and booby-trapped uploads ----------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from docx import Document
 
 from tests.conftest import HF_DONGYUAN, HF_XIXI, write_csv
-from wenming import bulletin
+from wenming.reports import bulletin
 from wenming.ingest import import_file
 
 HEADER = ["编号", "社区", "问题类别", "经度", "纬度", "坐标系", "发现时间", "状态", "整改时间", "报送时间"]

@@ -23,9 +23,9 @@ from docx import Document as Docx
 from tests.conftest import HF_DONGYUAN, HF_XIXI, HONOR_DEFAULT, HONOR_HEADER, SERVICE_DEFAULT, SERVICE_HEADER, \
     rows_of, write_csv
 from tests.test_bulletin import HEADER, MARCH
-from wenming import bulletin, bulletin_docx, bulletin_model
-from wenming.bulletin_model import Table, plain
-from wenming.charts import bulletin as charts
+from wenming.reports import bulletin, bulletin_docx, bulletin_model
+from wenming.reports.bulletin_model import Table, plain
+from wenming.reports import bulletin_charts as charts
 from wenming.ingest import import_file
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -152,7 +152,7 @@ needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                    reason="未安装 LibreOffice（soffice）：运行 make office-deps 后才做 LibreOffice 往返测试")
 
 def _chromium():
-    from wenming.bulletin_print import chromium_path
+    from wenming.reports.bulletin_print import chromium_path
     return chromium_path()
 
 
@@ -357,7 +357,7 @@ def test_ranking_chart_bars_end_at_the_total_including_adjustments():
 
 def test_masking_note_on_the_printable_board():
     import pandas as pd
-    from wenming import honor_print
+    from wenming.reports import honor_print
     page = honor_print.board_html(pd.DataFrame(), street_name="和风街道", period_label="2025年3月",
                                   published_on=date(2025, 3, 31))
     assert "中间以 * 代替（如 张*明" in page and "只公布姓氏" not in page

@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from wenming import composite
-from wenming.access import Scope
+from wenming.composite import month as composite
+from wenming.core.access import Scope
 from tests.apptext import pick, texts
 
 PAGE = "pages/community.py"
@@ -138,7 +138,7 @@ def test_community_head_url_cannot_switch(visit):
 
 
 def test_lost_points_are_traced_to_issues(app_as, apptest_db):
-    from wenming import ranking
+    from wenming.composite import explain as ranking
     at = app_as("leader", page=PAGE, params={"community": OTHER})
     result = month_result(apptest_db, date(2026, 11, 1))
     lost = ranking.lost_items_table(composite.lost_items(result, OTHER))
@@ -164,6 +164,6 @@ def test_community_head_sees_no_bulletin_and_no_other_communitys_items(app_as, a
 
 
 def ranking_items(result, code):
-    from wenming import ranking
+    from wenming.composite import explain as ranking
     lost = ranking.lost_items_table(composite.lost_items(result, code))
     return lost[~lost["失分原因"].str.startswith("逾期未整改")]

@@ -31,9 +31,12 @@ import pytest
 from tests.conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, HONOR_DEFAULT, HONOR_HEADER, ISSUE_DEFAULT,
                             ISSUE_HEADER, PATROL_DEFAULT, PATROL_HEADER, ROSTER_HEADER, SERVICE_DEFAULT,
                             SERVICE_HEADER, VOLUNTEER_DEFAULT, VOLUNTEER_HEADER, rows_of, write_csv)
-from wenming import admin, composite, ranking, scoring
-from wenming import db as dbm
-from wenming.access import Scope
+from wenming.ops import admin
+from wenming.composite import month as composite
+from wenming.composite import explain as ranking
+from wenming.composite import scoring
+from wenming.core import db as dbm
+from wenming.core.access import Scope
 from wenming.ingest import import_file
 
 STREET = "330105097"
@@ -458,7 +461,7 @@ def test_board_entries_lines_and_the_interview_note(db):
     assert entries == {
         "红榜": [{"code": A, "name": "桃园社区", "rank": "第 1", "total": 94.0, "change": "持平", "interview": False}],
         "黑榜": [{"code": D, "name": "梅园社区", "rank": "第 4", "total": 7.0, "change": "持平", "interview": True}]}
-    assert ranking.board_line(entries["红榜"][0]) == "**第 1　桃园社区**　94.0 分（较上月 持平）"
+    assert ranking.board_line(entries["红榜"][0]) == "**第 1　桃园社区**　94.00 分（较上月 持平）"
     assert ranking.board_line(entries["黑榜"][0]).endswith("· :red-background[**约谈**：连续两个月上黑榜]")
     assert ranking.board_line(entries["黑榜"][0], provisional=True).endswith("月末仍在则约谈]")
     assert ranking.interview_note(mar) == "需约谈：梅园社区（上月和本月都在社区黑榜）。"

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.browser
 def test_cli_import_while_app_serves(served_app, chromium, tmp_path):
     from tests.browser.driver import Session
-    from wenming.bench import issue_file
-    from wenming.db import Database
+    from wenming.ops.bench import issue_file
+    from wenming.core.db import Database
 
     reader = Session(chromium, served_app["base"])
     reader.demo_login("演示：以管理员进入")

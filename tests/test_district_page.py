@@ -16,11 +16,15 @@ import pytest
 
 from tests.conftest import (HEFENG, open_app, HF_XIXI, ISSUE_DEFAULT, ISSUE_HEADER, MD_DONGYUAN, MINGDE, rows_of,
                             write_csv)
-from wenming import activities, composite, district, honor, patrol
-from wenming import volunteers as vol
-from wenming.access import Scope
-from wenming.charts import district as charts
-from wenming.timeutil import parse_period
+from wenming.activities import metrics as activities
+from wenming.composite import month as composite
+from wenming.reports import district
+from wenming.honor import metrics as honor
+from wenming.patrol import metrics as patrol
+from wenming.volunteers import metrics as vol
+from wenming.core.access import Scope
+from wenming.reports import district_charts as charts
+from wenming.core.timeutil import parse_period
 
 PAGE = "pages/district.py"
 TODAY = date(2026, 11, 22)
@@ -30,7 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def build_demo(path: Path, streets: int) -> Path:
     """A demo database of `streets` 街道, every one bulk-loaded the way `demo --scale N` loads its
     extra 街道 (seconds, not the minutes of the first 街道's file imports)."""
-    from wenming import db as dbm, demo, demo_data as dd, ingest
+    from wenming import ingest
+    from wenming.core import db as dbm
+    from wenming.ops import demo
+    from wenming.ops import demo_data as dd
     path.parent.mkdir(parents=True, exist_ok=True)
     now = datetime.combine(TODAY, datetime.min.time()) + timedelta(hours=9)
     db = dbm.Database(path)
@@ -77,7 +84,7 @@ def app_on(monkeypatch):
 
 
 def demo(path: Path, role: str):
-    from wenming import auth
+    from wenming.core import auth
     return auth.demo_user(open_db(path), role)
 
 
@@ -104,7 +111,7 @@ def test_page_renders_every_street_ranked_with_links(app_on, three_streets, role
     ranks = [int(r.removeprefix("并列 ")) for r in rows["名次"].iloc[:3]]
     assert ranks == sorted(ranks) and ranks[0] == 1 and rows["名次"].iloc[-1] == ""  # best first
     for column in ("综合考核均分", "发现数", "整改率", "按期整改率", "逾期未整改", "巡查覆盖率", "主题开展率",
-                   "注册率", "每百人时长", "红榜", "黑榜", "在榜黑榜"):
+                   "志愿者注册率", "每百名居民核实时长", "本期红榜", "本期黑榜", "在榜黑榜"):
         assert column in rows.columns, column
     names = dict(zip(streets["street_name"], streets["street_code"]))
     for name, link in zip(rows["街道"].iloc[:3], rows["总览"].iloc[:3]):
@@ -158,31 +165,31 @@ def test_numbers_equal_each_area_page(three_streets, month):
     for code in streets["street_code"]:
         r = rows.loc[code]
         # /patrol with the 街道 filter: patrol_kpis
-        kpi = patrol.rates(db.run("patrol_kpis", scope, **w, **patrol.filter_params(street=code))).iloc[0]
+        kpi = patrol.rates(db.run("patrol/kpis", scope, **w, **patrol.filter_params(street=code))).iloc[0]
         for key in ("found", "overdue_open", "rectify_rate", "on_time_rate", "coverage_rate"):
             assert r[key] == pytest.approx(kpi[key]), (code, key)
         # /volunteers: volunteers.totals of its 社区
-        v = db.run("volunteer_by_community", scope, **w)
+        v = db.run("volunteers/by_community", scope, **w)
         t = vol.totals(v[v["street_code"] == code])
         assert r["registration_rate"] == pytest.approx(t["registration_rate"])
         assert r["hours_per_100"] == pytest.approx(t["hours_per_100"])
         # /activities for that 街道 (its scope narrowed): 已开展社区 done / len(live)
         narrow = Scope(role="district", street_codes=(code,))
-        a = activities.score_month(db.run("activity_month_scores", narrow, start=period.start_ts, end=period.end_ts,
+        a = activities.score_month(db.run("activities/month_scores", narrow, start=period.start_ts, end=period.end_ts,
                                           as_of=now))
         live = a[a["existed"].astype(bool)]
         assert r["theme_rate"] == pytest.approx((live["on_theme_count"] > 0).sum() / len(live))
         # /honor with the 街道 filter
-        h = honor.summary(db.run("honor_board", scope, **w, street=code, community=None))
+        h = honor.summary(db.run("honor/board", scope, **w, street=code, community=None))
         assert (r["red_new"], r["black_new"], r["black_active"]) == (h["red_new"], h["black_new"], h["black_active"])
         # /ranking: composite.month_scores of the 街道, straight (not through SharedRuns)
         totals = composite.month_scores(db, scope, code, period.start, composite.minute(now)).totals
         assert r["composite_mean"] == pytest.approx(float(totals["total"].mean()))
     # the 区 row is what the area pages show for 全部街道
-    kpi = patrol.rates(db.run("patrol_kpis", scope, **w, **patrol.filter_params())).iloc[0]
+    kpi = patrol.rates(db.run("patrol/kpis", scope, **w, **patrol.filter_params())).iloc[0]
     for key in ("found", "overdue_open", "rectify_rate", "on_time_rate", "coverage_rate"):
         assert cmp.total[key] == pytest.approx(kpi[key]), key
-    t = vol.totals(db.run("volunteer_by_community", scope, **w))
+    t = vol.totals(db.run("volunteers/by_community", scope, **w))
     assert cmp.total["registration_rate"] == pytest.approx(t["registration_rate"])
 
 
@@ -229,7 +236,7 @@ def test_hand_computed_values(tiny_db):
 
 
 def test_hand_computed_values_on_the_page(app_on, tiny_db):
-    from wenming import auth
+    from wenming.core import auth
     db = tiny_with_issues(tiny_db)
     db.close()
     user = auth.User("区级测试", "district", None, place="全区")
@@ -239,7 +246,7 @@ def test_hand_computed_values_on_the_page(app_on, tiny_db):
     rows = table(at)
     assert list(rows["街道"]) == ["和风街道", "明德街道", "全区"]
     assert list(rows["发现数"]) == [2, 1, 3]
-    assert list(rows["注册率"]) == pytest.approx([2 / 14000 * 100, 1 / 9000 * 100, 3 / 23000 * 100])
+    assert list(rows["志愿者注册率"]) == pytest.approx([2 / 14000 * 100, 1 / 9000 * 100, 3 / 23000 * 100])
 
 
 # -- pure parts ----------------------------------------------------------------------------------

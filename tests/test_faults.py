@@ -21,8 +21,8 @@ import duckdb
 import pytest
 
 from tests.conftest import count_rows
-from wenming import backup
-from wenming.db import Database, DatabaseUnavailable
+from wenming.ops import backup
+from wenming.core.db import Database, DatabaseUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 BIG_ROWS = 40_000
@@ -44,7 +44,7 @@ def demo_copy(demo_db_path, tmp_path) -> Path:
 @pytest.fixture(scope="module")
 def big_file(demo_db_path, tmp_path_factory) -> Path:
     """A valid 巡查问题 CSV of BIG_ROWS rows for the demo 街道."""
-    from wenming.bench import issue_file
+    from wenming.ops.bench import issue_file
     folder = tmp_path_factory.mktemp("big")
     shutil.copyfile(demo_db_path, folder / "src.duckdb")
     db = Database(folder / "src.duckdb")
@@ -127,7 +127,7 @@ TRACE_HOOK = textwrap.dedent("""
     import os
     TRACE = os.environ.get("WENMING_TEST_SQL_TRACE")
     if TRACE:
-        from wenming import db as _dbm
+        from wenming.core import db as _dbm
 
         def _note(line):
             with open(TRACE, "a", encoding="utf-8") as f:
@@ -191,14 +191,14 @@ def test_cli_import_killed_inside_its_transaction_leaves_the_database_as_before(
 PAUSE_IN_TRANSACTION = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from wenming import db as dbm
+    from wenming.core import db as dbm
     real = dbm.refresh_derived
     def paused(*args, **kwargs):
         real(*args, **kwargs)
         Path(sys.argv[1]).write_text("in transaction")
         time.sleep(600)
     dbm.refresh_derived = paused
-    from wenming.cli import main
+    from wenming.ops.cli import main
     sys.exit(main(["import", sys.argv[2], "--db", sys.argv[3]]))
 """)
 
@@ -312,7 +312,7 @@ def test_cli_on_a_damaged_file_prints_chinese_not_a_traceback(damaged, command, 
 @pytest.mark.parametrize("damaged", list(DAMAGE), indirect=True)
 def test_app_on_a_damaged_file_shows_a_chinese_message(damaged, monkeypatch):
     from streamlit.testing.v1 import AppTest
-    from wenming import auth
+    from wenming.core import auth
     monkeypatch.setenv("WENMING_DB", str(damaged))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()

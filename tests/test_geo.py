@@ -1,4 +1,4 @@
-"""Coordinate systems and point-in-网格 look-ups (wenming.geo).
+"""Coordinate systems and point-in-网格 look-ups (wenming.core.geo).
 
 Reference values are the published test vectors of the two usual open implementations of the
 国测局 (GCJ-02) and 百度 (BD-09) formulas: googollee/eviltransform (WGS-84 -> GCJ-02) and
@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from shapely.geometry import shape
 
-from wenming import geo
+from wenming.core import geo
 
-REALDATA = Path("/work/shared/realdata/hangzhou_xiacheng")
+ROOT = Path(__file__).resolve().parent.parent
+REALDATA = ROOT.parent / "shared" / "realdata" / "hangzhou_xiacheng"  # beside the repository, never inside it
 
 # (WGS-84 lon, lat) -> (GCJ-02 lon, lat), eviltransform's transform_test.go
 EVILTRANSFORM = [
@@ -129,7 +130,8 @@ def test_real_hangzhou_events_fall_in_real_grids():
     """下城区天水街道: every 网格 event of grid_event.csv lies inside a 网格 of grid_all.json."""
     grids_file, events_file = REALDATA / "grid_all.json", REALDATA / "grid_event.csv"
     if not (grids_file.is_file() and events_file.is_file()):
-        pytest.skip(f"real Hangzhou data not available at {REALDATA} (grid_all.json, grid_event.csv)")
+        pytest.skip(f"real Hangzhou data not found at {REALDATA} (the shared/realdata folder beside the repository; "
+                    "needs grid_all.json, grid_event.csv)")
     features = json.loads(grids_file.read_text(encoding="utf-8"))["features"]
     codes = [f["properties"]["网格编号"] for f in features]
     organisation = {f["properties"]["网格编号"]: f["properties"]["所属组织"] for f in features}

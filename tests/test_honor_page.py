@@ -7,8 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from wenming import honor, honor_print
-from wenming.access import Scope
+from wenming.honor import metrics as honor
+from wenming.reports import honor_print
+from wenming.core.access import Scope
 
 PAGE = "pages/honor.py"
 
@@ -96,7 +97,7 @@ def test_leader_year_entries_are_masked_for_every_community(app_as, apptest_db):
     leader = Scope(role="leader", street_codes=("330105099",))
     codes = db.sql("SELECT community_code FROM communities")["community_code"]
     for code in codes:
-        rows = db.run("honor_entries", leader, start=datetime(2025, 10, 1), end=datetime(2026, 12, 1),
+        rows = db.run("honor/entries", leader, start=datetime(2025, 10, 1), end=datetime(2026, 12, 1),
                       as_of=datetime(2026, 11, 22), community=code)
         assert not set(rows["display_name"]) & people
 
@@ -135,7 +136,7 @@ def test_printable_board_from_the_page_is_masked_titled_and_inert(app_as, apptes
 def test_printable_board_escapes_markup_in_a_reason(app_as, apptest_db):
     from wenming.ui import state
     db = state._open(str(apptest_db))
-    board = db.run("honor_board", Scope(role="leader", street_codes=("330105099",)), start=datetime(2026, 10, 1),
+    board = db.run("honor/board", Scope(role="leader", street_codes=("330105099",)), start=datetime(2026, 10, 1),
                    end=datetime(2026, 11, 1), as_of=datetime(2026, 11, 1), street=None, community=None)
     board.loc[board.index[0], "reason"] = "<script>alert(1)</script>"
     board.loc[board.index[0], "public_name"] = "<b>王*</b>"
@@ -168,7 +169,7 @@ def test_printable_board_renders_in_chromium(chromium, apptest_db, tmp_path):
     """The printed sheet draws with CJK fonts, fetches nothing, and fits A4 pages."""
     from wenming.ui import state
     db = state._open(str(apptest_db))
-    board = db.run("honor_board", Scope(role="leader", street_codes=("330105099",)), start=datetime(2026, 10, 1),
+    board = db.run("honor/board", Scope(role="leader", street_codes=("330105099",)), start=datetime(2026, 10, 1),
                    end=datetime(2026, 11, 1), as_of=datetime(2026, 11, 1), street=None, community=None)
     html = honor_print.board_html(board, street_name="和风街道", period_label="2026年10月",
                                   published_on=datetime(2026, 10, 27).date())
@@ -192,7 +193,8 @@ def test_printable_board_renders_in_chromium(chromium, apptest_db, tmp_path):
 def test_community_board_beside_the_entity_boards(app_as, apptest_db):
     """The composite's 社区 board (top and bottom 3, ties, 约谈) as on /ranking, for the 期别 chosen."""
     from datetime import date
-    from wenming import composite, ranking
+    from wenming.composite import month as composite
+    from wenming.composite import explain as ranking
     from wenming.ui import state
     at = pick(app_as("leader", page=PAGE), "统计期间", "2026-10")
     assert [t.label for t in at.tabs] == ["本期榜单", "黑榜整改跟踪", "历史与规律", "社区红黑榜（综合考核）"]

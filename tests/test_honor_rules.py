@@ -10,8 +10,9 @@ import pytest
 
 from tests.conftest import (HEFENG, HF_DONGYUAN, HF_XIXI, HONOR_DEFAULT, HONOR_HEADER, MD_DONGYUAN, rows_of,
                             write_csv)
-from wenming import honor, honor_print
-from wenming.access import Scope
+from wenming.honor import metrics as honor
+from wenming.reports import honor_print
+from wenming.core.access import Scope
 from wenming.ingest import import_file
 
 ADMIN = Scope(role="admin", username="t")
@@ -35,7 +36,7 @@ def board(db, month: date, scope: Scope = ADMIN, as_of: datetime | None = None, 
     start = datetime(month.year, month.month, 1)
     end = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1)
     params = {"start": start, "end": end, "as_of": as_of or end, "street": None, "community": None, **filters}
-    return db.run("honor_board", scope, **params)
+    return db.run("honor/board", scope, **params)
 
 
 # -- expiry --------------------------------------------------------------------------------------
@@ -119,9 +120,9 @@ def test_removal_takes_entry_off_the_board_and_keeps_history(tiny_db, tmp_path):
     assert board(tiny_db, date(2025, 5, 1)).empty
     # the history keeps it: March's board as of then, the year's entries, the monthly counts
     year = {"start": datetime(2025, 1, 1), "end": datetime(2026, 1, 1), "as_of": datetime(2026, 1, 1)}
-    entries = tiny_db.run("honor_entries", ADMIN, community=HF_XIXI, **year)
+    entries = tiny_db.run("honor/entries", ADMIN, community=HF_XIXI, **year)
     assert entries[["entry_no", "status_asof"]].values.tolist() == [["B1", "已整改销号"]]
-    history = tiny_db.run("honor_history", ADMIN, street=None, community=HF_XIXI, **year)
+    history = tiny_db.run("honor/history", ADMIN, street=None, community=HF_XIXI, **year)
     assert history.set_index("month").loc[pd.Timestamp("2025-03-01"), ["red", "black"]].tolist() == [0, 1]
     assert int(tiny_db.sql("SELECT count(*) AS n FROM honor_versions")["n"][0]) == 2
 
@@ -184,7 +185,7 @@ def test_community_head_sees_own_communitys_names_only(people):
     rows = board(people, date(2025, 3, 1), XIXI_HEAD).set_index("entry_no")
     for no, community, _, name, masked in PEOPLE:
         assert rows.loc[no, "display_name"] == (name if community == HF_XIXI else masked)
-    entries = people.run("honor_entries", XIXI_HEAD, start=datetime(2025, 1, 1), end=datetime(2026, 1, 1),
+    entries = people.run("honor/entries", XIXI_HEAD, start=datetime(2025, 1, 1), end=datetime(2026, 1, 1),
                          as_of=datetime(2025, 12, 31), community=HF_DONGYUAN)
     assert "诸葛孔明" not in set(entries["display_name"]) and "诸葛**" in set(entries["display_name"])
 
@@ -236,14 +237,14 @@ def test_honor_by_community_counts_red_published_and_black_active(tiny_db, tmp_p
          black(编号="B-FIXED", 发布日期="2025-03-02", 状态="已整改销号", 销号日期="2025-03-20"),
          black(编号="B-EXPIRED", 期别="2024-11", 发布日期="2024-11-20", 状态="整改中"),
          black(编号="B-DY", 社区=HF_DONGYUAN, 发布日期="2025-03-03"))
-    got = tiny_db.run("honor_by_community", LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 4, 1),
+    got = tiny_db.run("honor/by_community", LEADER, start=datetime(2025, 3, 1), end=datetime(2025, 4, 1),
                       as_of=datetime(2025, 4, 1))
     assert got[["community_code", "red_published", "black_active"]].values.tolist() == [
         [HF_DONGYUAN, 0, 1], [HF_XIXI, 2, 1]]
     assert list(got.columns) == ["street_code", "community_code", "community_name", "red_published", "black_active"]
     points = honor.points_by_community(got)
     assert points["honor_points"].tolist() == [4.0, 6.0]  # 6 − 2; 6 + 2 − 2
-    everyone = tiny_db.run("honor_by_community", ADMIN, start=datetime(2025, 3, 1), end=datetime(2025, 4, 1),
+    everyone = tiny_db.run("honor/by_community", ADMIN, start=datetime(2025, 3, 1), end=datetime(2025, 4, 1),
                            as_of=datetime(2025, 4, 1))
     assert len(everyone) == 3  # the other 街道's 社区 appears with zeros
     assert everyone.set_index("community_code").loc[MD_DONGYUAN, ["red_published", "black_active"]].tolist() == [0, 0]

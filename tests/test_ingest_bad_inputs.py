@@ -18,7 +18,7 @@ from conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, GRIDS, HEFENG, HF_DONGY
                       HONOR_HEADER, ISSUE_DEFAULT, ISSUE_HEADER, MD_DONGYUAN, MINGDE, PATROL_DEFAULT, PATROL_HEADER,
                       ROSTER_HEADER, SERVICE_DEFAULT, SERVICE_HEADER, VOLUNTEER_DEFAULT, VOLUNTEER_HEADER, count_rows,
                       feature, rows_of, square, write_csv, write_geojson, write_xlsx)
-from wenming.access import Scope
+from wenming.core.access import Scope
 from wenming.ingest import import_file
 from wenming.ingest.problems import Problem
 
@@ -98,6 +98,17 @@ def text_file(name, text, encoding="utf-8"):
     return raw(name, text.encode(encoding))
 
 
+def mixed_encoding(first: str, second: str):
+    """Header and row 2 in one encoding, row 3 in the other (text pasted together from two files)."""
+    def build(d):
+        rows = rows_of(ISSUE_HEADER, ISSUE_DEFAULT, {}, {"编号": "XQ-002", "问题描述": "楼道堆放杂物"})
+        lines = [",".join(r) + "\r\n" for r in rows]
+        data = (lines[0] + lines[1]).encode(first) + lines[2].encode(second)
+        (d / "巡查问题.csv").write_bytes(data)
+        return d / "巡查问题.csv"
+    return build
+
+
 def geojson(*features):
     return lambda d: write_geojson(d / "边界.geojson", list(features))
 
@@ -149,6 +160,12 @@ FILE = dict(row=None, column="", value="")  # a problem of the whole file
 CASES = [
     # -- unknown things ------------------------------------------------------------------------
     pytest.param(issues({"社区": "南山社区"}), {}, [E(2, "社区", "南山社区", "未知社区")], id="unknown-community"),
+    pytest.param(issues({"社区": "3.30105E+11"}), {},
+                 [E(2, "社区", "3.30105E+11", "此列被 Excel 转为科学计数法，请将单元格设为文本")], id="community-code-in-e-notation"),
+    pytest.param(issues({"问题描述": "满" * 2001}), {},
+                 [E(2, "问题描述", "满" * 20 + "…", "内容长达 2,001 字，超过此列上限 2,000 字")], id="description-too-long"),
+    pytest.param(issues({"编号": "X" * 51}), {},
+                 [E(2, "编号", "X" * 20 + "…", "内容长达 51 字，超过此列上限 50 字")], id="issue-number-too-long"),
     pytest.param(issues({"网格": "西溪9网格"}), {}, [E(2, "网格", "西溪9网格", "未知网格")], id="unknown-grid"),
     pytest.param(issues({"网格": "东苑1网格"}), {}, [E(2, "网格", "东苑1网格", "该网格不属于所填社区")],
                  id="issue-grid-of-another-community"),
@@ -282,8 +299,9 @@ CASES = [
                  [E(1, "geometry", "33010509900101", "网格有 100% 的面积超出所属社区边界", "要素")],
                  id="grid-outside-its-community"),
     pytest.param(geojson(grid_feature("33010509900101", None, geometry=BOWTIE)), {},
-                 [E(1, "geometry", "33010509900101", "多边形无效（自相交或环方向错误）：Self-intersection", "要素")],
-                 id="self-intersecting-polygon"),
+                 [E(1, "geometry", "33010509900101", ("多边形无效（边自相交，位于经度 120.155000、纬度 30.275000）",
+                                                      "自动修复会使面积改变 100.00%", "请在 GIS 软件中修正"), "要素")],
+                 id="self-intersecting-bow-tie-cannot-be-repaired"),
     pytest.param(geojson(grid_feature("33010509900101", None, geometry={"type": "Point", "coordinates": [120.155, 30.275]})),
                  {}, [E(1, "geometry", "33010509900101", "几何类型应为 Polygon 或 MultiPolygon，实际为 Point", "要素")],
                  id="point-geometry"),
@@ -311,7 +329,7 @@ CASES = [
     pytest.param(issues_with_header({"社区": "社区名称", "网格": "社区"}, {}), {},
                  [E(1, "社区", "", "列「社区」与列「社区名称」重复")], id="duplicate-column"),
     pytest.param(raw("台账.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)), {},
-                 [E(**FILE, reason="不支持旧版 Excel（.xls）文件")], id="old-xls"),
+                 [E(**FILE, reason="文件已损坏或不是有效的 .xls 文件")], id="damaged-xls"),
     pytest.param(raw("台账.xlsx", bytes(range(256)) * 8), {},
                  [E(**FILE, reason="文件已损坏或不是有效的 .xlsx 文件")], id="corrupt-xlsx-random-bytes"),
     pytest.param(raw("台账.xlsx", b"PK\x03\x04" + bytes(range(256)) * 4), {},
@@ -320,12 +338,14 @@ CASES = [
                  [E(**FILE, reason="文件设置了打开密码（已加密）")], id="password-protected-xlsx"),
     pytest.param(raw("台账.pdf", b"%PDF-1.4 hello"), {}, [E(**FILE, reason="不支持的文件类型「.pdf」")],
                  id="unsupported-suffix"),
-    pytest.param(issues(encoding="utf-16"), {}, [E(**FILE, reason="文件编码无法识别或内容已损坏")],
-                 id="broken-encoding-utf16"),
     pytest.param(raw("问题.csv", b"\xef\xbb\xbf" + "编号,社区,问题类别\n".encode("gbk")), {},
-                 [E(**FILE, reason="文件编码无法识别或内容已损坏")], id="broken-encoding-bom-then-gbk"),
+                 [E(1, "", "", "第 1 行不是 UTF-8 编码，而它前面的内容是 UTF-8")], id="mixed-encoding-bom-then-gbk"),
     pytest.param(raw("问题.csv", "编号,社区,问题类别".encode() + b"\n\xff\xfe\x80\x81,a,b\n"), {},
-                 [E(**FILE, reason="文件编码无法识别或内容已损坏")], id="broken-encoding-invalid-bytes"),
+                 [E(2, "", "", "第 2 行的内容已损坏（不是有效的 UTF-8 或 GBK 文字）")], id="broken-encoding-invalid-bytes"),
+    pytest.param(mixed_encoding("utf-8", "gbk"), {},
+                 [E(3, "", "", ("文件编码混用：第 3 行不是 UTF-8 编码", "统一另存为一种编码"))], id="mixed-utf8-then-gbk-row"),
+    pytest.param(mixed_encoding("gbk", "utf-8"), {},
+                 [E(3, "", "", "文件编码混用：第 3 行是 UTF-8 编码，而它前面的内容是 GBK")], id="mixed-gbk-then-utf8-row"),
     pytest.param(raw("问题.csv", "编号,社区,问题类别\nA\x00,B,C\n".encode()), {},
                  [E(**FILE, reason="文件内容包含无法识别的字符")], id="nul-bytes"),
     pytest.param(issues({}, {"编号": "XQ-002"}, {"编号": "XQ-003"}), {"env": {"WENMING_MAX_ROWS": "2"}},

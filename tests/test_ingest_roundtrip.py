@@ -16,7 +16,7 @@ from conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, HEFENG, HF_DONGYUAN, HF
                       ISSUE_DEFAULT, ISSUE_HEADER, PATROL_DEFAULT, PATROL_HEADER, ROSTER_HEADER, SERVICE_DEFAULT,
                       SERVICE_HEADER, VOLUNTEER_DEFAULT, VOLUNTEER_HEADER, count_rows, feature, rows_of, square,
                       write_csv, write_geojson, write_xlsx)
-from wenming import db as dbm
+from wenming.core import db as dbm
 from wenming.ingest import import_file, run_checks, withdraw
 from wenming.ingest.values import parse_date, parse_datetime
 

@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import count_rows
 from tests.load.harness import ROLES, ROOT, demo_communities, import_files, lock_errors, pages_for, run_load
 from tests.served import serve
-from wenming.db import Database
+from wenming.core.db import Database
 
 ROWS = 300
 CONTEXTS = 4

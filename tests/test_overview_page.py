@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from wenming import composite
-from wenming.access import Scope
+from wenming.composite import month as composite
+from wenming.core.access import Scope
 from tests.apptext import pick, texts
 
 PAGE = "pages/overview.py"
@@ -60,7 +60,7 @@ def test_top_and_bottom_three_are_the_composite(app_as, apptest_db):
 
 def test_overdue_now_matches_the_patrol_query(app_as, apptest_db):
     from datetime import datetime
-    from wenming import patrol
+    from wenming.patrol import metrics as patrol
     from wenming.ui import state
     db = state._open(str(apptest_db))
     now = composite.minute(db.now())

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wenming.access import SYSTEM, Scope
-from wenming.db import QUERIES, Database, named_parameters
-from wenming.parquet import PARTITIONED, UNPARTITIONED, open_parquet_database
+from wenming.core.access import SYSTEM, Scope
+from wenming.core.db import QUERIES, Database, named_parameters, named_queries
+from wenming.ops.parquet import PARTITIONED, UNPARTITIONED, open_parquet_database
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 22, 12, 0)
@@ -30,14 +30,14 @@ GENERIC = {
 }
 # Parameters given per query prefix where the generic value says little (filled from the data)
 BY_PREFIX = {
-    "patrol_issue": lambda db: _an_issue(db),
+    "patrol/issue": lambda db: _an_issue(db),
     "patrol_": lambda db: {"statuses": ["待整改", "整改中", "已整改", "已销号", "挂账", "逾期"],
                            "sources": None},
 }
 # Columns whose value depends on row order where the data ties (mode() of equally frequent values,
 # arg_max() of an equal maximum):
 # not a property of the storage, so not compared. Reported to the query's owner.
-TIE_DEPENDENT = {"patrol_hotspots": ["top_category", "grid_name", "window_end"]}  # mode(), arg_max()
+TIE_DEPENDENT = {"patrol/hotspots": ["top_category", "grid_name", "window_end"]}  # mode(), arg_max()
 # Queries that read what an export never holds (accounts, sessions, the audit log)
 NOT_EXPORTED = re.compile(r"\b(users|sessions|audit_log|settings_kv)\b")
 
@@ -103,7 +103,7 @@ def test_every_exported_table_reads_back_equal(both, table):
     pd.testing.assert_frame_equal(_normalised(a), _normalised(b), check_exact=False, rtol=1e-9)
 
 
-QUERY_NAMES = sorted(p.stem for p in QUERIES.glob("*.sql") if p.stem != "schema")
+QUERY_NAMES = named_queries()
 SCOPES = {
     "admin": SYSTEM,
     "leader": Scope(role="leader", username="t", street_codes=("330105099",)),
@@ -138,8 +138,8 @@ def test_named_query_answers_the_same_over_parquet(both, name, scope):
 def test_some_answers_are_not_empty(both):
     """The comparison is not of empty results: the month's numbers exist on both sides."""
     duck, pq, _ = both
-    a = duck.run("patrol_kpis", SYSTEM, **_params("patrol_kpis", duck))
-    b = pq.run("patrol_kpis", SYSTEM, **_params("patrol_kpis", duck))
+    a = duck.run("patrol/kpis", SYSTEM, **_params("patrol/kpis", duck))
+    b = pq.run("patrol/kpis", SYSTEM, **_params("patrol/kpis", duck))
     assert len(a) and a.equals(b)
 
 

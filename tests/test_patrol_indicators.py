@@ -1,4 +1,4 @@
-"""网格巡查 indicators on a hand-built month (DOMAIN.md §1), each expected value worked out by hand.
+"""网格巡查 indicators on a hand-built month (docs/rules.md §网格巡查), each expected value worked out by hand.
 
 All issues are in 和风街道 / 西溪社区 / 西溪1网格 unless said; March 2025 is measured as of its end
 (2025-04-01 00:00). Time limits: 暴露垃圾 4 h, 卫生死角 24 h, 楼道堆物 48 h, 乱搭乱建 480 h.
@@ -29,11 +29,11 @@ import pytest
 
 from tests.conftest import (HEFENG, HF_DONGYUAN, HF_XIXI, ISSUE_DEFAULT, ISSUE_HEADER, PATROL_DEFAULT,
                             PATROL_HEADER, rows_of, write_csv)
-from wenming import db as dbm
-from wenming import patrol
-from wenming.access import Scope
+from wenming.core import db as dbm
+from wenming.patrol import metrics as patrol
+from wenming.core.access import Scope
 from wenming.ingest import import_file
-from wenming.timeutil import Period
+from wenming.core.timeutil import Period
 
 MARCH = dict(start=datetime(2025, 3, 1), end=datetime(2025, 4, 1), as_of=datetime(2025, 4, 1))
 NO_FILTERS = patrol.filter_params()
@@ -92,7 +92,7 @@ def run(db, name, scope=LEADER, **params):
 
 # -- the month's indicators ------------------------------------------------------------------------
 def test_kpis_of_the_month(month_db):
-    k = patrol.rates(run(month_db, "patrol_kpis")).iloc[0]
+    k = patrol.rates(run(month_db, "patrol/kpis")).iloc[0]
     assert k["found"] == 6  # A B C D E I: F is 无效, G H were found in February
     assert k["deferred"] == 1  # E
     assert (k["rectified"], k["rectify_den"]) == (2, 5)  # A B of A B C D I (E 挂账 out); I reopened
@@ -130,8 +130,8 @@ def test_by_community_has_every_community_and_the_contract_columns(month_db):
 
 
 def test_by_community_adds_up_to_the_kpis(month_db):
-    total = run(month_db, "patrol_kpis").iloc[0]
-    parts = run(month_db, "patrol_by_community")
+    total = run(month_db, "patrol/kpis").iloc[0]
+    parts = run(month_db, "patrol/by_community")
     for col in ("found", "deferred", "rectified", "rectify_den", "on_time", "on_time_den", "overdue_open", "timely",
                 "grid_days", "patrolled_grid_days"):
         assert parts[col].sum() == total[col], col
@@ -139,30 +139,30 @@ def test_by_community_adds_up_to_the_kpis(month_db):
 
 def test_overdue_at_the_period_boundary(month_db):
     """D's deadline is 04-01 02:00: not overdue at March's end, overdue an hour after it."""
-    listed = run(month_db, "patrol_issue_list", list="overdue", limit=100)
+    listed = run(month_db, "patrol/issue_list", list="overdue", limit=100)
     assert list(listed["issue_no"]) == ["H", "I", "C"]  # most days overdue first
     assert listed["days_overdue"].tolist() == [pytest.approx(33 + 16 / 24),  # H since 02-26 08:00
                                                pytest.approx(27 + 16 / 24),  # I since 03-04 08:00
                                                pytest.approx(9 + 14 / 24)]  # C since 03-22 10:00
     april_start = dict(start=datetime(2025, 4, 1), end=datetime(2025, 5, 1))
-    at_3am = run(month_db, "patrol_kpis", **april_start, as_of=datetime(2025, 4, 1, 3, 0)).iloc[0]
+    at_3am = run(month_db, "patrol/kpis", **april_start, as_of=datetime(2025, 4, 1, 3, 0)).iloc[0]
     assert at_3am["overdue_open"] == 4 and at_3am["found"] == 0
-    at_2am = run(month_db, "patrol_kpis", **april_start, as_of=datetime(2025, 4, 1, 2, 0)).iloc[0]
+    at_2am = run(month_db, "patrol/kpis", **april_start, as_of=datetime(2025, 4, 1, 2, 0)).iloc[0]
     assert at_2am["overdue_open"] == 3  # deadline < as_of, strictly
 
 
 def test_reopened_issue_was_rectified_before_its_reopening(month_db):
     """As of 03-05 00:00 I stood rectified (on time); the reopening (报送 03-06 09:00) undid it."""
-    early = run(month_db, "patrol_kpis", as_of=datetime(2025, 3, 5)).iloc[0]
+    early = run(month_db, "patrol/kpis", as_of=datetime(2025, 3, 5)).iloc[0]
     # found by then: I only (A was found 03-05 08:00); rectified in time; H overdue
     assert (early["found"], early["rectified"]) == (1, 1)
     assert (early["on_time"], early["on_time_den"]) == (1, 1)  # I: deadline 03-04 08:00, rectified 03-03 20:00
     assert early["overdue_open"] == 1  # H
-    after = run(month_db, "patrol_kpis", as_of=datetime(2025, 3, 7)).iloc[0]
+    after = run(month_db, "patrol/kpis", as_of=datetime(2025, 3, 7)).iloc[0]
     assert (after["found"], after["rectified"], after["on_time"], after["on_time_den"]) == (2, 1, 1, 2)  # A; I reopened
-    overdue = run(month_db, "patrol_issue_list", as_of=datetime(2025, 3, 7), list="overdue", limit=10)
+    overdue = run(month_db, "patrol/issue_list", as_of=datetime(2025, 3, 7), list="overdue", limit=10)
     assert overdue["issue_no"].tolist() == ["H", "I"]  # I keeps its original deadline
-    history = month_db.run("patrol_issue_history", LEADER, issue_community=HF_XIXI, issue_no="I")
+    history = month_db.run("patrol/issue_history", LEADER, issue_community=HF_XIXI, issue_no="I")
     assert history["status"].tolist() == ["已整改", "待整改"]
     assert history["submitted_by"].tolist() == ["xixi_0304", "xixi_0405"]
     assert history["hours_found_to_reported"].iloc[0] == pytest.approx(28)
@@ -171,15 +171,15 @@ def test_reopened_issue_was_rectified_before_its_reopening(month_db):
 
 
 def test_deferred_and_invalid_are_kept_apart(month_db):
-    deferred = run(month_db, "patrol_issue_list", list="deferred", limit=100)
+    deferred = run(month_db, "patrol/issue_list", list="deferred", limit=100)
     assert deferred["issue_no"].tolist() == ["E"]
-    points = run(month_db, "patrol_points", limit=100)
+    points = run(month_db, "patrol/points", limit=100)
     assert "F" not in set(points["issue_no"])  # 无效 never drawn
     assert set(points["issue_no"]) == {"A", "B", "C", "D", "E", "I", "H"}  # found in March or overdue (H)
 
 
 def test_status_matrix(month_db):
-    m = run(month_db, "patrol_status_matrix")
+    m = run(month_db, "patrol/status_matrix")
     assert set(m["major"]) == {"市容环境"}
     counts = dict(zip(m["status"], m["n"]))
     assert counts == {"已整改": 1, "已销号": 1, "待整改": 3, "挂账": 1}  # A; B; C D I; E
@@ -189,7 +189,7 @@ def test_status_matrix(month_db):
 
 
 def test_by_category_times_against_limits(month_db):
-    c = run(month_db, "patrol_by_category").set_index("category")
+    c = run(month_db, "patrol/by_category").set_index("category")
     assert c.loc["暴露垃圾", "time_limit_hours"] == 4 and c.loc["暴露垃圾", "median_hours"] == pytest.approx(2)
     assert c.loc["乱搭乱建", "rectified_in_period"] == 1 and c.loc["乱搭乱建", "median_hours"] == pytest.approx(432)
     assert c.loc["卫生死角", "found"] == 3  # B E I
@@ -197,85 +197,87 @@ def test_by_category_times_against_limits(month_db):
 
 
 def test_filters_narrow_every_count(month_db):
-    only = run(month_db, "patrol_kpis", category="暴露垃圾").iloc[0]
+    only = run(month_db, "patrol/kpis", category="暴露垃圾").iloc[0]
     assert (only["found"], only["rectified"], only["overdue_open"]) == (2, 1, 0)  # A D
-    overdue_only = run(month_db, "patrol_kpis", statuses=["逾期"]).iloc[0]
+    overdue_only = run(month_db, "patrol/kpis", statuses=["逾期"]).iloc[0]
     assert (overdue_only["found"], overdue_only["overdue_open"]) == (2, 3)  # C I found in March; + H
-    by_source = run(month_db, "patrol_kpis", sources=["12345热线"]).iloc[0]
+    by_source = run(month_db, "patrol/kpis", sources=["12345热线"]).iloc[0]
     assert by_source["found"] == 0
-    grid2 = run(month_db, "patrol_kpis", community=HF_XIXI, grid="33010509900202").iloc[0]
+    grid2 = run(month_db, "patrol/kpis", community=HF_XIXI, grid="33010509900202").iloc[0]
     assert (grid2["found"], grid2["grid_days"], grid2["patrolled_grid_days"]) == (0, 31, 2)
 
 
 def test_trend_by_month(month_db):
-    t = month_db.run("patrol_trend", LEADER, **{k: v for k, v in NO_FILTERS.items() if k != "statuses"},
+    t = month_db.run("patrol/trend", LEADER, **{k: v for k, v in NO_FILTERS.items() if k != "statuses"},
                      trend_start=datetime(2025, 1, 1), trend_end=datetime(2025, 4, 1), as_of=datetime(2025, 4, 1))
     assert [str(m.date()) for m in t["month_start"]] == ["2025-02-01", "2025-03-01"]  # nothing before February
     assert t["found"].tolist() == [2, 6]  # G H; A B C D E I
-    assert t["rectified"].tolist() == [0, 4]  # A B G I (I's rectification happened in March)
+    # A B G: I was rectified on 03-03 but reopened on 03-06, so it is no rectification at the month's end,
+    # as 整改时长 (rectified_in_period = 3) counts it
+    assert t["rectified"].tolist() == [0, 3]
     assert t["overdue_open"].tolist() == [1, 3]  # H at 03-01 00:00; C H I at 04-01 00:00, as the KPI
 
 
 def test_coverage_gaps(month_db):
-    gaps = run(month_db, "patrol_gaps")
+    gaps = run(month_db, "patrol/gaps")
     found = {(r.grid_name, str(pd.Timestamp(r.gap_start).date()), r.gap_days, r.ongoing) for r in gaps.itertuples()}
     assert found == {("西溪1网格", "2025-03-11", 21, True), ("西溪2网格", "2025-03-02", 29, False),
                      ("东苑1网格", "2025-03-01", 31, True), ("东苑2网格", "2025-03-01", 31, True)}
-    days = run(month_db, "patrol_coverage_days", community=HF_XIXI)
+    days = run(month_db, "patrol/coverage_days", community=HF_XIXI)
     assert len(days) == 12 and days["patrols"].max() == 2
 
 
 def test_running_period_counts_only_days_over(month_db):
     """Measured 03-11 15:00: days 03-01..03-10 count (4 × 10 网格-days); 西溪1 all 10, 西溪2 one."""
-    k = run(month_db, "patrol_kpis", as_of=datetime(2025, 3, 11, 15, 0)).iloc[0]
+    k = run(month_db, "patrol/kpis", as_of=datetime(2025, 3, 11, 15, 0)).iloc[0]
     assert (k["grid_days"], k["patrolled_grid_days"]) == (40, 11)
-    gaps = run(month_db, "patrol_gaps", as_of=datetime(2025, 3, 11, 15, 0))
+    gaps = run(month_db, "patrol/gaps", as_of=datetime(2025, 3, 11, 15, 0))
     assert ("西溪2网格", 9, True) in {(r.grid_name, r.gap_days, r.ongoing) for r in gaps.itertuples()}
 
 
 def test_hotspots(month_db):
-    hot = run(month_db, "patrol_hotspots", limit=100)
+    hot = run(month_db, "patrol/hotspots", limit=100)
     assert len(hot) == 1  # A D I (F 无效 not counted); H C are two only
     spot = hot.iloc[0]
     assert spot["max_in_window"] == 3 and spot["found_in_period"] == 3 and spot["cell_m"] == 50
     assert abs(spot["lon"] - 120.165) < 0.0006 and abs(spot["lat"] - 30.275) < 0.0005
     # measured at 03-31 21:00, D is not found yet: A and I only
-    assert run(month_db, "patrol_hotspots", as_of=datetime(2025, 3, 31, 21, 0), limit=100).empty
-    assert len(run(month_db, "patrol_hotspots", limit=0)) == 0
+    assert run(month_db, "patrol/hotspots", as_of=datetime(2025, 3, 31, 21, 0), limit=100).empty
+    assert len(run(month_db, "patrol/hotspots", limit=0)) == 0
 
 
 def test_cells_count_what_the_map_would_draw(month_db):
-    cells = run(month_db, "patrol_cells", cell_m=100)
+    cells = run(month_db, "patrol/cells", cell_m=100)
     assert cells["n"].sum() == 7 and cells["overdue"].sum() == 3
     assert cells["n"].max() == 3  # A D I in one cell
 
 
 # -- who sees what ---------------------------------------------------------------------------------
 def test_community_head_sees_aggregates_of_others_but_not_their_items(month_db):
-    agg = run(month_db, "patrol_by_community", DONGYUAN_HEAD).set_index("community_code")
+    agg = run(month_db, "patrol/by_community", DONGYUAN_HEAD).set_index("community_code")
     assert agg.loc[HF_XIXI, "found"] == 6  # aggregates of another 社区
-    for name, extra in (("patrol_points", {"limit": 100}), ("patrol_issue_list", {"list": "overdue", "limit": 100}),
-                        ("patrol_cells", {"cell_m": 100}), ("patrol_hotspots", {"limit": 100})):
+    for name, extra in (("patrol/points", {"limit": 100}), ("patrol/issue_list", {"list": "overdue", "limit": 100}),
+                        ("patrol/cells", {"cell_m": 100}), ("patrol/hotspots", {"limit": 100})):
         assert run(month_db, name, DONGYUAN_HEAD, **extra).empty, name
         assert not run(month_db, name, XIXI_HEAD, **extra).empty, name
-    assert month_db.run("patrol_issue", DONGYUAN_HEAD, as_of=MARCH["as_of"], issue_community=HF_XIXI, issue_no="C").empty
-    assert month_db.run("patrol_issue_history", DONGYUAN_HEAD, issue_community=HF_XIXI, issue_no="C").empty
-    assert month_db.run("patrol_search", DONGYUAN_HEAD, as_of=MARCH["as_of"], street=None, community=None, q="C",
+    assert month_db.run("patrol/issue", DONGYUAN_HEAD, as_of=MARCH["as_of"], issue_community=HF_XIXI, issue_no="C").empty
+    assert month_db.run("patrol/issue_history", DONGYUAN_HEAD, issue_community=HF_XIXI, issue_no="C").empty
+    assert month_db.run("patrol/search", DONGYUAN_HEAD, as_of=MARCH["as_of"], street=None, community=None, q="C",
                         limit=10).empty
 
 
 def test_screen_never_gets_the_reporter(month_db):
-    assert run(month_db, "patrol_issue_list", list="overdue", limit=10)["reporter"].notna().all()
-    assert run(month_db, "patrol_issue_list", SCREEN, list="overdue", limit=10)["reporter"].isna().all()
-    one = month_db.run("patrol_issue", SCREEN, as_of=MARCH["as_of"], issue_community=HF_XIXI, issue_no="C")
+    assert run(month_db, "patrol/issue_list", list="overdue", limit=10)["reporter"].notna().all()
+    assert run(month_db, "patrol/issue_list", SCREEN, list="overdue", limit=10)["reporter"].isna().all()
+    one = month_db.run("patrol/issue", SCREEN, as_of=MARCH["as_of"], issue_community=HF_XIXI, issue_no="C")
     assert one["reporter"].isna().all()
-    assert "reporter" not in run(month_db, "patrol_points", limit=10).columns
+    assert "reporter" not in run(month_db, "patrol/points", limit=10).columns
 
 
 def test_search_by_number_and_text(month_db):
-    hits = month_db.run("patrol_search", LEADER, as_of=MARCH["as_of"], street=None, community=None, q="c", limit=10)
+    hits = month_db.run("patrol/search", LEADER, as_of=MARCH["as_of"], street=None, community=None, q="c", limit=10)
     assert hits["issue_no"].iloc[0] == "C"  # exact 编号 first
-    by_text = month_db.run("patrol_search", LEADER, as_of=MARCH["as_of"], street=None, community=None,
+    by_text = month_db.run("patrol/search", LEADER, as_of=MARCH["as_of"], street=None, community=None,
                            q="垃圾桶满溢", limit=10)
     assert len(by_text) == 9  # every issue keeps the default description
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from wenming import patrol
-from wenming.access import Scope
+from wenming.patrol import metrics as patrol
+from wenming.core.access import Scope
 
 PAGE = "pages/patrol.py"
 STREET = "330105099"
@@ -39,7 +39,7 @@ def open_page(apptest_db, monkeypatch):
     shared link does (app_as lands on the role's start page first, and a page switch drops the URL)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
-    from wenming import auth
+    from wenming.core import auth
     from wenming.ui import state
 
     monkeypatch.setenv("WENMING_DB", str(apptest_db))
@@ -71,7 +71,7 @@ def test_leader_sees_kpis_map_and_overdue_list(app_as, demo_db):
     now = demo_db.now()
     month = datetime(now.year, now.month, 1)
     scope = Scope("leader", street_codes=(STREET,))
-    kpi = demo_db.run("patrol_kpis", scope, start=month, end=datetime(now.year + (now.month == 12), now.month % 12 + 1, 1),
+    kpi = demo_db.run("patrol/kpis", scope, start=month, end=datetime(now.year + (now.month == 12), now.month % 12 + 1, 1),
                       as_of=min(now, datetime(now.year + (now.month == 12), now.month % 12 + 1, 1)),
                       **patrol.filter_params(street=STREET)).iloc[0]
     assert shown["发现数"] == f"{int(kpi['found']):,}"
@@ -203,7 +203,7 @@ def test_search_and_issue_timeline(open_page, demo_db):
     at.text_input(key="patrol_q").input(issue["issue_no"]).run()
     assert not at.exception
     assert frames(at)[0]["编号"].iloc[0] == issue["issue_no"]
-    at.session_state["patrol_issue"] = (issue["community_code"], issue["issue_no"])
+    at.session_state["patrol/issue"] = (issue["community_code"], issue["issue_no"])
     at.run()
     assert any(m.value == "##### 状态变化" for m in at.markdown)
     timeline = next(f for f in frames(at) if "版本" in f.columns)

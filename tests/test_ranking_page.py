@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from wenming import composite
-from wenming.access import Scope
+from wenming.composite import month as composite
+from wenming.core.access import Scope
 from tests.apptext import pick, texts
 
 PAGE = "pages/ranking.py"
@@ -119,7 +119,7 @@ def test_ranking_page_in_chromium(visit, tmp_path):
 
 
 def test_board_tab_prints_the_composite_board(app_as, apptest_db):
-    from wenming import ranking
+    from wenming.composite import explain as ranking
     at = pick(app_as("leader", page=PAGE), "统计期间", "2026-10")
     result = demo_result(apptest_db, date(2026, 10, 1))
     entries = ranking.board_entries(result)

@@ -1,4 +1,4 @@
-"""Who sees what (DOMAIN.md): every role × page, scope that cannot be widened, masked names.
+"""Who sees what (docs/architecture.md §谁看到什么): every role × page, scope that cannot be widened, masked names.
 
 The query checks are generic over queries/*.sql, so a page added later is covered by them the
 moment its queries exist: every query that uses detail_ok() is run for a 社区 head and must return
@@ -14,15 +14,21 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import copy_db
-from wenming import auth, db as dbm
-from wenming.access import ROLES, Scope
+from wenming.core import auth
+from wenming.core import db as dbm
+from wenming.core.access import ROLES, Scope
 from wenming.ui import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 OWN = "330105099003"  # 南湖社区 in the demo 街道
 OTHER = "330105099001"  # 东苑社区
 COMMUNITY_OF = {"community": OWN}
-QUERY_FILES = sorted(p for p in (ROOT / "queries").glob("*.sql") if p.stem != "schema")
+QUERY_FILES = [ROOT / "queries" / f"{name}.sql" for name in dbm.named_queries()]
+
+
+def _name(path: Path) -> str:
+    """The query name of a file: queries/patrol/kpis.sql is patrol/kpis."""
+    return f"{path.parent.name}/{path.stem}"
 SCOPE_PARAMS = set(Scope(role="admin").params())
 # queries that return aggregates of every 社区 next to detail rows guarded by detail_ok(); list here, with why
 MIXED_DETAIL: dict[str, str] = {}
@@ -72,7 +78,7 @@ def _run_all(db, path: Path, scope: Scope):
     sets = _param_sets(db, path)
     if isinstance(sets, str):
         pytest.skip(f"{path.name}: {sets}")
-    return [(params, db.run(path.stem, scope, **params)) for params in sets]
+    return [(params, db.run(_name(path), scope, **params)) for params in sets]
 
 
 def _community_scope(db) -> Scope:
@@ -136,31 +142,31 @@ DETAIL_QUERIES = [p for p in QUERY_FILES if "detail_ok(" in p.read_text(encoding
 
 
 def test_there_are_detail_queries():
-    assert {"submissions_log"} <= {p.stem for p in DETAIL_QUERIES}
+    assert {"submissions/log"} <= {_name(p) for p in DETAIL_QUERIES}
 
 
-@pytest.mark.parametrize("path", DETAIL_QUERIES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", DETAIL_QUERIES, ids=_name)
 def test_community_head_never_gets_detail_rows_of_another_community(demo, path):
-    if path.stem in MIXED_DETAIL:
-        pytest.skip(MIXED_DETAIL[path.stem])
+    if _name(path) in MIXED_DETAIL:
+        pytest.skip(MIXED_DETAIL[_name(path)])
     scope = _community_scope(demo)
     own_name = demo.sql("SELECT community_name FROM communities WHERE community_code = $c", {"c": OWN})["community_name"][0]
     for params, frame in _run_all(demo, path, scope):
         if "community_code" in frame.columns:
             leaked = set(frame["community_code"].dropna()) - {OWN}
-            assert not leaked, f"{path.stem} with {params} returned detail of {leaked}"
+            assert not leaked, f"{_name(path)} with {params} returned detail of {leaked}"
             assert frame["community_code"].notna().all() or frame.empty
         elif "community_name" in frame.columns:
-            assert set(frame["community_name"].dropna()) <= {own_name}, f"{path.stem} with {params}"
+            assert set(frame["community_name"].dropna()) <= {own_name}, f"{_name(path)} with {params}"
         elif any("community" in k and v == OTHER for k, v in params.items()):
             # no 社区 column (map cells, one issue's history): asked for another 社区, nothing comes back
-            assert frame.empty, f"{path.stem} with {params} returned rows for another 社区"
+            assert frame.empty, f"{_name(path)} with {params} returned rows for another 社区"
         elif "community" in params:
             # the head gets exactly what the admin gets when filtering to the own 社区
-            admin = demo.run(path.stem, Scope(role="admin"), **{**params, "community": OWN})
-            assert _same_rows(frame, admin), f"{path.stem} with {params} differs from the own 社区's detail"
+            admin = demo.run(_name(path), Scope(role="admin"), **{**params, "community": OWN})
+            assert _same_rows(frame, admin), f"{_name(path)} with {params} differs from the own 社区's detail"
         else:
-            pytest.fail(f"{path.stem} returns detail rows without a 社区 column or $community filter: cannot be checked")
+            pytest.fail(f"{_name(path)} returns detail rows without a 社区 column or $community filter: cannot be checked")
 
 
 def _same_rows(a, b) -> bool:
@@ -175,21 +181,21 @@ def test_detail_check_is_not_vacuous(demo):
     others, own = 0, 0
     for path in DETAIL_QUERIES:
         sets = _param_sets(demo, path)
-        if isinstance(sets, str) or "community_code" not in (f := demo.run(path.stem, Scope(role="admin"), **sets[0])):
+        if isinstance(sets, str) or "community_code" not in (f := demo.run(_name(path), Scope(role="admin"), **sets[0])):
             continue
         others += int((f["community_code"] != OWN).sum())
-        own += len(demo.run(path.stem, _community_scope(demo), **sets[0]))
+        own += len(demo.run(_name(path), _community_scope(demo), **sets[0]))
     assert others > 0 and own > 0
 
 
 def test_query_params_cannot_override_the_scope(demo):
     scope = _community_scope(demo)
-    honest = demo.run("submissions_log", scope, limit=1000)
-    widened = demo.run("submissions_log", scope, limit=1000, detail_community=None, street_codes=None,
+    honest = demo.run("submissions/log", scope, limit=1000)
+    widened = demo.run("submissions/log", scope, limit=1000, detail_community=None, street_codes=None,
                        reveal_all=True, own_community=OTHER, hide_reporter=False)
     assert honest.equals(widened)
     assert set(honest["community_code"]) == {OWN}
-    assert (demo.run("submissions_log", Scope(role="admin"), limit=1000)["community_code"] != OWN).any()
+    assert (demo.run("submissions/log", Scope(role="admin"), limit=1000)["community_code"] != OWN).any()
 
 
 def test_community_head_url_and_widget_tampering_still_sees_only_own_detail(app_as):
@@ -248,7 +254,7 @@ def _name_columns(frame) -> list[str]:
     return [c for c in frame.columns if "name" in c.lower() and (is_string_dtype(frame[c]) or is_object_dtype(frame[c]))]
 
 
-@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", QUERY_FILES, ids=_name)
 @pytest.mark.parametrize("who", ["screen", "community"])
 def test_no_unmasked_resident_name_reaches_the_screen_or_another_community(demo, path, who):
     if who == "screen":
@@ -258,10 +264,10 @@ def test_no_unmasked_resident_name_reaches_the_screen_or_another_community(demo,
     for params, frame in _run_all(demo, path, scope):
         for column in _name_columns(frame):
             leaked = _leaks(frame[column].dropna(), names)
-            assert not leaked, f"{path.stem}.{column} with {params} shows {leaked[:3]} to {who}"
+            assert not leaked, f"{_name(path)}.{column} with {params} shows {leaked[:3]} to {who}"
         if who == "screen":
             for column in [c for c in frame.columns if c in ("reporter", "上报人")]:
-                assert frame[column].isna().all(), f"{path.stem}.{column} shows 上报人 to the screen"
+                assert frame[column].isna().all(), f"{_name(path)}.{column} shows 上报人 to the screen"
 
 
 def test_name_check_is_not_vacuous(demo):
@@ -272,13 +278,13 @@ def test_name_check_is_not_vacuous(demo):
         sets = _param_sets(demo, path)
         if isinstance(sets, str):
             continue
-        frame = demo.run(path.stem, Scope(role="admin"), **sets[0])
+        frame = demo.run(_name(path), Scope(role="admin"), **sets[0])
         found += sum(len(_leaks(frame[c].dropna(), names)) for c in _name_columns(frame))
     assert found, "no query returns a resident's name to the admin: the masking test would check nothing"
 
 
 def test_queries_whose_parameters_cannot_be_inferred_are_listed(demo):
-    skipped = {p.stem: why for p in QUERY_FILES if isinstance(why := _param_sets(demo, p), str)}
+    skipped = {_name(p): why for p in QUERY_FILES if isinstance(why := _param_sets(demo, p), str)}
     print("queries not run by the generic scope/masking checks:", skipped or "none")
 
 

@@ -4,7 +4,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from wenming import rules, scoring
+from wenming.core import rules
+from wenming.composite import scoring
 
 RULES = {name: value for name, (value, _) in rules.RULE_DEFAULTS.items()}
 

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from wenming import screen
-from wenming.charts import screen as view
-from wenming.db import DatabaseUnavailable
-from wenming.screen_config import PANELS
+from wenming.screen import rotation as screen
+from wenming.screen import view
+from wenming.core.db import DatabaseUnavailable
+from wenming.screen.settings import PANELS
 
 ALL = tuple(PANELS)  # headline, map, ranking, theme, volunteers, honor, trends
 

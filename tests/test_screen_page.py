@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from wenming import screen_config
-from wenming import screen_data as sd
-from wenming.db import DatabaseUnavailable
+from wenming.screen import settings as screen_config
+from wenming.screen import data as sd
+from wenming.core.db import DatabaseUnavailable
 
 PAGE = "pages/screen.py"
 PANELS = list(screen_config.PANELS)
@@ -129,7 +129,7 @@ def test_the_rotation_follows_the_admin_settings_and_shows_the_banner(app_as, ap
 def test_the_secret_link_signs_in_as_the_screen_and_a_wrong_one_does_not(apptest_db, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
-    from wenming import auth
+    from wenming.core import auth
     from wenming.ui import state
     monkeypatch.setenv("WENMING_DB", str(apptest_db))
     st.cache_data.clear()
@@ -314,8 +314,8 @@ def _stop(proc: subprocess.Popen) -> None:
 
 def screen_db(demo_db_path: Path, folder: Path, **config) -> tuple[Path, str]:
     """A private copy of the demo database with a screen link (and settings), for a server of its own."""
-    from wenming import auth
-    from wenming.db import Database
+    from wenming.core import auth
+    from wenming.core.db import Database
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "screen.duckdb"
     shutil.copyfile(demo_db_path, target)

@@ -1,21 +1,21 @@
-"""Submission templates generated per 街道 (wenming/templates.py) and the example-row recogniser
-(wenming/template_example.py), over the hand-built 和风街道 (东苑社区, 西溪社区; four 网格)."""
+"""Submission templates generated per 街道 (wenming/ops/templates.py) and the example-row recogniser
+(wenming/ops/template_example.py), over the hand-built 和风街道 (东苑社区, 西溪社区; four 网格)."""
 from __future__ import annotations
 
 import io
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from datetime import datetime
 
 import openpyxl
 import pytest
 
 from tests.conftest import ROOT
-from wenming import rules, template_example, templates
+from wenming.core import rules
+from wenming.ops import template_example, templates
 from wenming.ingest import import_file
-from wenming.ingest.kinds import KINDS, Column, Kind
+from wenming.ingest.kinds import KINDS
 
 HEFENG = "330105099"
 HEFENG_GRIDS = ["东苑1网格", "东苑2网格", "西溪1网格", "西溪2网格"]
@@ -128,18 +128,18 @@ def test_long_lists_are_named_in_the_guide_and_listed_in_full():
     assert [c.value for c in wb["允许取值"]["B"]][1:] == [f"{i}号网格" for i in range(1, 61)]
 
 
-def test_max_length_from_the_registry_becomes_a_check():
-    @dataclass(frozen=True)
-    class LongColumn(Column):
-        max_len: int = 0
-
-    kind = Kind("测试", (LongColumn("note", "说明", False, "text", max_len=20),), ("note",))
-    assert templates.max_length(kind.columns[0]) == 20 and templates.max_length(KINDS["巡查问题"].columns[0]) is None
-    wb = openpyxl.load_workbook(io.BytesIO(templates.workbook(kind, templates.generic_context())))
-    (dv,) = wb["测试"].data_validations.dataValidation
-    assert (dv.type, dv.operator, dv.formula1) == ("textLength", "lessThanOrEqual", "20")
-    guide = [r for r in wb["填写说明"].iter_rows(values_only=True) if r[0] == "说明"]
-    assert guide[0][5] == 20
+def test_max_length_from_the_registry_becomes_a_check(ctx):
+    kind = KINDS["巡查问题"]
+    limit = kind.column("issue_no").max_length  # the import registry's own limit for 编号
+    assert limit and templates.max_length(kind.column("issue_no")) == limit
+    wb = _book("巡查问题", ctx)
+    checks = {str(dv.sqref).split(":")[0]: dv for dv in wb["巡查问题"].data_validations.dataValidation
+              if dv.type == "textLength"}
+    assert (checks["A2"].operator, checks["A2"].formula1) == ("lessThanOrEqual", str(limit))
+    assert f"最多 {limit} 个字" in checks["A2"].error
+    guide = {r[0]: r for r in wb["填写说明"].iter_rows(values_only=True) if r[0] in {"编号", "问题描述", "经度"}}
+    assert guide["编号"][5] == limit and guide["问题描述"][5] == kind.column("description").max_length
+    assert guide["经度"][5] in (None, "")  # a number has no length limit
 
 
 def test_a_filled_template_imports(tiny_db, ctx, tmp_path):
@@ -191,14 +191,14 @@ def test_real_rows_are_not_examples():
 def test_cli_per_street_and_generic(tiny_db, tmp_path):
     path = tiny_db.path
     tiny_db.close()
-    done = subprocess.run([sys.executable, "-m", "wenming.templates", "--db", str(path), "--street", HEFENG,
+    done = subprocess.run([sys.executable, "-m", "wenming.ops.templates", "--db", str(path), "--street", HEFENG,
                            "--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"和风街道_{k}模板.xlsx" for k in KINDS)
-    generic = subprocess.run([sys.executable, "-m", "wenming.templates", "--out", str(tmp_path / "g")],
+    generic = subprocess.run([sys.executable, "-m", "wenming.ops.templates", "--out", str(tmp_path / "g")],
                              cwd=ROOT, capture_output=True, text=True)
     assert generic.returncode == 0 and (tmp_path / "g" / "巡查问题模板.xlsx").exists()
-    bad = subprocess.run([sys.executable, "-m", "wenming.templates", "--db", str(path), "--street", "999"],
+    bad = subprocess.run([sys.executable, "-m", "wenming.ops.templates", "--db", str(path), "--street", "999"],
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 1 and "未知街道编码 999" in bad.stderr and "Traceback" not in bad.stderr
 

@@ -21,8 +21,8 @@ import pytest
 
 from tests.conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, HEFENG, HF_DONGYUAN, HF_XIXI, MD_DONGYUAN,
                             SERVICE_DEFAULT, SERVICE_HEADER, VOLUNTEER_DEFAULT, VOLUNTEER_HEADER, rows_of, write_csv)
-from wenming import volunteers as vol
-from wenming.access import Scope
+from wenming.volunteers import metrics as vol
+from wenming.core.access import Scope
 from wenming.ingest import import_file
 
 MARCH = {"start": datetime(2025, 3, 1), "end": datetime(2025, 4, 1), "as_of": datetime(2025, 4, 1)}
@@ -149,7 +149,7 @@ def vdb(tiny_db, tmp_path):
 
 
 def test_by_community_counts_for_march(vdb):
-    got = vdb.run("volunteer_by_community", ADMIN, **MARCH).set_index("community_code")
+    got = vdb.run("volunteers/by_community", ADMIN, **MARCH).set_index("community_code")
     cols = ["residents", "registered", "new_registered", "active", "hours_verified", "hours_unverified",
             "hours_flagged", "hours_total"]
     assert got.loc[HF_DONGYUAN, cols].tolist() == [8000, 1, 0, 1, 1.0, 0.0, 0.0, 1.0]  # V005 registers in April
@@ -165,7 +165,7 @@ def test_by_community_counts_for_march(vdb):
 
 
 def test_by_community_is_scoped(vdb):
-    assert set(vdb.run("volunteer_by_community", LEADER, **MARCH)["community_code"]) == {HF_DONGYUAN, HF_XIXI}
+    assert set(vdb.run("volunteers/by_community", LEADER, **MARCH)["community_code"]) == {HF_DONGYUAN, HF_XIXI}
 
 
 @pytest.mark.parametrize("as_of, active", [
@@ -174,7 +174,7 @@ def test_by_community_is_scoped(vdb):
     (datetime(2025, 4, 1), 2),
 ])
 def test_active_volunteers_at_the_90_day_boundary(vdb, as_of, active):
-    got = vdb.run("volunteer_by_community", ADMIN, start=datetime(2025, 3, 1), end=datetime(2025, 4, 1), as_of=as_of)
+    got = vdb.run("volunteers/by_community", ADMIN, start=datetime(2025, 3, 1), end=datetime(2025, 4, 1), as_of=as_of)
     assert got.set_index("community_code").loc[HF_XIXI, "active"] == active
 
 
@@ -182,75 +182,75 @@ def test_active_window_follows_the_rule(vdb):
     vdb.sql("INSERT INTO rule_values VALUES ($s, 'volunteer.active_days', 91, DATE '2025-03-01', 'admin', now(), '')",
             {"s": HEFENG})
     vdb.bump()
-    got = vdb.run("volunteer_by_community", ADMIN, **MARCH).set_index("community_code")
+    got = vdb.run("volunteers/by_community", ADMIN, **MARCH).set_index("community_code")
     assert got.loc[HF_XIXI, "active"] == 3 and got.loc[HF_XIXI, "active_days"] == 91
     assert got.loc[MD_DONGYUAN, "active_days"] == 90  # another 街道 keeps the default
 
 
 def test_running_period_counts_up_to_the_as_of_day(vdb):
-    got = vdb.run("volunteer_by_community", ADMIN, start=datetime(2025, 3, 1), end=datetime(2025, 4, 1),
+    got = vdb.run("volunteers/by_community", ADMIN, start=datetime(2025, 3, 1), end=datetime(2025, 4, 1),
                   as_of=datetime(2025, 3, 17, 15)).set_index("community_code")
     assert got.loc[HF_XIXI, ["registered", "new_registered", "hours_verified", "hours_unverified"]].tolist() == \
         [3, 1, 8.0, 0.0]  # V004's 17 March record counts, the 18 March one is not there yet
 
 
 def test_star_distribution_and_new_stars(vdb):
-    stars = vdb.run("volunteer_stars_by_community", ADMIN, as_of=MARCH["as_of"], **ALL)
+    stars = vdb.run("volunteers/stars_by_community", ADMIN, as_of=MARCH["as_of"], **ALL)
     assert stars[["community_code", "star", "volunteers"]].values.tolist() == [[HF_DONGYUAN, 1, 1]]
-    new = vdb.run("volunteer_new_stars", LEADER, **MARCH, **ALL, limit=10)
+    new = vdb.run("volunteers/new_stars", LEADER, **MARCH, **ALL, limit=10)
     assert new[["name", "star_before", "star_after", "hours_before", "hours_after", "total"]].values.tolist() == \
         [["张*华", 0, 1, 99.5, 100.5, 1]]
-    assert vdb.run("volunteer_new_stars", HEAD_DONGYUAN, **MARCH, **ALL, limit=10)["name"].tolist() == ["张明华"]
+    assert vdb.run("volunteers/new_stars", HEAD_DONGYUAN, **MARCH, **ALL, limit=10)["name"].tolist() == ["张明华"]
     # February: 99.5 h by its end, no star yet, nobody promoted
     feb = {"start": datetime(2025, 2, 1), "end": datetime(2025, 3, 1), "as_of": datetime(2025, 3, 1)}
-    assert vdb.run("volunteer_new_stars", ADMIN, **feb, **ALL, limit=10).empty
+    assert vdb.run("volunteers/new_stars", ADMIN, **feb, **ALL, limit=10).empty
 
 
 def test_star_thresholds_come_from_the_rules(vdb):
     vdb.sql("INSERT INTO rule_values VALUES ('*', 'volunteer.star1', 101, DATE '2025-03-01', 'admin', now(), '')")
     vdb.bump()
-    assert vdb.run("volunteer_stars_by_community", ADMIN, as_of=MARCH["as_of"], **ALL).empty
-    assert vdb.run("volunteer_rules", LEADER, as_of=MARCH["as_of"])["star1"].tolist() == [101]
+    assert vdb.run("volunteers/stars_by_community", ADMIN, as_of=MARCH["as_of"], **ALL).empty
+    assert vdb.run("volunteers/rules", LEADER, as_of=MARCH["as_of"])["star1"].tolist() == [101]
 
 
 def test_top_volunteers_rank_ties_and_mask(vdb):
-    top = vdb.run("volunteer_top", LEADER, **MARCH, **ALL, limit=20)
+    top = vdb.run("volunteers/top", LEADER, **MARCH, **ALL, limit=20)
     assert top[["rank", "name", "hours", "records", "cumulative_hours"]].values.tolist() == [
         [1, "王*", 4.0, 1, 4.0], [1, "赵*", 4.0, 1, 4.0], [3, "张*华", 1.0, 1, 100.5]]
     assert vol.star_level(top["cumulative_hours"][2], vol.thresholds_of(top.iloc[2])) == 1
     assert "phone" not in top.columns
-    head = vdb.run("volunteer_top", HEAD_XIXI, **MARCH, **ALL, limit=20)
+    head = vdb.run("volunteers/top", HEAD_XIXI, **MARCH, **ALL, limit=20)
     assert head["name"].tolist() == ["王芳", "赵丽", "张*华"]  # own 社区 in full, 东苑 masked
-    assert vdb.run("volunteer_top", ADMIN, **MARCH, **ALL, limit=20)["name"].tolist() == ["王芳", "赵丽", "张明华"]
-    assert len(vdb.run("volunteer_top", ADMIN, **MARCH, **ALL, limit=2)) == 2
-    only = vdb.run("volunteer_top", ADMIN, **MARCH, street=None, community=HF_DONGYUAN, limit=20)
+    assert vdb.run("volunteers/top", ADMIN, **MARCH, **ALL, limit=20)["name"].tolist() == ["王芳", "赵丽", "张明华"]
+    assert len(vdb.run("volunteers/top", ADMIN, **MARCH, **ALL, limit=2)) == 2
+    only = vdb.run("volunteers/top", ADMIN, **MARCH, street=None, community=HF_DONGYUAN, limit=20)
     assert only["name"].tolist() == ["张明华"]
 
 
 def test_hours_by_month_team_and_content(vdb):
-    months = vdb.run("volunteer_hours_by_month", ADMIN, **{"from": datetime(2025, 1, 1)}, end=MARCH["end"],
+    months = vdb.run("volunteers/hours_by_month", ADMIN, **{"from": datetime(2025, 1, 1)}, end=MARCH["end"],
                      as_of=MARCH["as_of"], **ALL)
     assert [str(m)[:7] for m in months["month"]] == ["2025-01", "2025-02", "2025-03"]
     assert months[["hours_verified", "hours_unverified", "hours_flagged"]].values.tolist() == [
         [0.5, 0, 0], [0, 0, 0], [9.0, 2.0, 66.0]]
-    teams = vdb.run("volunteer_hours_by_team", ADMIN, **MARCH, **ALL).set_index("team")
+    teams = vdb.run("volunteers/hours_by_team", ADMIN, **MARCH, **ALL).set_index("team")
     assert teams.loc["青年志愿者", ["hours_verified", "hours_total", "volunteers", "records"]].tolist() == [4.0, 6.0, 1, 2]
     assert teams.loc["巾帼志愿者", "hours_verified"] == 4.0 and teams.loc["巾帼志愿者", "hours_total"] == 70.0
-    content = vdb.run("volunteer_hours_by_content", ADMIN, **MARCH, **ALL)
+    content = vdb.run("volunteers/hours_by_content", ADMIN, **MARCH, **ALL)
     assert content[["content", "hours_verified", "hours_total", "volunteers"]].values.tolist() == [
         ["文明劝导", 9.0, 77.0, 4]]  # V001, V003, V004, V006
 
 
 def test_activity_links_and_flagged_list(vdb):
-    links = vdb.run("volunteer_activity_links", LEADER, **MARCH, **ALL, limit=10)
+    links = vdb.run("volunteers/activity_links", LEADER, **MARCH, **ALL, limit=10)
     assert links[["activity_no", "community_code", "volunteers", "hours", "names"]].values.tolist() == [
         ["HD-001", HF_XIXI, 1, 4.0, "赵*"]]
-    assert vdb.run("volunteer_activity_links", HEAD_XIXI, **MARCH, **ALL, limit=10)["names"].tolist() == ["赵丽"]
-    assert vdb.run("volunteer_activity_links", HEAD_DONGYUAN, **MARCH, **ALL, limit=10).empty  # other 社区's detail
-    flagged = vdb.run("volunteer_flagged", ADMIN, **MARCH, **ALL, limit=10)
+    assert vdb.run("volunteers/activity_links", HEAD_XIXI, **MARCH, **ALL, limit=10)["names"].tolist() == ["赵丽"]
+    assert vdb.run("volunteers/activity_links", HEAD_DONGYUAN, **MARCH, **ALL, limit=10).empty  # other 社区's detail
+    flagged = vdb.run("volunteers/flagged", ADMIN, **MARCH, **ALL, limit=10)
     assert flagged[["name", "community_code", "records", "hours_flagged", "week_hours"]].values.tolist() == [
         ["欧阳娜娜", MD_DONGYUAN, 6, 66.0, 66.0]]
     assert "V003" not in flagged["notices"][0] and "66" in flagged["notices"][0]
-    assert vdb.run("volunteer_flagged", LEADER, **MARCH, **ALL, limit=10).empty  # another 街道
-    masked = vdb.run("volunteer_flagged", Scope("leader", "m", ("330105098",)), **MARCH, **ALL, limit=10)
+    assert vdb.run("volunteers/flagged", LEADER, **MARCH, **ALL, limit=10).empty  # another 街道
+    masked = vdb.run("volunteers/flagged", Scope("leader", "m", ("330105098",)), **MARCH, **ALL, limit=10)
     assert masked["name"].tolist() == ["欧阳**"]

@@ -1,5 +1,5 @@
 """The 志愿服务 page on the demo 街道: renders for every reading role, shows volunteers' names only to
-those allowed (DOMAIN.md "Who sees what"), never a phone number."""
+those allowed (docs/architecture.md §谁看到什么), never a phone number."""
 import json
 import re
 
@@ -14,7 +14,7 @@ PHONE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
 @pytest.fixture(scope="module")
 def demo_people(apptest_db):
     """Names and phones of every demo volunteer, their 社区, and words of the page that are not names."""
-    from wenming import db as dbm
+    from wenming.core import db as dbm
     from wenming.ui import state
     db = state._open(str(apptest_db))
     people = db.sql("SELECT v.name, v.phone, v.community_code, c.community_name FROM volunteer_current v "

@@ -1,5 +1,5 @@
 import sys
 
-from wenming.cli import main
+from wenming.ops.cli import main
 
 sys.exit(main())

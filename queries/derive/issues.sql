@@ -29,23 +29,30 @@ ASOF LEFT JOIN limits lim
     ON lim.street_code = l.street_code AND lim.category = l.category
    AND CAST(date_trunc('month', l.found_at) AS DATE) >= lim.effective_month;
 
--- issue_transitions: when each issue became rectified or open again. A version changes the
--- state only when its rectified-ness differs from the version before it; the time is the
--- 整改时间 (or 销号时间) for a rectification and the 报送时间 for a reopening, kept monotonic
--- (effective_at) so a late-reported earlier time cannot reorder the history.
+-- issue_transitions: when each issue changed state — became rectified, was put on 挂账 (deferred) or
+-- stood open again. A version is a transition only when its state differs from the version before
+-- it. A rectification takes effect at its 整改时间 (or 销号时间); any other change (reopened, 挂账,
+-- taken off 挂账) at the 报送时间 of the version that reports it (docs/time.md §某一时刻的状态),
+-- kept monotonic (effective_at) so a late-reported earlier time cannot reorder the history. 无效 is
+-- not a state here: it applies retroactively (the record never was an issue), from the latest version.
 CREATE OR REPLACE TABLE issue_transitions AS
 WITH v AS (
     SELECT iv.* FROM issue_versions iv SEMI JOIN known_submissions USING (submission_id)
+), stated AS (
+    SELECT community_code, issue_no, submission_id, status, rectified_at, closed_at, reported_at,
+        CASE WHEN status IN ('已整改', '已销号') THEN 'rectified' WHEN status = '挂账' THEN 'deferred'
+             ELSE 'open' END AS state
+    FROM v WHERE status <> '无效'
 ), marked AS (
-    SELECT community_code, issue_no, submission_id,
-        status IN ('已整改', '已销号') AS rectified,
-        CASE WHEN status IN ('已整改', '已销号') THEN coalesce(rectified_at, closed_at, reported_at)
+    SELECT community_code, issue_no, submission_id, state,
+        state = 'rectified' AS rectified,
+        state = 'deferred' AS deferred,
+        CASE WHEN state = 'rectified' THEN coalesce(rectified_at, closed_at, reported_at)
              ELSE reported_at END AS raw_at,
-        lag(status IN ('已整改', '已销号'), 1, false)
-            OVER (PARTITION BY community_code, issue_no ORDER BY submission_id) AS was_rectified
-    FROM v
+        lag(state, 1, 'open') OVER (PARTITION BY community_code, issue_no ORDER BY submission_id) AS was
+    FROM stated
 )
-SELECT community_code, issue_no, submission_id, rectified, raw_at,
+SELECT community_code, issue_no, submission_id, rectified, deferred, raw_at,
     max(raw_at) OVER (PARTITION BY community_code, issue_no ORDER BY submission_id
                       ROWS UNBOUNDED PRECEDING) AS effective_at
-FROM marked WHERE rectified <> was_rectified;
+FROM marked WHERE state <> was;

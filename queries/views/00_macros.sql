@@ -36,23 +36,31 @@ CREATE OR REPLACE MACRO rule_at(street, rule_name, month) AS (
     FROM rule_values r
     WHERE r.name = rule_name AND r.street_code IN ('*', street) AND r.effective_month <= month);
 
--- Issues as of a moment: the latest known attributes plus whether each was rectified then.
+-- Issues as of a moment: the latest known attributes plus their state then, from the transitions
+-- (rectified, 挂账 or open); 无效 is read from the latest version (it applies retroactively).
+-- The state columns are computed alike in patrol_issues (views/20_patrol.sql).
+CREATE OR REPLACE MACRO issue_state(status_latest, rectified, deferred, closed_at, rectified_at, as_of) AS
+    CASE WHEN status_latest = '无效' THEN '无效'
+         WHEN coalesce(rectified, false) THEN
+            CASE WHEN status_latest = '已销号' AND coalesce(closed_at, rectified_at) <= as_of THEN '已销号' ELSE '已整改' END
+         WHEN coalesce(deferred, false) THEN '挂账'
+         WHEN status_latest = '整改中' THEN '整改中'
+         ELSE '待整改' END;
 CREATE OR REPLACE MACRO issue_asof(as_of) AS TABLE
 SELECT c.*,
     coalesce(t.rectified, false) AS is_rectified,
     CASE WHEN t.rectified THEN t.raw_at END AS rectified_time,
-    CASE WHEN coalesce(t.rectified, false) THEN
-            CASE WHEN c.status = '已销号' AND coalesce(c.closed_at, c.rectified_at) <= as_of THEN '已销号' ELSE '已整改' END
-         WHEN c.status IN ('挂账', '无效') THEN c.status
-         WHEN c.status = '整改中' THEN '整改中'
-         ELSE '待整改' END AS status_asof,
-    (NOT coalesce(t.rectified, false) AND c.status NOT IN ('挂账', '无效') AND c.deadline < as_of) AS is_overdue,
-    CASE WHEN NOT coalesce(t.rectified, false) AND c.status NOT IN ('挂账', '无效') AND c.deadline < as_of
+    issue_state(c.status, t.rectified, t.deferred, c.closed_at, c.rectified_at, as_of) AS status_asof,
+    (NOT coalesce(t.rectified, false) AND NOT coalesce(t.deferred, false) AND c.status <> '无效'
+        AND c.deadline < as_of) AS is_overdue,
+    CASE WHEN NOT coalesce(t.rectified, false) AND NOT coalesce(t.deferred, false) AND c.status <> '无效'
+              AND c.deadline < as_of
          THEN date_diff('hour', c.deadline, as_of) / 24.0 END AS days_overdue
 FROM issue_current c
 LEFT JOIN (
     SELECT community_code, issue_no,
         arg_max(rectified, (effective_at, submission_id)) AS rectified,
+        arg_max(deferred, (effective_at, submission_id)) AS deferred,
         arg_max(raw_at, (effective_at, submission_id)) AS raw_at
     FROM issue_transitions WHERE effective_at <= as_of GROUP BY ALL
 ) t USING (community_code, issue_no)

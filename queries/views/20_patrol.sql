@@ -1,4 +1,4 @@
--- 网格巡查 (DOMAIN.md §1): the per-issue flags and the per-网格 patrol days that every patrol_*
+-- 网格巡查 (docs/rules.md §网格巡查): the per-issue flags and the per-网格 patrol days that every patrol_*
 -- query aggregates, so the page, the 通报 and the composite ranking count exactly alike.
 
 -- A square cell of about m metres: its row from the latitude, its column from the longitude scaled
@@ -13,7 +13,8 @@ CREATE OR REPLACE MACRO patrol_cell_lon(cell_col, cell_row, m) AS
 -- Issues that matter to the period [p_start, p_end) measured at p_as_of, within the scope and the
 -- page filters (NULL = all), 无效 left out, each with the flags the indicators count:
 --   f_found        found in the period                       -> 发现数, 上报及时率's denominator
---   f_deferred     found in the period and 挂账 at p_as_of    -> listed on its own
+--   f_deferred     found in the period and 挂账 at p_as_of (put on 挂账 by a version reported
+--                  before p_as_of)                            -> listed on its own
 --   f_rectify_den  found in the period and not 挂账           -> 整改率's denominator
 --   f_rectified    found in the period and rectified at p_as_of -> 整改数
 --   f_on_time_den  not 挂账; its deadline fell in the period (before p_as_of) or it was rectified in
@@ -51,6 +52,7 @@ WITH scoped AS (
 ), t AS (
     SELECT it.community_code, it.issue_no,
         arg_max(it.rectified, (it.effective_at, it.submission_id)) AS rectified,
+        arg_max(it.deferred, (it.effective_at, it.submission_id)) AS deferred,
         arg_max(it.raw_at, (it.effective_at, it.submission_id)) AS raw_at
     FROM issue_transitions it SEMI JOIN c USING (community_code, issue_no)
     WHERE it.effective_at <= p_as_of
@@ -64,13 +66,9 @@ WITH scoped AS (
     SELECT c.*,
         coalesce(t.rectified, false) AS is_rectified,
         CASE WHEN t.rectified THEN t.raw_at END AS rectified_time,
-        CASE WHEN coalesce(t.rectified, false) THEN
-                CASE WHEN c.status = '已销号' AND coalesce(c.closed_at, c.rectified_at) <= p_as_of THEN '已销号' ELSE '已整改' END
-             WHEN c.status IN ('挂账', '无效') THEN c.status
-             WHEN c.status = '整改中' THEN '整改中'
-             ELSE '待整改' END AS status_asof,
-        (NOT coalesce(t.rectified, false) AND c.status NOT IN ('挂账', '无效') AND c.deadline < p_as_of) AS is_overdue,
-        CASE WHEN NOT coalesce(t.rectified, false) AND c.status NOT IN ('挂账', '无效') AND c.deadline < p_as_of
+        issue_state(c.status, t.rectified, t.deferred, c.closed_at, c.rectified_at, p_as_of) AS status_asof,
+        (NOT coalesce(t.rectified, false) AND NOT coalesce(t.deferred, false) AND c.deadline < p_as_of) AS is_overdue,
+        CASE WHEN NOT coalesce(t.rectified, false) AND NOT coalesce(t.deferred, false) AND c.deadline < p_as_of
              THEN date_diff('hour', c.deadline, p_as_of) / 24.0 END AS days_overdue,
         (c.found_at >= p_start AND c.found_at < p_end) AS f_found,
         (t.rectified AND t.raw_at >= p_start AND t.raw_at < p_end) AS f_rectified_in

@@ -5,7 +5,7 @@
 CREATE OR REPLACE MACRO vol_last_day(as_of) AS CAST(CAST(as_of AS TIMESTAMP) - INTERVAL 1 MICROSECOND AS DATE);
 
 -- 星级 0 (none) .. 5 from cumulative hours; reaching a threshold earns it (100 h = 一星).
--- wenming.volunteers.star_level is the same rule in Python.
+-- wenming.volunteers.metrics.star_level is the same rule in Python.
 CREATE OR REPLACE MACRO star_of(h, t1, t2, t3, t4, t5) AS CASE
     WHEN h >= t5 THEN 5 WHEN h >= t4 THEN 4 WHEN h >= t3 THEN 3 WHEN h >= t2 THEN 2 WHEN h >= t1 THEN 1 ELSE 0 END;
 

@@ -1,4 +1,4 @@
--- 红黑榜 as of a moment (DOMAIN.md §4). Dated events (发布日期, 销号日期, 到期日, 整改期限) take
+-- 红黑榜 as of a moment (docs/rules.md §红黑榜条目). Dated events (发布日期, 销号日期, 到期日, 整改期限) take
 -- effect on their day: at a moment as_of the days that have begun are those up to honor_day(as_of),
 -- so a month measured at its end (the first moment of the next month) does not see the next
 -- month's first day.

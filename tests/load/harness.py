@@ -108,7 +108,7 @@ class LoadResult:
 
 
 def pages_for(role: str) -> list[str]:
-    """The URL paths of a role's pages; 总览 is the default page, so its URL is "/" (DESIGN.md)."""
+    """The URL paths of a role's pages; 总览 is the default page, so its URL is "/" (docs/architecture.md §页面与地址)."""
     return ["/" if p.url_path == "overview" else f"/{p.url_path}"
             for p in registry.pages_for(role, several_streets=False)]
 
@@ -292,8 +292,8 @@ def import_files(db_path: Path, folder: Path, count: int, rows: int) -> list[Pat
 
     import pandas as pd
 
-    from wenming.bench import issue_file
-    from wenming.db import Database
+    from wenming.ops.bench import issue_file
+    from wenming.core.db import Database
     copy = folder / "source.duckdb"
     shutil.copyfile(db_path, copy)
     db = Database(copy)

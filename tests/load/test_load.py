@@ -19,7 +19,7 @@ from tests.conftest import count_rows
 from tests.load.harness import (ROLES, ROOT, demo_communities, import_files, lock_errors, pages_for, run_load,
                                 write_results)
 from tests.served import serve
-from wenming.db import Database
+from wenming.core.db import Database
 
 pytestmark = pytest.mark.load
 IMPORTS, ROWS = 3, 2000

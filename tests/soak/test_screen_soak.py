@@ -19,7 +19,7 @@ import pytest
 
 from tests.served import serve
 from tests.test_screen_page import screen_db
-from wenming import screen_config
+from wenming.screen import settings as screen_config
 
 pytestmark = pytest.mark.soak
 MINUTES = float(os.environ.get("WENMING_SOAK_MINUTES", "10.5"))

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from wenming import config, db as dbm
-from wenming.access import SYSTEM, Scope
+from wenming.core import config
+from wenming.core import db as dbm
+from wenming.core.access import SYSTEM, Scope
 from wenming.ingest.boundary import validate_boundary
 from wenming.ingest.context import LIVE, load_context
-from wenming.ingest.problems import ERROR, NOTICE, Problem, Rejected, error, notice
+from wenming.ingest.problems import ERROR, NOTICE, Problem, Rejected, error, notice, sort_problems
 from wenming.ingest.read import Boundary, read_file
 from wenming.ingest.validate import Parsed, flag_weekly_hours, validate
 
@@ -48,7 +50,8 @@ class ImportResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # sorted: file-level first, then sheet, row, column
+    sheets: list[str] = field(default_factory=list)  # the sheets read, in file order
 
     @property
     def errors(self) -> list[Problem]:
@@ -93,6 +96,7 @@ def import_file(db: dbm.Database, path: Path | str, *, kind: str | None = None, 
         except Rejected as exc:
             result.problems = exc.problems
             parts = None
+        result.problems = sort_problems(result.problems, result.sheets)
         if result.errors or parts is None:
             _log(db, result, digest, user, imported_at, archived, None, None)
             return result
@@ -101,7 +105,16 @@ def import_file(db: dbm.Database, path: Path | str, *, kind: str | None = None, 
             result.unchanged = result.rows
             _log(db, result, digest, user, imported_at, archived, *_place_of(parts))
             return result
-        _store(db, parts, result, digest, user, imported_at, archived, refresh)
+        try:
+            _store(db, parts, result, digest, user, imported_at, archived, refresh)
+        except duckdb.OutOfMemoryException:
+            # rolled back by _store: nothing of the file is kept, the rejection is logged
+            result.outcome, result.submission_id = "rejected", None
+            result.inserted = result.updated = result.unchanged = 0
+            result.problems.append(error(
+                f"导入时数据库内存不足（上限 {config.get('memory_limit')}，可由 WENMING_MEMORY_LIMIT 调整），"
+                "整个文件未导入：请将文件拆分为较小的几份后分别报送，或请管理员调高内存上限"))
+            _log(db, result, digest, user, imported_at, archived, None, None)
     return result
 
 
@@ -116,7 +129,7 @@ def _archive(db: dbm.Database, path: Path, name: str, digest: str, at: datetime)
 
 def _read_and_validate(db, path, kind, coords, scope, imported_at, result) -> list[tuple[str, pd.DataFrame, bool]]:
     """Parts to store: (versions table, records, whether its rows count in the result)."""
-    from wenming import geo
+    from wenming.core import geo
     crs = None
     if coords:
         crs = geo.normalize_crs(coords)
@@ -134,10 +147,11 @@ def _read_and_validate(db, path, kind, coords, scope, imported_at, result) -> li
         records, problems = validate_boundary(content, ctx, crs)
         result.problems += problems
         result.rows = len(content.features)
-        if problems:
+        if any(p.level == ERROR for p in problems):
             return []
         return _boundary_parts(records, ctx)
     parts = []
+    result.sheets = list(dict.fromkeys(t.sheet for t in content))
     for table in content:
         if scope.role == "community" and table.kind.name == "名册":
             raise Rejected([error("社区账号不能报送名册，请联系街道管理员")])

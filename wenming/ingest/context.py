@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import shapely
 
-from wenming import geo
+from wenming.core import geo
 
 # read from the versions, not the derived tables, so a batch imported without refreshing
 # (the demo builder) still sees the volunteers and activities it has just loaded

@@ -1,10 +1,10 @@
-"""The submission kinds (DOMAIN.md "Submission formats"): columns, aliases, identities."""
+"""The submission kinds (docs/formats.md §各类报送): columns, aliases, identities."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from wenming import rules
+from wenming.core import rules
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,13 @@ class Column:
     aliases: tuple[str, ...] = ()
     help: str = ""
     example: object = ""
+    max_length: int | None = None  # characters a text cell may hold (None for non-text columns)
+    code: bool = False  # an identifier or code: kept as written, never a number
+
+    @property
+    def length_help(self) -> str:
+        """填写说明 text for the length limit, e.g. "最多 2000 字" ("" for non-text columns)."""
+        return f"最多 {self.max_length} 字" if self.max_length else ""
 
 
 @dataclass(frozen=True)
@@ -33,9 +40,35 @@ class Kind:
     def required(self) -> list[Column]:
         return [c for c in self.columns if c.required]
 
+    @property
+    def max_lengths(self) -> dict[str, int]:
+        """Column label -> the most characters a cell of that text column may hold."""
+        return {c.label: c.max_length for c in self.columns if c.max_length}
+
+
+# The most characters a text cell may hold, by column key (a text column not listed: DEFAULT_MAX_LENGTH).
+# Free text is generous (a 问题描述 of 2000 字 is a page); codes and names are short (a 上报人 may be
+# "张三（东苑社区第一网格网格员）", so people's fields allow 100; a 姓名 in the 名册 50). Excel itself
+# stops at 32,767 characters a cell; read.py refuses anything past that before it is even loaded.
+DEFAULT_MAX_LENGTH = 200
+MAX_LENGTHS = {
+    "description": 2000, "rectify_note": 2000, "reason": 1000, "removed_note": 1000, "content": 500,
+    "title": 200, "place": 200, "theme": 100, "object_name": 100, "reason_category": 100,
+    "community": 50, "grid": 50, "category": 50, "reporter": 100, "patroller": 100, "name": 50,
+    "verifier": 100, "team": 100, "activity_type": 100, "street_name": 50, "community_name": 50,
+    "grid_name": 100, "grid_worker": 100,
+    "issue_no": 50, "activity_no": 50, "volunteer_no": 50, "record_no": 50, "entry_no": 50,
+    "street_code": 20, "community_code": 20, "grid_code": 30, "phone": 20,
+    "crs": 20, "source": 20, "status": 20, "board": 10, "object_type": 20, "gender": 10,
+}
+# identifiers and codes: a value Excel turned into 3.30105E+11 has lost its digits
+CODE_KEYS = {"issue_no", "community", "grid", "activity_no", "volunteer_no", "record_no", "entry_no",
+             "street_code", "community_code", "grid_code", "phone"}
+
 
 def _c(key, label, required, type_, aliases=(), help="", example=""):
-    return Column(key, label, required, type_, tuple(aliases), help, example)
+    length = MAX_LENGTHS.get(key, DEFAULT_MAX_LENGTH) if type_ == "text" else None
+    return Column(key, label, required, type_, tuple(aliases), help, example, length, key in CODE_KEYS)
 
 
 _CATEGORY_HELP = "小类名称，如：" + "、".join(m for items in rules.CATEGORIES.values() for m, _ in items)

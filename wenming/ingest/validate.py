@@ -5,18 +5,21 @@ and flags it. Reasons are Chinese; rows are numbered as the submitter sees them 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from wenming import geo, rules
+from wenming.core import geo
+from wenming.core import rules
 from wenming.ingest.context import Context
 from wenming.ingest.kinds import Kind
 from wenming.ingest.problems import Problem, error, notice
 from wenming.ingest.read import Table
 from wenming.ingest.values import PARSERS, is_blank, text
 
+SCIENTIFIC = re.compile(r"^[+-]?\d(?:\.\d+)?[eE][+-]?\d+$")  # 3.30105E+11: what Excel shows a long number as
 CHINA_LON = (73.0, 136.0)
 CHINA_LAT = (3.0, 54.0)
 STREET_TOLERANCE_M = 100  # a point this close outside the 街道 boundary is still accepted
@@ -45,11 +48,16 @@ class _Rows:
     def header(self, key: str) -> str:
         return self.table.headers.get(key) or self.table.kind.column(key).label
 
+    def letter(self, key: str | None) -> str:
+        return self.table.letters.get(key, "") if key else ""
+
     def error(self, row: int, key: str | None, value, reason: str) -> None:
-        self.problems.append(error(reason, row, self.header(key) if key else "", _shown(value), self.table.sheet))
+        self.problems.append(error(reason, row, self.header(key) if key else "", _shown(value), self.table.sheet,
+                                   self.letter(key)))
 
     def notice(self, row: int, key: str | None, value, reason: str) -> None:
-        self.problems.append(notice(reason, row, self.header(key) if key else "", _shown(value), self.table.sheet))
+        self.problems.append(notice(reason, row, self.header(key) if key else "", _shown(value), self.table.sheet,
+                                    self.letter(key)))
 
 
 def _shown(value) -> str:
@@ -65,6 +73,7 @@ def _shown(value) -> str:
 def validate(table: Table, ctx: Context) -> Parsed:
     """Parse and check every row of a table; the records are what would be stored."""
     rows = _Rows(table)
+    rows.problems += table.notices
     records = _parse_cells(table, rows)
     checker = CHECKS[table.kind.name]
     out = checker(records, ctx, rows)
@@ -91,6 +100,15 @@ def _parse_cells(table: Table, rows: _Rows) -> list[dict]:
                 rec[col.key] = None
                 rec.setdefault("_bad", set()).add(col.key)
                 rows.error(row_no, col.key, value, str(exc))
+                continue
+            if col.max_length and len(rec[col.key]) > col.max_length:
+                rows.error(row_no, col.key, rec[col.key][:20] + "…",
+                           f"内容长达 {len(rec[col.key]):,} 字，超过此列上限 {col.max_length:,} 字，请精简后报送")
+                rec[col.key] = None
+            elif col.code and isinstance(value, str) and SCIENTIFIC.match(value.strip()):
+                rows.error(row_no, col.key, value, f"「{value.strip()}」是科学计数法，完整的编码已丢失："
+                           "此列被 Excel 转为科学计数法，请将单元格设为文本，重新填写完整编码后报送")
+                rec[col.key] = None
         parsed.append(rec)
     return parsed
 

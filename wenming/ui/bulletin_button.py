@@ -5,9 +5,10 @@ from datetime import date
 
 import streamlit as st
 
-from wenming import auth, bulletin
-from wenming.bulletin_print import PdfError
-from wenming.db import Database
+from wenming.core import auth
+from wenming.reports import bulletin
+from wenming.reports.bulletin_print import PdfError
+from wenming.core.db import Database
 
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

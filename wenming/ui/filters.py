@@ -8,9 +8,10 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from wenming.access import Scope
-from wenming.db import Database
-from wenming.timeutil import Period, add_months, month_start, parse_period
+from wenming import metrics
+from wenming.core.access import Scope
+from wenming.core.db import Database
+from wenming.core.timeutil import Period, add_months, month_start, parse_period
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Filters:
     @property
     def as_of(self) -> datetime:
         # to the minute: results are cached by their parameters, and "now" moves every second
-        return self.period.as_of(self.now.replace(second=0, microsecond=0))
+        return self.period.as_of(metrics.moment(self.now))
 
     def params(self) -> dict:
         """Bound parameters most page queries take."""
@@ -38,7 +39,7 @@ class Filters:
 
 def places(db: Database, scope: Scope) -> pd.DataFrame:
     """The 街道/社区/网格 the session may pick from."""
-    return db.run("places", scope)
+    return db.run("core/places", scope)
 
 
 def _param(name: str) -> str | None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from wenming.auth import User
-from wenming.db import Database
+from wenming.core.auth import User
+from wenming.core.db import Database
 from wenming.ui import registry, state
 
 

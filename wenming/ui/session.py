@@ -10,9 +10,10 @@ import json
 
 import streamlit as st
 
-from wenming import auth, config
-from wenming.auth import LoginError, User
-from wenming.db import Database
+from wenming.core import auth
+from wenming.core import config
+from wenming.core.auth import LoginError, User
+from wenming.core.db import Database
 
 COOKIE = "wenming_session"
 

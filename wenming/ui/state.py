@@ -7,8 +7,9 @@ from contextlib import contextmanager
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
-from wenming import config, inbox
-from wenming.db import Database, DatabaseUnavailable
+from wenming.core import config
+from wenming.ingest import inbox
+from wenming.core.db import Database, DatabaseUnavailable
 
 
 @st.cache_resource(show_spinner=False)
@@ -21,7 +22,7 @@ def _open(path: str) -> Database:
         db.close()
         raise
     inbox.start_watcher(db)
-    from wenming import backup
+    from wenming.ops import backup
     backup.start_daily(db)  # at most one dated backup a day, in backups/ beside the file
     return db
 

@@ -3,18 +3,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from wenming import auth, exports
-from wenming.db import Database
+from wenming.core import auth
+from wenming.core import exports, formats
+from wenming.core.db import Database
 
 
-def fmt_rate(value, digits: int = 1) -> str:
-    return "—" if value is None or value != value else f"{value * 100:.{digits}f}%"
-
-
-def fmt_num(value, digits: int = 0) -> str:
-    if value is None or value != value:
-        return "—"
-    return f"{value:,.{digits}f}"
+fmt_rate = formats.pct  # the app's one set of formats (wenming/core/formats.py)
+fmt_num = formats.number
 
 
 def delta_text(current, previous, *, rate: bool = False, label: str = "环比") -> str | None:
@@ -56,7 +51,7 @@ def empty_note(text: str = "所选范围内没有数据") -> None:
 def community_board(result) -> None:
     """The month's 社区红黑榜 (composite.MonthResult) in two columns, with the 约谈 note; shared by
     /ranking and /honor."""
-    from wenming import ranking
+    from wenming.composite import explain as ranking
     entries = ranking.board_entries(result)
     red_col, black_col = st.columns(2, gap="medium")
     for column, which in ((red_col, "红榜"), (black_col, "黑榜")):

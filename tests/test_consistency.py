@@ -1,0 +1,163 @@
+"""One number, everywhere: for the demo 街道, every indicator on every surface that shows it equals the
+registry's value (wenming/metrics.py) for the same scope and period, read the registry's way.
+
+Surfaces: the /patrol, /volunteers and 总览 pages (AppTest: what the tiles say), the composite's
+inputs (/ranking, /community, 总览's headlines), the 区 view, the big screen's panels and the 通报.
+A closed month (2026-10, measured at its end) and the running month (2026-11, measured now, the demo's
+today being 2026-11-22).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from wenming import metrics
+from wenming.composite import explain, month as composite
+from wenming.core.access import Scope
+from wenming.core.timeutil import parse_period
+from wenming.honor import metrics as honor
+from wenming.patrol import metrics as patrol
+from wenming.reports import bulletin, district
+from wenming.screen import data as screen_data
+from wenming.volunteers import metrics as vol
+
+STREET = "330105099"
+LEADER = Scope(role="leader", username="t", street_codes=(STREET,))
+OCTOBER = date(2026, 10, 1)
+
+
+@pytest.fixture(scope="module")
+def db(apptest_db):
+    from wenming.ui import state
+    return state._open(str(apptest_db))
+
+
+def registry(db, period_key: str, scope: Scope = LEADER, view=None) -> dict:
+    """Every indicator of the 街道 for the period, from its source query, the registry's way."""
+    source = view or db
+    period = parse_period(period_key, db.now().date())
+    window = dict(start=period.start_ts, end=period.end_ts, as_of=metrics.as_of(period.end_ts, source.now()))
+    k = patrol.rates(source.run("patrol/kpis", scope, **window, **patrol.filter_params(street=STREET))).iloc[0]
+    v = vol.totals(source.run("volunteers/by_community", scope, **window))
+    board = source.run("honor/board", scope, **window, street=STREET, community=None)
+    h = honor.summary(board)
+    out = {key: metrics.value(key, k) for key in ("found", "rectify_rate", "on_time_rate", "overdue_open",
+                                                  "coverage_rate", "timely_rate", "deferred")}
+    out.update({key: metrics.value(key, v) for key in ("registration_rate", "hours_verified", "hours_per_100",
+                                                      "active_share")})
+    out.update({"red_new": h["red_new"], "black_new": h["black_new"], "black_active": h["black_active"]})
+    return out
+
+
+def tiles(at) -> dict[str, str]:
+    """The page's KPI tiles: label (without the 样本不足 mark) -> value as shown."""
+    return {m.label.replace(" ⚠样本不足", ""): m.value for m in at.metric}
+
+
+def shown(key: str, value) -> str:
+    return metrics.text(key, value)
+
+
+# -- a closed month -------------------------------------------------------------------------------
+def test_composite_inputs_equal_the_area_queries(db):
+    want = registry(db, "2026-10")
+    result = composite.month_scores(db, LEADER, STREET, OCTOBER, composite.minute(db.now()))
+    head = explain.street_headlines(result.inputs)
+    for key in ("on_time_rate", "registration_rate"):
+        assert shown(key, head[key]) == shown(key, want[key]), key
+    assert head["hours_verified"] == pytest.approx(want["hours_verified"])
+
+
+def test_district_view_equals_the_area_queries(db):
+    streets = db.sql("SELECT street_code, street_name FROM streets WHERE street_code = $s", {"s": STREET})
+    cmp = district.compare(db, LEADER, streets, parse_period("2026-10", db.now().date()), db.now())
+    row = cmp.streets.iloc[0]
+    want = registry(db, "2026-10")
+    for key in ("found", "rectify_rate", "on_time_rate", "overdue_open", "coverage_rate", "registration_rate",
+                "hours_per_100", "red_new", "black_new", "black_active"):
+        assert shown(key, row[key]) == shown(key, want[key]), key
+    result = composite.month_scores(db, LEADER, STREET, OCTOBER, composite.minute(db.now()))
+    assert row["composite_mean"] == pytest.approx(result.totals["total"].mean())
+    held = int((result.inputs["on_theme_count"] > 0).sum())
+    assert row["theme_rate"] == pytest.approx(held / len(result.inputs))
+
+
+def test_patrol_page_tiles_are_the_registry(app_as, db):
+    at = app_as("leader", page="pages/patrol.py", params={"period": "2026-10"})
+    assert not at.exception
+    got, want = tiles(at), registry(db, "2026-10")
+    for key in ("found", "rectify_rate", "on_time_rate", "overdue_open", "coverage_rate", "timely_rate", "deferred"):
+        assert got[metrics.get(key).name] == shown(key, want[key]), key
+
+
+def test_overview_tiles_are_the_registry(app_as, db):
+    at = app_as("leader", page="pages/overview.py", params={"period": "2026-10"})
+    assert not at.exception
+    got, want = tiles(at), registry(db, "2026-10")
+    assert got["按期整改率"] == shown("on_time_rate", want["on_time_rate"])
+    assert got["志愿者注册率"] == shown("registration_rate", want["registration_rate"])
+    assert got["核实时长（小时）"] == shown("hours_verified", want["hours_verified"])
+
+
+def test_volunteers_page_tiles_are_the_registry(app_as, db):
+    at = app_as("leader", page="pages/volunteers.py", params={"period": "2026-10"})
+    assert not at.exception
+    got, want = tiles(at), registry(db, "2026-10")
+    assert got["注册率"] == shown("registration_rate", want["registration_rate"])
+    assert got["每百人时长"] == shown("hours_per_100", want["hours_per_100"])
+
+
+def test_bulletin_equals_the_month_as_known_at_its_close(db):
+    b = bulletin.build(db, STREET, OCTOBER)
+    from wenming.core.db import KnownAt
+    view = KnownAt(db, b.known_at)
+    try:
+        want = registry(db, "2026-10", view=view)
+        result = composite.month_scores(view, LEADER, STREET, OCTOBER, b.known_at)
+    finally:
+        view.close()
+    h = b.headline
+    assert h["found"] == want["found"] and h["overdue"] == want["overdue_open"]
+    for key, got in (("rectify_rate", h["rectify_rate"]), ("on_time_rate", h["on_time_rate"]),
+                     ("coverage_rate", h["coverage"])):
+        assert shown(key, got) == shown(key, want[key]), key
+    assert shown("hours_verified", h["hours"]) == shown("hours_verified", want["hours_verified"])
+    ranked = b.ranking.set_index("community_code")["total"]
+    assert ranked.to_dict() == pytest.approx(result.totals.set_index("community_code")["total"].to_dict())
+
+
+# -- the running month: the big screen against the pages -------------------------------------------
+def test_screen_headline_is_the_registry_now(db):
+    now = screen_data.safe_now(db)
+    panel = screen_data.panel_headline(db, screen_data.screen_scope("大屏", STREET), STREET, now)
+    got = {c["key"]: c for c in panel["counters"]}
+    want = registry(db, "2026-11", scope=screen_data.screen_scope("大屏", STREET))
+    assert got["found"]["value"] == shown("found", want["found"])
+    assert got["rectify"]["value"] == shown("rectify_rate", want["rectify_rate"])
+    assert got["overdue"]["value"] == shown("overdue_open", want["overdue_open"])
+
+
+def test_screen_honor_panel_lists_what_the_headline_counts(db):
+    now = screen_data.safe_now(db)
+    scope = screen_data.screen_scope("大屏", STREET)
+    panel = screen_data.panel_honor(db, scope, STREET, now)
+    latest = panel["period"]
+    board = db.run("honor/board", scope, start=datetime.combine(latest, datetime.min.time()),
+                   end=datetime.combine(date(latest.year + latest.month // 12, latest.month % 12 + 1, 1),
+                                        datetime.min.time()), as_of=now, street=STREET, community=None)
+    assert len(panel["black"]) == honor.summary(board)["black_active"]
+    assert all(item["status"] in ("在榜", "整改中") for item in panel["black"])
+
+
+def test_screen_ranking_is_the_ranking_page(db):
+    now = screen_data.safe_now(db)
+    scope = screen_data.screen_scope("大屏", STREET)
+    panel = screen_data.panel_ranking(db, scope, STREET, now)
+    result = composite.month_scores(db, LEADER, STREET, panel["month"], composite.minute(db.now()))
+    page = result.totals.set_index("community_name")
+    for row in panel["rows"]:
+        assert row["total"] == pytest.approx(page.loc[row["community"], "total"])
+        assert row["activity"] == pytest.approx(page.loc[row["community"], "activity"])
+        assert row["rank"] == page.loc[row["community"], "rank"]

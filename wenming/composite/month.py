@@ -1,0 +1,260 @@
+"""The month's composite assessment of one 街道, from the same queries the four area pages use.
+
+`month_scores` is the one source of truth for /ranking, /community, /, the big screen and the
+bulletin: inputs per 社区 (patrol_by_community, activity_month_scores, volunteer_by_community,
+honor_by_community), the rules in force that month, and scoring.score over them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from wenming import metrics
+from wenming.activities import metrics as activities
+from wenming.patrol import metrics as patrol
+from wenming.core import rules as rules_mod
+from wenming.composite import scoring
+from wenming.core.access import Scope
+from wenming.core.timeutil import add_months, month_start
+
+
+@dataclass
+class MonthResult:
+    street_code: str
+    month: date
+    as_of: datetime
+    provisional: bool
+    rules: dict
+    inputs: pd.DataFrame  # one row per 社区: names and every indicator input
+    totals: pd.DataFrame  # one row per 社区: sub-scores, total, rank, change, names
+    lines: pd.DataFrame  # one row per 社区 and rule line
+    board: pd.DataFrame  # the 社区 red/black board
+    adjustments: pd.DataFrame
+    # where the month was read from, for the few look-ups an action needs (composite_overdue_split)
+    db: object = field(default=None, repr=False, compare=False)
+    scope: Scope | None = field(default=None, repr=False, compare=False)
+
+    def community(self, code: str) -> pd.Series:
+        return self.totals.set_index("community_code").loc[code]
+
+    @property
+    def window(self) -> dict:
+        """The bound parameters of the month: start, end, as_of."""
+        start, end, _ = _window(self.month, self.as_of)
+        return {"start": start, "end": end, "as_of": self.as_of}
+
+
+TOTAL_COLUMNS = ["community_code", "patrol", "activity", "volunteer", "honor", "adjustment", "total", "rank",
+                 "small_sample", "community_name", "change"]
+
+
+def street_scope(scope: Scope, street_code: str) -> Scope | None:
+    """The session's scope narrowed to one 街道 (so every query reads one 街道's rows, not a city's);
+    None when the 街道 is outside the scope. Narrowing never widens what a role may read."""
+    if scope.street_codes is not None and street_code not in scope.street_codes:
+        return None
+    return dataclasses.replace(scope, street_codes=(street_code,))
+
+
+def minute(now: datetime) -> datetime:
+    """`now` as the composite measures a running month: the app's one rule, metrics.moment."""
+    return metrics.moment(now)
+
+
+def _window(month: date, now: datetime) -> tuple[datetime, datetime, datetime]:
+    start = datetime.combine(month, datetime.min.time())
+    end = datetime.combine(add_months(month, 1), datetime.min.time())
+    return start, end, min(end, now)
+
+
+def month_inputs(db, scope: Scope, street_code: str, month: date, now: datetime) -> pd.DataFrame:
+    """One row per 社区 that existed by the month's end: the inputs of every rule line."""
+    start, end, as_of = _window(month, now)
+    window = {"start": start, "end": end, "as_of": as_of}
+    p = patrol.by_community(db, scope, street=street_code, **window)
+    a = db.run("activities/month_scores", scope, **window)
+    a = activities.score_month(a[a["street_code"] == street_code], as_of=as_of)
+    v = db.run("volunteers/by_community", scope, **window)
+    h = db.run("honor/by_community", scope, **window)
+    places = db.run("core/places", scope).drop_duplicates("community_code")
+    places = places[(places["street_code"] == street_code)
+                    & (places["established_on"].isna() | (pd.to_datetime(places["established_on"]) < pd.Timestamp(end)))]
+    frame = places[["street_code", "street_name", "community_code", "community_name", "residents", "established_on"]]
+    frame = frame.merge(p[["community_code", *scoring.INPUTS["patrol"], "found", "deferred", "overdue_open"]],
+                        on="community_code", how="left")
+    frame = frame.merge(a[["community_code", "score", "on_theme_count", "off_theme_count", "participants",
+                           "timely_count"]].rename(columns={"score": "activity_score",
+                                                            "participants": "activity_participants"}),
+                        on="community_code", how="left")
+    frame = frame.merge(v[["community_code", "registered", "active", "hours_verified"]], on="community_code", how="left")
+    frame = frame.merge(h[["community_code", "red_published", "black_active"]], on="community_code", how="left")
+    numeric = [c for c in frame.columns if c not in ("street_code", "street_name", "community_code", "community_name",
+                                                      "established_on")]
+    frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce").fillna(0)
+    return frame.reset_index(drop=True)
+
+
+def adjustments_for(db, scope: Scope, street_code: str, month: date) -> pd.DataFrame:
+    return db.run("composite/adjustments", scope, street=street_code, month=month)
+
+
+def month_scores(db, scope: Scope, street_code: str, month: date, now: datetime, *, with_previous: bool = True
+                 ) -> MonthResult:
+    """Score a 街道's month under the rules in force that month (a past month keeps its rules)."""
+    month = month_start(month)
+    start, end, as_of = _window(month, now)
+    rules = rules_mod.load(db, street_code, month)
+    narrowed = street_scope(scope, street_code)
+    if narrowed is None or now < start:
+        # outside the session's 街道, or a month that has not begun: nothing to rank
+        return _empty(street_code, month, as_of, now < end, rules, db, scope)
+    scope = narrowed
+    inputs = month_inputs(db, scope, street_code, month, now)
+    adj = adjustments_for(db, scope, street_code, month)
+    if inputs.empty:
+        return _empty(street_code, month, as_of, now < end, rules, db, scope, inputs, adj)
+    totals, lines = scoring.score(inputs, rules, adj)
+    totals = totals.merge(inputs[["community_code", "community_name"]], on="community_code")
+    previous = None
+    if with_previous:
+        before = month_scores(db, scope, street_code, add_months(month, -1), now, with_previous=False)
+        previous = before.totals if not before.totals.empty else None
+        previous_black = set(before.board[before.board["board"] == "黑榜"]["community_code"]) \
+            if not before.board.empty else set()
+    else:
+        previous_black = set()
+    totals["change"] = scoring.rank_change(totals, previous)
+    totals = totals.sort_values(["rank", "community_code"]).reset_index(drop=True)
+    board = scoring.community_board(totals, int(rules["honor.board_size"]), previous_black)
+    return MonthResult(street_code, month, as_of, now < end, rules, inputs, totals, lines, board, adj, db, scope)
+
+
+def _empty(street_code, month, as_of, provisional, rules, db, scope, inputs=None, adj=None) -> MonthResult:
+    totals = pd.DataFrame(columns=TOTAL_COLUMNS)
+    lines = pd.DataFrame(columns=["community_code", "area", "rule", "value", "points", "max_points",
+                                  "small_sample", "detail"])
+    board = pd.DataFrame(columns=[*TOTAL_COLUMNS, "board", "interview"])
+    return MonthResult(street_code, month, as_of, provisional, rules,
+                       inputs if inputs is not None else pd.DataFrame(), totals, lines, board,
+                       adj if adj is not None else pd.DataFrame(columns=["community_code", "points", "reason"]),
+                       db, scope)
+
+
+def overdue_split(result: MonthResult, community_code: str) -> dict:
+    """How many of a 社区's overdue issues (at the month's as-of moment) were found in the month,
+    and how many fell due before it (queries/composite/overdue_split.sql)."""
+    if result.db is None or result.scope is None:
+        return {"found_in_month": 0, "due_before_month": 0, "overdue_open": 0}
+    split = result.db.run("composite/overdue_split", result.scope, street=result.street_code,
+                          community=community_code, **result.window)
+    if split.empty:
+        return {"found_in_month": 0, "due_before_month": 0, "overdue_open": 0}
+    row = split.iloc[0]
+    return {k: int(row[k]) for k in ("found_in_month", "due_before_month", "overdue_open")}
+
+
+def lost_items(result: MonthResult, community_code: str, limit: int = 200) -> pd.DataFrame:
+    """The issues behind a 社区's lost patrol points in the month (queries/composite/lost_items.sql);
+    empty when the session may not see that 社区's items."""
+    if result.db is None or result.scope is None:
+        return pd.DataFrame()
+    items = result.db.run("composite/lost_items", result.scope, street=result.street_code,
+                          community=community_code, **result.window)
+    return items.head(limit).reset_index(drop=True)
+
+
+def overdue_change(split: dict) -> dict:
+    """What rectifying the overdue issues by the month's end changes in the month's inputs.
+
+    Found in the month: 整改数 rises (整改率). Fell due before the month: a late rectification in
+    the month joins 按期整改率's denominator, not its numerator. Fell due within the month: already
+    counted as late; nothing moves."""
+    return {"rectified": split["found_in_month"], "on_time_den": split["due_before_month"]}
+
+
+def facts_for(result: MonthResult, community_code: str) -> dict:
+    """What the improvement actions are about, for one 社区 of a scored month."""
+    row = result.inputs.set_index("community_code").loc[community_code]
+    target = result.rules["volunteer.registration_target"]
+    missing = max(math.ceil(target * row["residents"] - row["registered"]), 0)
+    held = pd.DataFrame([{
+        "on_theme_count": row["on_theme_count"] + 1, "timely_count": row["timely_count"] + 1,
+        "participants": row["activity_participants"] + max(row["residents"] * 0.01, 1),
+        "residents": row["residents"], "existed": True}])
+    score_if_held = float(activities.score_month(held, result.rules)["score"].iloc[0])
+    split = overdue_split(result, community_code)
+    return {"overdue_open": int(row["overdue_open"]),
+            "overdue_change": overdue_change(split),
+            "report_within_hours": float(result.rules["patrol.report_within_hours"]),
+            "gap_grid_days": int(row["grid_days"] - row["patrolled_grid_days"]),
+            "missing_volunteers": int(missing),
+            "has_theme_activity": bool(row["on_theme_count"] > 0),
+            "activity_score_if_held": score_if_held}
+
+
+def actions_for(result: MonthResult, community_code: str) -> list[dict]:
+    """The few actions that would raise this 社区's score most, each re-scored with its new rank.
+
+    Each: key, n, action (what to do now while the month runs; for a closed month, what would have
+    changed the result), gain, total, rank_before, rank_after, and `text`, the whole sentence."""
+    actions = scoring.improvement_actions(result.inputs, result.rules, result.adjustments, community_code,
+                                          facts_for(result, community_code))
+    for a in actions:
+        a["action"] = action_text(a["key"], a["n"], result.rules, result.provisional, a["action"])
+        moved = f"第 {a['rank_before']} → 第 {a['rank_after']}" if a["rank_after"] != a["rank_before"] \
+            else f"名次仍为第 {a['rank_before']}"
+        a["text"] = f"{a['action']} → {'' if result.provisional else '本可 '}+{a['gain']:.1f} 分，{moved}"
+    return actions
+
+
+def all_actions(result: MonthResult, community_code: str, actions: list[dict]) -> dict | None:
+    """The actions taken together, re-scored at once (gains do not simply add up: the small-sample
+    average moves, and the other 社区 keep their places); None for fewer than two actions."""
+    if len(actions) < 2:
+        return None
+    change: dict[str, float] = {}
+    for a in actions:
+        for column, delta in a["change"].items():
+            change[column] = change.get(column, 0) + delta
+    return scoring.what_if(result.inputs, result.rules, result.adjustments, community_code, change)
+
+
+def action_text(key: str, n: int, rules: dict, running: bool, fallback: str = "") -> str:
+    """An improvement action in plain Chinese: what to do now (running month) or, for a closed
+    month, what would have changed its result."""
+    hours = f"{rules['patrol.report_within_hours']:g}"
+    days = f"{rules['activity.timely_days']:g}"
+    target = f"{rules['volunteer.registration_target']:.0%}"
+    now = {
+        "overdue": f"整改这 {n} 条逾期问题",
+        "coverage": f"每个网格每天巡查并报送记录（本月已有 {n} 个网格·天没有巡查记录，确已巡查的请补报）",
+        "timely": f"本月超时报送的 {n} 条问题若都在发现后 {hours} 小时内报送（今后请及时报送）",
+        "activity": f"本月组织一次主题活动并在 {days} 天内报送（按每千名居民 10 人参加估算）",
+        "volunteers": f"新注册 {n} 名志愿者，注册率达到 {target}",
+        "black": f"督促 {n} 条在榜黑榜整改销号",
+    }
+    then = {
+        "overdue": f"如果当月底前整改了这 {n} 条逾期问题",
+        "coverage": f"如果当月这 {n} 个网格·天也有巡查记录",
+        "timely": f"如果这 {n} 条问题都在发现后 {hours} 小时内报送",
+        "activity": f"如果当月组织过一次主题活动并在 {days} 天内报送（按每千名居民 10 人参加估算）",
+        "volunteers": f"如果当月再注册 {n} 名志愿者，注册率达到 {target}",
+        "black": f"如果这 {n} 条黑榜在当月底前整改销号",
+    }
+    return (now if running else then).get(key, fallback)
+
+
+def year_ranks(db, scope: Scope, street_code: str, year: int, now: datetime) -> pd.DataFrame:
+    """Rank history: one row per 社区 per month of the year up to now."""
+    frames = []
+    month = date(year, 1, 1)
+    while month <= now.date() and month.year == year:
+        r = month_scores(db, scope, street_code, month, now, with_previous=False)
+        if not r.totals.empty:
+            frames.append(r.totals.assign(month=month, provisional=r.provisional))
+        month = add_months(month, 1)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

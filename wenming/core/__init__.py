@@ -1,0 +1,1 @@
+"""Shared foundations: the database, settings, scope, time, rules' defaults, formats, exports, geometry, accounts."""

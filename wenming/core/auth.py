@@ -1,0 +1,305 @@
+"""Local accounts for an intranet with no identity provider: argon2 hashes, sessions, lock-out.
+
+Session tokens are random and only their SHA-256 is stored, so a copied database does not
+hand out logins. Every login, import, export and configuration change goes to audit_log.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from wenming.core import config
+from wenming.core.access import ROLES, Scope
+from wenming.core.db import Database
+
+_HASHER = PasswordHasher()  # argon2id, the library's recommended cost
+MIN_PASSWORD = 8
+
+
+class LoginError(Exception):
+    """A refused login; the message is Chinese and safe to show."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    street_code: str | None = None
+    community_code: str | None = None
+    display_name: str | None = None
+    place: str = ""  # 街道/社区 name for display
+    demo: bool = False
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    def scope(self) -> Scope:
+        if self.role in ("admin", "district"):
+            streets = None
+        else:
+            streets = (self.street_code,) if self.street_code else ()
+        return Scope(role=self.role, username=self.username, street_codes=streets,
+                     community_code=self.community_code if self.role == "community" else None)
+
+
+def audit(db: Database, username: str | None, action: str, /, **detail) -> None:
+    """One audit_log row: who (the acting account), what action, and its details as JSON."""
+    cur = db.cursor()
+    try:
+        cur.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?)",
+                    [db.now(), username, action, json.dumps(detail, ensure_ascii=False, default=str)])
+    finally:
+        cur.close()
+
+
+def _streets(db: Database) -> list[str]:
+    return list(db.sql("SELECT street_code FROM streets ORDER BY street_code")["street_code"])
+
+
+def _place_for(db: Database, role: str, street_code: str | None, community_code: str | None
+               ) -> tuple[str | None, str | None]:
+    """The (街道, 社区) an account of this role is bound to; raises ValueError in Chinese."""
+    streets = _streets(db)
+    if role == "community":
+        if not community_code:
+            raise ValueError("社区账号需要指定社区编码（--community）")
+        row = db.sql("SELECT street_code FROM communities WHERE community_code = $c", {"c": community_code})
+        if row.empty:
+            raise ValueError(f"未知社区编码 {community_code}")
+        return row["street_code"][0], community_code
+    if role in ("leader", "screen"):
+        if not street_code:
+            if len(streets) != 1:
+                raise ValueError("数据库中有多个街道（或还没有导入名册），请指定街道编码（--street）")
+            street_code = streets[0]
+        elif street_code not in streets:
+            raise ValueError(f"未知街道编码 {street_code}")
+        return street_code, None
+    return None, None
+
+
+def _require_user(db: Database, username: str) -> pd.Series:
+    row = db.sql("SELECT * FROM users WHERE username = $u", {"u": username})
+    if row.empty:
+        raise ValueError(f"账号 {username} 不存在")
+    return row.iloc[0]
+
+
+def _check_not_last_admin(db: Database, username: str, what: str) -> None:
+    """Refuse to leave the installation without an enabled admin account."""
+    others = db.sql("SELECT count(*) AS n FROM users WHERE role = 'admin' AND NOT disabled AND username <> $u",
+                    {"u": username})["n"][0]
+    row = _require_user(db, username)
+    if row["role"] == "admin" and not bool(row["disabled"]) and others == 0:
+        raise ValueError(f"{username} 是唯一启用的管理员账号，不能{what}")
+
+
+def add_user(db: Database, username: str, password: str, *, role: str, street_code: str | None = None,
+             community_code: str | None = None, display_name: str | None = None, by: str = "admin") -> User:
+    """Create an account after checking its role and place; raises ValueError in Chinese."""
+    username = (username or "").strip()
+    if not username or len(username) > 40 or any(c.isspace() for c in username):
+        raise ValueError("账号名不能为空、不能含空格，最长 40 个字符")
+    if role not in ROLES:
+        raise ValueError(f"未知角色「{role}」，应为 {'、'.join(ROLES)}")
+    if len(password or "") < MIN_PASSWORD:
+        raise ValueError(f"密码至少 {MIN_PASSWORD} 位")
+    street_code, community_code = _place_for(db, role, street_code, community_code)
+    if not db.sql("SELECT username FROM users WHERE username = $u", {"u": username}).empty:
+        raise ValueError(f"账号 {username} 已存在")
+    now = db.now()
+    cur = db.cursor()
+    try:
+        cur.execute("INSERT INTO users (username, display_name, role, street_code, community_code, password_hash, "
+                    "disabled, failed_logins, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, false, 0, ?, ?)",
+                    [username, display_name, role, street_code, community_code, _HASHER.hash(password), now, now])
+    finally:
+        cur.close()
+    audit(db, by, "新建账号", username=username, role=role, street=street_code, community=community_code)
+    return get_user(db, username)
+
+
+def get_user(db: Database, username: str) -> User | None:
+    row = db.sql("SELECT u.*, coalesce(c.community_name, s.street_name, '') AS place FROM users u "
+                 "LEFT JOIN communities c ON c.community_code = u.community_code "
+                 "LEFT JOIN streets s ON s.street_code = u.street_code WHERE username = $u", {"u": username})
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    return User(r["username"], r["role"], _none(r["street_code"]), _none(r["community_code"]),
+                _none(r["display_name"]), r["place"])
+
+
+def active_user(db: Database, username: str) -> User | None:
+    """The account if it exists and is not disabled."""
+    row = db.sql("SELECT disabled FROM users WHERE username = $u", {"u": username})
+    if row.empty or bool(row["disabled"][0]):
+        return None
+    return get_user(db, username)
+
+
+def _none(value):
+    return None if value is None or (isinstance(value, float) and value != value) else value
+
+
+def list_users(db: Database) -> pd.DataFrame:
+    return db.sql("SELECT username, display_name, role, street_code, community_code, disabled, failed_logins, "
+                  "locked_until, created_at FROM users ORDER BY role, username")
+
+
+def authenticate(db: Database, username: str, password: str) -> User:
+    """Check a password; counts failures and locks the account after too many."""
+    row = db.sql("SELECT * FROM users WHERE username = $u", {"u": (username or "").strip()})
+    now = db.now()
+    if row.empty:
+        _HASHER.hash(password or "x")  # same cost as a real check: no user-name probing by timing
+        audit(db, username, "登录失败", reason="账号不存在")
+        raise LoginError("账号或密码不正确")
+    r = row.iloc[0]
+    if bool(r["disabled"]):
+        audit(db, username, "登录失败", reason="账号已停用")
+        raise LoginError("该账号已停用，请联系管理员")
+    locked = _none(r["locked_until"])
+    if locked is not None and pd.Timestamp(locked) > pd.Timestamp(now):
+        audit(db, username, "登录失败", reason="账号锁定中")
+        raise LoginError(f"密码错误次数过多，账号已锁定至 {pd.Timestamp(locked):%H:%M}，请稍后再试或联系管理员")
+    try:
+        _HASHER.verify(r["password_hash"], password or "")
+    except (VerificationError, InvalidHashError):
+        failures = int(r["failed_logins"] or 0) + 1
+        limit = config.get_int("lockout_attempts")
+        until = now + timedelta(minutes=config.get_int("lockout_minutes")) if failures >= limit else None
+        _execute(db, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
+                 [0 if until else failures, until, r["username"]])
+        audit(db, username, "登录失败", reason="密码错误", locked=bool(until))
+        if until:
+            raise LoginError(f"密码连续错误 {limit} 次，账号锁定 {config.get_int('lockout_minutes')} 分钟")
+        raise LoginError(f"账号或密码不正确（再错 {limit - failures} 次将锁定）")
+    _execute(db, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", [r["username"]])
+    audit(db, username, "登录")
+    return get_user(db, r["username"])
+
+
+def _execute(db: Database, sql: str, params: list) -> None:
+    cur = db.cursor()
+    try:
+        cur.execute(sql, params)
+    finally:
+        cur.close()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_session(db: Database, username: str) -> str:
+    token = secrets.token_urlsafe(32)
+    now = db.now()
+    _execute(db, "INSERT INTO sessions VALUES (?, ?, ?, ?)",
+             [_token_hash(token), username, now, now + timedelta(days=config.get_int("session_days"))])
+    return token
+
+
+def user_for_token(db: Database, token: str | None) -> User | None:
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    row = db.sql("SELECT username FROM sessions WHERE token_hash = $t AND expires_at > $now",
+                 {"t": _token_hash(token), "now": db.now()})
+    if row.empty:
+        return None
+    name = row["username"][0]
+    if name.startswith("demo:"):  # demo:role[:community]
+        _, role, *community = name.split(":")
+        try:
+            return demo_user(db, role, community[0] if community else None)
+        except LoginError:
+            return None
+    user = get_user(db, name)
+    disabled = db.sql("SELECT disabled FROM users WHERE username = $u", {"u": name})
+    return user if user and not bool(disabled["disabled"][0]) else None
+
+
+def session_name(user: User) -> str:
+    """What a session row stores: the account, or the demo identity."""
+    if user.demo:
+        return f"demo:{user.role}" + (f":{user.community_code}" if user.community_code else "")
+    return user.username
+
+
+def end_session(db: Database, token: str | None) -> None:
+    if token:
+        _execute(db, "DELETE FROM sessions WHERE token_hash = ?", [_token_hash(token)])
+
+
+def set_disabled(db: Database, username: str, disabled: bool, by: str) -> None:
+    """Disable (ending every session of the account at once) or re-enable an account."""
+    _require_user(db, username)
+    if disabled:
+        _check_not_last_admin(db, username, "停用")
+    _execute(db, "UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
+    if disabled:
+        _execute(db, "DELETE FROM sessions WHERE username = ?", [username])
+    audit(db, by, "停用账号" if disabled else "启用账号", username=username)
+
+
+def reset_password(db: Database, username: str, password: str, by: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise ValueError(f"密码至少 {MIN_PASSWORD} 位")
+    _require_user(db, username)
+    _execute(db, "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, "
+                 "password_changed_at = ? WHERE username = ?", [_HASHER.hash(password), db.now(), username])
+    _execute(db, "DELETE FROM sessions WHERE username = ?", [username])
+    audit(db, by, "重置密码", username=username)
+
+
+def set_role(db: Database, username: str, role: str, street_code: str | None, community_code: str | None,
+             by: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"未知角色「{role}」")
+    if role != "admin":
+        _check_not_last_admin(db, username, "改为其他角色")
+    _require_user(db, username)
+    street_code, community_code = _place_for(db, role, street_code, community_code)
+    _execute(db, "UPDATE users SET role = ?, street_code = ?, community_code = ? WHERE username = ?",
+             [role, street_code, community_code if role == "community" else None, username])
+    _execute(db, "DELETE FROM sessions WHERE username = ?", [username])
+    audit(db, by, "修改角色", username=username, role=role, street=street_code, community=community_code)
+
+
+def screen_token(db: Database) -> str | None:
+    row = db.sql("SELECT value FROM settings_kv WHERE name = 'screen_token'")
+    return row["value"][0] if not row.empty else None
+
+
+def rotate_screen_token(db: Database, by: str) -> str:
+    token = secrets.token_urlsafe(18)
+    _execute(db, "INSERT OR REPLACE INTO settings_kv VALUES ('screen_token', ?, ?, ?)", [token, by, db.now()])
+    audit(db, by, "更换大屏链接")
+    return token
+
+
+def demo_user(db: Database, role: str, community_code: str | None = None) -> User:
+    """A one-click demo identity; only on a database built by `python -m wenming demo`."""
+    if not db.is_demo():
+        raise LoginError("只有演示数据库提供一键进入")
+    streets = _streets(db)
+    street = streets[0] if streets else None
+    if role == "community":
+        row = db.sql("SELECT street_code, community_name FROM communities WHERE community_code = $c",
+                     {"c": community_code})
+        if row.empty:
+            raise LoginError("请选择社区")
+        return User(f"演示-{row['community_name'][0]}", "community", row["street_code"][0], community_code,
+                    place=row["community_name"][0], demo=True)
+    place = db.sql("SELECT street_name FROM streets WHERE street_code = $s", {"s": street})
+    whole = role in ("admin", "district")  # every 街道 in the database: no one 街道's name as the place
+    return User(f"演示-{ROLES[role]}", role, None if whole else street,
+                place="全部街道" if whole else place["street_name"][0] if not place.empty else "", demo=True)

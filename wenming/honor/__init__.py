@@ -1,0 +1,1 @@
+"""红黑榜: entry rules (metrics), the page model and charts."""

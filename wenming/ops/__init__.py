@@ -1,0 +1,1 @@
+"""Operations: command line, demo data, benchmark, Parquet export, backups, templates, admin changes."""

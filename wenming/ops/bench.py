@@ -1,0 +1,280 @@
+"""python -m wenming bench: import throughput, demo build time, and every page's server time and
+payload, cold and warm, at 街道 scale and city scale. Prints a table and writes bench/results.md.
+
+Page time is one full script run in process (Streamlit's AppTest: the same script, widgets and
+queries as a browser visit, without the network). "Cold" is the page's first run with no cached
+results (the data version bumped, as an import does); "warm" is the same visit again, as a user
+refreshing sees it. Bytes are the serialised size of every element the run produced: what the
+server sends over the websocket for that page, without framing. Peak memory is the process's resident high-water mark
+during the cold run (Linux `VmHWM`, reset before each page).
+
+"Whole tables" is what the page would cost if it loaded, instead of asking the SQL for its
+answer, every table its queries read (found from DuckDB's plan of each query the page ran) into
+pandas: the seconds to fetch them and their size in memory, measured in the same run, and the
+ratio to the page's own cold time and bytes sent.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+
+from wenming.core import config
+
+BENCH_DIR = config.ROOT / "bench" / "tmp"
+TODAY = date(2026, 11, 22)
+IMPORT_ROWS = 100_000
+
+
+def _db_for(scale: int, log) -> tuple[Path, float | None]:
+    from wenming.ops import demo
+    path = BENCH_DIR / f"scale{scale}.duckdb"
+    if path.exists():
+        return path, None
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    log(f"building scale {scale} demo database …")
+    started = time.perf_counter()
+    demo.build(path, scale=scale, today=TODAY, log=log)
+    return path, time.perf_counter() - started
+
+
+def issue_file(db, target: Path, rows: int, seed: int = 11) -> Path:
+    """A valid 巡查问题 CSV of `rows` rows for the first 街道's 网格 (points inside each 网格)."""
+    from wenming.core import geo
+    from wenming.ops.demo_data import CATEGORY_WEIGHTS, _random_points
+    rng = np.random.default_rng(seed)
+    grids = db.sql("SELECT g.grid_code, g.community_code, g.geometry FROM grids g "
+                   "WHERE g.street_code = (SELECT min(street_code) FROM streets) AND g.geometry IS NOT NULL")
+    per = rows // len(grids) + 1
+    parts = []
+    for g in grids.itertuples():
+        pts = _random_points(geo.geometry_from_geojson(g.geometry), per, rng)
+        parts.append(pd.DataFrame({"社区": g.community_code, "经度": pts[:, 0].round(7), "纬度": pts[:, 1].round(7)}))
+    frame = pd.concat(parts, ignore_index=True).head(rows)
+    cats = list(CATEGORY_WEIGHTS)
+    found = pd.Timestamp(TODAY) - pd.to_timedelta(rng.integers(60, 60 * 24 * 25, rows), unit="m")
+    frame.insert(0, "编号", [f"BENCH-{i:07d}" for i in range(rows)])
+    frame["问题类别"] = rng.choice(cats, rows)
+    frame["坐标系"] = "WGS84"
+    frame["发现时间"] = found.strftime("%Y-%m-%d %H:%M")
+    frame["状态"] = "待整改"
+    frame.to_csv(target, index=False, encoding="utf-8-sig")
+    return target
+
+
+def bench_import(path: Path, log) -> dict:
+    from wenming import ingest
+    from wenming.core.db import Database
+    work = BENCH_DIR / "import.duckdb"
+    shutil.copyfile(path, work)
+    db = Database(work)
+    try:
+        csv = issue_file(db, BENCH_DIR / "bench_issues.csv", IMPORT_ROWS)
+        started = time.perf_counter()
+        result = ingest.import_file(db, csv, user="bench", imported_at=datetime.combine(TODAY, datetime.min.time()) + timedelta(hours=8))
+        seconds = time.perf_counter() - started
+    finally:
+        db.close()
+        work.unlink(missing_ok=True)
+        shutil.rmtree(BENCH_DIR / "archive", ignore_errors=True)
+    log(f"import {IMPORT_ROWS:,} rows: {seconds:.1f} s ({result.outcome})")
+    return {"rows": IMPORT_ROWS, "seconds": seconds, "outcome": result.outcome, "inserted": result.inserted}
+
+
+def _payload_bytes(at) -> int:
+    """Serialised size of every element and block a run produced."""
+    total, stack = 0, [at._tree]
+    while stack:
+        node = stack.pop()
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "ByteSize"):
+            total += proto.ByteSize()
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            stack.extend(children.values())
+    return total
+
+
+def _reset_peak_memory() -> None:
+    try:  # "5" resets the resident high-water mark (Linux 4.0+)
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_memory_mb() -> float:
+    try:
+        return int(re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text()).group(1)) / 1024
+    except (OSError, AttributeError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _QueryLog:
+    """Every SQL text and its parameters a page ran, to find the tables it reads."""
+
+    def __init__(self):
+        from wenming.core.db import Database
+        self.calls: list[tuple[str, dict]] = []
+        self._cls, self._sql = Database, Database.sql
+
+    def __enter__(self):
+        log, original = self.calls, self._sql
+
+        def recording(db, sql, params=None):
+            log.append((sql, dict(params or {})))
+            return original(db, sql, params)
+        self._cls.sql = recording
+        return self
+
+    def __exit__(self, *exc):
+        self._cls.sql = self._sql
+
+
+def _tables_read(db, calls) -> set[str]:
+    """The base tables in DuckDB's plans of the logged queries."""
+    from wenming.core.db import named_parameters
+    found: set[str] = set()
+
+    def walk(node):
+        table = (node.get("extra_info") or {}).get("Table")
+        if table:
+            found.add(table.split(".")[-1] if table.count(".") == 2 and ".temp." not in table else table)
+        for child in node.get("children", []):
+            walk(child)
+    for sql, params in {(sql, json.dumps(p, default=str, sort_keys=True)): (sql, p) for sql, p in calls}.values():
+        wanted = named_parameters(sql)
+        try:
+            plan = db.con.cursor().execute("EXPLAIN (FORMAT JSON) " + sql,
+                                            {k: v for k, v in params.items() if k in wanted}).fetchall()
+        except Exception:  # noqa: BLE001 - a statement EXPLAIN cannot take is simply not counted
+            continue
+        for _, text in plan:
+            for node in json.loads(text):
+                walk(node)
+    return found
+
+
+def _whole_table_cost(db, table: str, cache: dict) -> tuple[float, int]:
+    """Seconds to load one whole table into pandas, and its size there (bytes)."""
+    if table not in cache:
+        started = time.perf_counter()
+        name = ".".join(f'"{part}"' for part in table.split("."))  # the plan names it catalog.schema.table
+        frame = db.con.cursor().execute(f"SELECT * FROM {name}").df()
+        cache[table] = (time.perf_counter() - started, int(frame.memory_usage(deep=True).sum()))
+        del frame
+    return cache[table]
+
+
+def bench_pages(path: Path, scale: int, log, only: set[str] | None = None) -> list[dict]:
+    """Each existing page as a leader of one 街道 and, for cross-街道 pages, as the district."""
+    import streamlit as st
+    from streamlit import logger as st_logger
+    from streamlit.testing.v1 import AppTest
+    from wenming.core import auth
+    from wenming.ui import registry, state
+
+    st_logger.set_log_level("error")
+
+    os.environ["WENMING_DB"] = str(path)
+    state._open.clear()
+    db = state._open(str(path))
+    street = db.sql("SELECT min(street_code) AS s FROM streets")["s"][0]
+    leader = auth.User("bench-leader", "leader", street, place="bench")
+    district = auth.User("bench-district", "district", None, place="bench")
+    screen = auth.User("bench-screen", "screen", street, place="bench")
+    several = db.sql("SELECT count(*) AS n FROM streets")["n"][0] > 1
+    rows, table_costs = [], {}
+    for spec in registry.PAGES:
+        if not spec.exists or spec.url_path == "admin" or (only and spec.url_path not in only):
+            continue
+        views = []
+        if "leader" in spec.roles:
+            views.append(("一个街道", leader))
+        if spec.url_path == "screen":
+            views = [("大屏", screen)]
+        if several and ("district" in spec.roles) and spec.url_path != "submit":
+            views.append(("全区", district))
+        for view, user in views:
+            timings, size, peak, queries = [], 0, 0.0, _QueryLog()
+            for visit in range(2):
+                at = AppTest.from_file(str(config.ROOT / "app.py"), default_timeout=300)
+                at.session_state["user"] = user
+                at.run()  # the navigation (and the role's landing page), then the page itself
+                at.switch_page(spec.file)
+                if visit == 0:  # cold: no cached query results, and only the page's own queries logged
+                    db.bump()
+                    st.cache_data.clear()
+                    _reset_peak_memory()
+                started = time.perf_counter()
+                if visit == 0:
+                    with queries:
+                        at.run()
+                else:
+                    at.run()
+                timings.append(time.perf_counter() - started)
+                if visit == 0:
+                    peak = _peak_memory_mb()
+                size = _payload_bytes(at)
+                if at.exception:
+                    log(f"  ! {spec.url_path} ({view}) raised: {at.exception[0].message[:200]}")
+            rows.append({"scale": scale, "page": f"/{spec.url_path}", "view": view, "cold_s": timings[0],
+                         "warm_s": timings[1], "bytes": size, "peak_mb": peak,
+                         "tables": sorted(_tables_read(db, queries.calls))})
+            log(f"  {spec.url_path:<11} {view:<6} cold {timings[0]:6.2f} s  warm {timings[1]:6.2f} s  "
+                f"{size / 1024:8.1f} KB  peak {peak:6.0f} MB")
+    # after every page, so the frames loaded here do not raise the pages' memory high-water marks
+    for row in rows:
+        row["whole_s"] = sum(_whole_table_cost(db, t, table_costs)[0] for t in row["tables"])
+        row["whole_bytes"] = sum(_whole_table_cost(db, t, table_costs)[1] for t in row["tables"])
+    log("  whole tables in pandas: " + ", ".join(f"{t} {b / 2**20:,.0f} MB" for t, (_, b) in table_costs.items()))
+    state._open.clear()
+    db.close()
+    return rows
+
+
+def main(args) -> int:
+    scales = [1] if args.quick else [int(s) for s in args.scales.split(",")]
+    lines, page_rows, imports, builds = [], [], {}, {}
+    log = print
+    for scale in scales:
+        path, built = _db_for(scale, log)
+        if built is not None:
+            builds[scale] = built
+        if scale == scales[0] and not args.pages:
+            imports = bench_import(path, log)
+        log(f"scale {scale}: pages")
+        page_rows += bench_pages(path, scale, log, set(args.pages.split(",")) if args.pages else None)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    table = pd.DataFrame(page_rows)
+    lines.append("# Benchmark results\n")
+    lines.append(f"Run {datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} cores; DuckDB memory_limit "
+                 f"{config.get('memory_limit')}. Demo data as of {TODAY}.\n")
+    if imports:
+        lines.append(f"- Import: {imports['rows']:,}-row 巡查问题 CSV read, validated, assigned to 网格 and loaded in "
+                     f"**{imports['seconds']:.1f} s** ({imports['outcome']}, {imports['inserted']:,} rows new).")
+    for scale, seconds in builds.items():
+        lines.append(f"- Demo build at scale {scale}: **{seconds:.0f} s**.")
+    lines.append(f"- Peak memory of the benchmark process (all pages, all scales): **{peak:,.0f} MB**.\n")
+    if not table.empty:
+        lines.append("| scale | page | view | cold (s) | warm (s) | sent (KB) | peak RSS (MB) "
+                     "| whole tables: load (s) | in pandas (MB) | ×cold time | ×bytes sent |")
+        lines.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in table.itertuples():
+            lines.append(f"| {r.scale} | {r.page} | {r.view} | {r.cold_s:.2f} | {r.warm_s:.2f} | {r.bytes / 1024:,.1f} "
+                         f"| {r.peak_mb:,.0f} | {r.whole_s:.2f} | {r.whole_bytes / 2**20:,.1f} "
+                         f"| {r.whole_s / r.cold_s:.1f} | {r.whole_bytes / max(r.bytes, 1):,.0f} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.quick and not args.pages:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text, encoding="utf-8")
+    return 0

@@ -1,0 +1,249 @@
+"""月度通报: the monthly bulletin of one 街道, gathered here and composed once as a content model
+(wenming/reports/bulletin_model.py) that is rendered as .docx, .xlsx, print .html and .pdf.
+
+Every number comes from the queries the pages use (composite.month_scores and the area queries),
+read "as known at" the month's close — the 10th of the next month by default (setting
+bulletin_close_day) or now if that is still ahead, and then the bulletin is marked 暂定 — so a
+closed month's bulletin comes out the same later; data for the month that arrived after the close
+is counted and noted. People on the 红黑榜 are masked (a bulletin is circulated); 新晋星级
+volunteers are praised by their full names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+from wenming.composite import month as composite
+from wenming.core import config
+from wenming.core.access import Scope
+from wenming.reports.bulletin_model import whole_days
+from wenming.core.db import Database, KnownAt
+from wenming.core.timeutil import add_months, month_start
+
+OVERDUE_LIMIT = 200
+
+
+@dataclass
+class Bulletin:
+    street_code: str
+    street_name: str
+    month: date
+    known_at: datetime
+    generated_at: datetime
+    summary: str
+    headline: dict
+    ranking: pd.DataFrame
+    board: pd.DataFrame
+    categories: pd.DataFrame
+    overdue: pd.DataFrame
+    theme: str
+    held: pd.DataFrame
+    volunteers: pd.DataFrame
+    new_stars: pd.DataFrame
+    honor: pd.DataFrame
+    requirements: list[tuple[str, list[str]]]
+    late: pd.DataFrame
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    close_at: datetime | None = None  # the month's close (取数截止)
+    overdue_total: int = 0  # every overdue issue at the month's end; `overdue` lists at most OVERDUE_LIMIT
+
+    @property
+    def provisional(self) -> bool:
+        """Produced before the month's close: the numbers may still change (暂定)."""
+        return self.close_at is not None and self.generated_at < self.close_at
+
+    @property
+    def title(self) -> str:
+        return f"{self.street_name}{self.month.year}年{self.month.month}月文明创建工作通报"
+
+    @property
+    def file_stem(self) -> str:
+        return f"{self.street_name}{self.month:%Y年%m月}文明创建工作通报"
+
+
+def close_day(month: date) -> datetime:
+    """The month's close: 0:00 of the close day (setting bulletin_close_day) of the next month."""
+    return datetime.combine(add_months(month, 1).replace(day=config.get_int("bulletin_close_day")),
+                            datetime.min.time())
+
+
+def close_moment(month: date, now: datetime) -> datetime:
+    """When a month's data is taken as final: the close day of the next month, or now."""
+    return min(close_day(month), now)
+
+
+def _pct(v) -> str:
+    return "—" if v is None or v != v else f"{v * 100:.1f}%"
+
+
+def _change(now, before, unit="个百分点") -> str:
+    if now is None or before is None or now != now or before != before:
+        return ""
+    diff = (now - before) * 100
+    if abs(diff) < 0.05:
+        return "，与上月持平"
+    return f"，较上月{'提高' if diff > 0 else '下降'} {abs(diff):.1f} {unit}"
+
+
+def _rate(num, den):
+    return num / den if den else None
+
+
+def build(db: Database, street_code: str, month: date) -> Bulletin:
+    """Gather the bulletin's content for a 街道 and month, as known at the month's close."""
+    month = month_start(month)
+    now = db.now()
+    known = close_moment(month, now)
+    view = KnownAt(db, known)
+    try:
+        return _build(view, db, street_code, month, known, now)
+    finally:
+        view.close()
+
+
+def _build(view, db, street_code, month, known, now) -> Bulletin:
+    scope = Scope(role="leader", username="bulletin", street_codes=(street_code,))
+    street_name = view.sql("SELECT street_name FROM streets WHERE street_code = $s", {"s": street_code})
+    if street_name.empty:
+        raise ValueError(f"未知街道编码 {street_code}")
+    street_name = street_name["street_name"][0]
+    result = composite.month_scores(view, scope, street_code, month, known)
+    before = composite.month_scores(view, scope, street_code, add_months(month, -1), known, with_previous=False)
+    start = datetime.combine(month, datetime.min.time())
+    end = datetime.combine(add_months(month, 1), datetime.min.time())
+    as_of = min(end, known)
+    window = {"start": start, "end": end, "as_of": as_of}
+
+    def totals(r):
+        i = r.inputs
+        if i.empty:
+            return {}
+        return {"found": int(i["found"].sum()), "rectify_rate": _rate(i["rectified"].sum(), i["rectify_den"].sum()),
+                "on_time_rate": _rate(i["on_time"].sum(), i["on_time_den"].sum()),
+                "coverage": _rate(i["patrolled_grid_days"].sum(), i["grid_days"].sum()),
+                "overdue": int(i["overdue_open"].sum()), "hours": float(i["hours_verified"].sum()),
+                "registered": int(i["registered"].sum()), "residents": int(i["residents"].sum()),
+                "held": int((i["on_theme_count"] > 0).sum()), "communities": len(i),
+                "red": int(i["red_published"].sum()), "black": int(i["black_active"].sum())}
+
+    h, p = totals(result), totals(before)
+    ranking = result.totals.copy()
+    filters = {"street": street_code, "community": None, "grid": None, "major": None, "category": None,
+               "statuses": None, "sources": None}
+    categories = view.run("patrol/by_category", scope, **window, **filters)
+    categories = categories.sort_values("found", ascending=False).head(8)
+    overdue = view.run("patrol/issue_list", scope, **window, **filters, list="overdue", limit=OVERDUE_LIMIT)
+    theme_row = view.sql("SELECT theme FROM theme_of_month WHERE street_code = $s AND year = $y AND month = $m",
+                         {"s": street_code, "y": month.year, "m": month.month})
+    theme = theme_row["theme"][0] if not theme_row.empty else ""
+    held = result.inputs[["community_name", "on_theme_count", "off_theme_count", "activity_score"]].copy()
+    volunteers = result.inputs[["community_name", "registered", "residents", "hours_verified", "active"]].copy()
+    # praise is published with full names: read the list as the office (reveal), the rest stays masked
+    office = Scope(role="admin", username="bulletin", street_codes=(street_code,))
+    new_stars = view.run("volunteers/new_stars", office, **window, street=street_code, community=None, limit=50)
+    honor = view.run("honor/board", scope, **window, street=street_code, community=None)
+    late = view.run("reports/late_data", scope, street=street_code, start=start, end=end, known_at=known)
+
+    requirements = []
+    for code, name in zip(result.inputs["community_code"], result.inputs["community_name"]):
+        items = []
+        row = result.inputs.set_index("community_code").loc[code]
+        own_overdue = overdue[overdue["community_code"] == code] if not overdue.empty else overdue
+        if len(own_overdue):
+            worst = own_overdue.sort_values("days_overdue", ascending=False).iloc[0]
+            count = max(int(row["overdue_open"]), len(own_overdue))
+            items.append(f"{count} 条问题逾期未整改（最长逾期 {whole_days(worst['days_overdue'])} 天，"
+                         f"{worst['category']}），请立即督办整改")
+        if row["on_theme_count"] == 0:
+            items.append(f"本月未开展主题活动（{theme}），请下月按时开展并在 7 天内报送")
+        rate = _rate(row["registered"], row["residents"])
+        target = result.rules["volunteer.registration_target"]
+        if rate is not None and rate < target:
+            items.append(f"志愿者注册率 {_pct(rate)}，低于 {target:.0%} 的目标，需新增约 "
+                         f"{int(target * row['residents'] - row['registered']) + 1} 名")
+        if row["black_active"] > 0:
+            items.append(f"{int(row['black_active'])} 条黑榜在榜或整改中，请按期整改销号")
+        coverage = _rate(row["patrolled_grid_days"], row["grid_days"])
+        if coverage is not None and coverage < 0.95:
+            items.append(f"巡查覆盖率 {_pct(coverage)}，请确保每个网格每日巡查")
+        if items:
+            requirements.append((name, items))
+
+    summary = _summary(street_name, month, h, p, result, late)
+    trend = _trend(view, scope, street_code, month, known)
+    return Bulletin(street_code, street_name, month, known, now, summary, h, ranking, result.board, categories,
+                    overdue, theme, held, volunteers, new_stars, honor, requirements, late, trend,
+                    close_at=close_day(month), overdue_total=max(int(h.get("overdue", 0)), len(overdue)))
+
+
+def _summary(street_name, month, h, p, result, late) -> str:
+    if not h:
+        return f"{month.month}月暂无数据。"
+    parts = [f"{month.month}月，全街道共发现问题 {h['found']:,} 条，整改率 {_pct(h['rectify_rate'])}"
+             f"{_change(h['rectify_rate'], p.get('rectify_rate'))}；按期整改率 {_pct(h['on_time_rate'])}"
+             f"{_change(h['on_time_rate'], p.get('on_time_rate'))}；截至月末仍有 {h['overdue']} 条问题逾期未整改。",
+             f"{h['held']} 个社区开展了当月主题活动（共 {h['communities']} 个社区）；"
+             f"志愿者核实服务时长 {h['hours']:,.0f} 小时，注册率 {_pct(_rate(h['registered'], h['residents']))}。",
+             f"本月发布红榜 {h['red']} 条，黑榜在榜或整改中 {h['black']} 条。"]
+    if not result.totals.empty:
+        top = "、".join(result.board[result.board["board"] == "红榜"]["community_name"])
+        bottom = "、".join(result.board[result.board["board"] == "黑榜"]["community_name"])
+        parts.append(f"综合考核前列为{top}，后列为{bottom}。")
+    if result.provisional:
+        parts.append("（本月尚未结束，以上为截至目前的数据。）")
+    if not late.empty and late["rows"].sum() > 0:
+        parts.append(f"另有 {int(late['rows'].sum())} 条本月数据在通报截止后补报，未计入本通报。")
+    return "".join(parts)
+
+
+def _trend(view, scope, street_code, month, known) -> pd.DataFrame:
+    start = datetime.combine(add_months(month, -11), datetime.min.time())
+    end = datetime.combine(add_months(month, 1), datetime.min.time())
+    return view.run("patrol/trend", scope, trend_start=start, trend_end=end, as_of=min(end, known),
+                    street=street_code, community=None, grid=None, major=None, category=None, sources=None)
+
+
+# -- the four formats, from one content model (wenming/reports/bulletin_model.py) ---------------------------
+def document(b: Bulletin, charts: bool = True):
+    from wenming.reports import bulletin_model
+    return bulletin_model.compose(b, charts=charts)
+
+
+def to_docx(b: Bulletin) -> bytes:
+    from wenming.reports import bulletin_docx
+    return bulletin_docx.render(document(b))
+
+
+def to_xlsx(b: Bulletin) -> bytes:
+    from wenming.reports import bulletin_xlsx
+    return bulletin_xlsx.render(document(b))
+
+
+def to_html(b: Bulletin) -> str:
+    from wenming.reports import bulletin_print
+    return bulletin_print.html(document(b))
+
+
+def to_pdf(b: Bulletin) -> bytes:
+    from wenming.reports import bulletin_print
+    return bulletin_print.pdf(document(b))
+
+
+FORMATS = ("docx", "xlsx", "html", "pdf")
+
+
+def render(b: Bulletin, kind: str, doc=None) -> bytes:
+    """One format's file; pass `doc` (document(b)) to render several formats from one composition."""
+    from wenming.reports import bulletin_docx, bulletin_print, bulletin_xlsx
+    if kind not in FORMATS:
+        raise ValueError(f"不支持的格式 {kind}：应为 docx、xlsx、html 或 pdf")
+    doc = doc or document(b)
+    if kind == "docx":
+        return bulletin_docx.render(doc)
+    if kind == "xlsx":
+        return bulletin_xlsx.render(doc)
+    if kind == "html":
+        return bulletin_print.html(doc).encode("utf-8")
+    return bulletin_print.pdf(doc)

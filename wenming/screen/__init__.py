@@ -1,0 +1,1 @@
+"""迎检大屏: rotation, settings, panel data and the dark view (CSS and JS as files)."""
