@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= data/demo.duckdb
 export WENMING_DB ?= $(DB)
 
-.PHONY: run run-lan test demo bench soak loadtest security clean system-deps templates
+.PHONY: run run-lan test demo bench soak loadtest security clean system-deps office-deps templates
 
 $(BIN)/python: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -18,6 +18,20 @@ system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
+
+# LibreOffice (headless Writer and Calc) and poppler-utils, for looking at the 通报 and the templates
+# as an office prints them and for the round-trip tests (which skip, saying so, without them); and
+# the fontconfig fallbacks that give the 公文 fonts (仿宋, 方正小标宋简体, 楷体, 黑体) a Noto CJK SC face.
+office-deps: system-deps
+	@SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils; \
+	fi; \
+	if ! cmp -s assets/fontconfig/65-wenming-cjk.conf /etc/fonts/conf.d/65-wenming-cjk.conf; then \
+		$$SUDO install -m 644 assets/fontconfig/65-wenming-cjk.conf /etc/fonts/conf.d/65-wenming-cjk.conf && \
+		$$SUDO fc-cache -f >/dev/null; \
 	fi
 
 $(DB): | $(BIN)/python

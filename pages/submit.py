@@ -8,11 +8,11 @@ import streamlit as st
 
 from wenming import ingest
 from wenming.core import auth
-from wenming.core import config
 from wenming.reports import submissions as reporting
 from wenming.ingest.kinds import KINDS
 from wenming.ingest.problems import column_cell
 from wenming.core.timeutil import month_start
+from wenming.ops import templates
 from wenming.ui import page, state, uploads, widgets
 from wenming.honor.metrics import md_escape
 
@@ -144,13 +144,32 @@ with tab_log:
                                 st.error(str(exc))
 
 with tab_templates:
-    st.write("每种数据一个模板：第一行为表头（带 * 的为必填列），第二行为示例，“填写说明”工作表解释每一列和允许的取值。")
-    folder = config.ROOT / "data" / "templates"
-    cols = st.columns(4)
-    for i, name in enumerate([*KINDS]):
-        path = folder / f"{name}模板.xlsx"
-        if path.exists():
-            cols[i % 4].download_button(f"{name}模板", path.read_bytes(), file_name=path.name, key=f"tpl_{name}",
-                                        icon=":material/description:", width="stretch")
+    with state.guarded("模板下载"):
+        streets = db.run("core/places", scope)[["street_code", "street_name"]].drop_duplicates()
+        if streets.empty:
+            st.info("还没有导入名册：请先下载名册模板，填好后在“上传文件”中导入；其他模板按名册生成。")
+            choices = []
+        else:
+            choices = list(zip(streets["street_code"], streets["street_name"]))
+        code = None
+        if len(choices) > 1:
+            code = st.selectbox("街道", choices, format_func=lambda c: f"{c[1]}（{c[0]}）", key="tpl_street")[0]
+        elif choices:
+            code = choices[0][0]
+        key = f"templates_{code}_{db.version}"  # regenerated after an import changes the roster or rules
+        if key not in st.session_state:
+            ctx = templates.street_context(db, code) if code else templates.generic_context()
+            st.session_state[key] = (ctx.label, templates.templates(ctx))
+        label, files = st.session_state[key]
+        st.write(f"每种数据一个模板，按**{label}**的名册和规则生成：第一行为表头（带 * 的为必填列），"
+                 "带下拉箭头的列从列表中选择（问题类别、状态、来源、坐标系、榜单、对象类型及本街道的社区、网格）；"
+                 "“示例”工作表是一行示例，“填写说明”解释每一列和允许的取值。")
+        cols = st.columns(4)
+        for i, (name, data) in enumerate(files.items()):
+            kind_name = name.removesuffix("模板.xlsx").split("_")[-1]
+            cols[i % 4].download_button(f"{kind_name}模板", data, file_name=name, key=f"tpl_{kind_name}",
+                                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                        icon=":material/description:", width="stretch",
+                                        on_click=lambda n=name: auth.audit(db, user.username, "下载模板", file=n))
     st.caption("边界文件为 GeoJSON FeatureCollection：每个要素的 properties 含 层级（街道/社区/网格）、编码、名称、上级编码；"
                "社区另含 常住人口、户数，网格另含 网格员。坐标为 WGS-84 经纬度（或导入时指定坐标系）。")

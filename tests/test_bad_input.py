@@ -259,11 +259,12 @@ def test_write_table_csv_neutralises_formula_cells(tmp_path, encoding):
 
 
 WRITERS_ALLOWED = {  # the files that may write xlsx/CSV themselves
-    "wenming/exports.py",      # the one export path (neutralises)
-    "wenming/bench.py",        # the benchmark's input file (numbers and codes it generated)
-    "wenming/demo.py",         # the demo's submission files (through exports, listed for safety)
-    "wenming/demo_data.py",
-    "wenming/templates.py",    # the blank submission templates
+    "wenming/core/exports.py",  # the one export path (neutralises)
+    "wenming/ops/bench.py",    # the benchmark's input file (numbers and codes it generated)
+    "wenming/ops/demo.py",     # the demo's submission files (through exports, listed for safety)
+    "wenming/ops/demo_data.py",
+    "wenming/ops/templates.py",    # the blank submission templates (text cells through exports.neutralise)
+    "wenming/reports/bulletin_xlsx.py",  # the 通报 workbook: every text cell through exports.neutralise
 }
 WRITER_CALLS = re.compile(r"\.to_excel\(|\.to_csv\(|openpyxl\.Workbook\(|\bWorkbook\(|ExcelWriter\(|csv\.writer\(|"
                           r"xlsxwriter")

@@ -66,10 +66,10 @@ def test_docx_reads_back(march):
 
 def test_xlsx_reads_back(march):
     wb = openpyxl.load_workbook(io.BytesIO(bulletin.to_xlsx(march)))
-    assert wb.sheetnames[:4] == ["概述", "综合考核排名", "问题类别", "督办清单"]
-    summary = {r[0]: r[1] for r in wb["概述"].iter_rows(min_row=2, values_only=True)}
-    assert summary["标题"] == "和风街道2025年3月文明创建工作通报"
-    assert "整改率 60.0%" in summary["概述"]
+    assert wb.sheetnames[:4] == ["通报", "综合考核排名", "问题类别", "督办清单"]
+    cells = [c for row in wb["通报"].iter_rows(values_only=True) for c in row if c]
+    assert cells[0] == "和风街道2025年3月文明创建工作通报"
+    assert any("整改率 60.0%" in str(c) for c in cells)
     ranking = list(wb["综合考核排名"].iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in ranking] == list(march.ranking["community_name"])
     overdue = list(wb["督办清单"].iter_rows(min_row=2, values_only=True))
@@ -80,7 +80,7 @@ def test_printable_page_is_offline_and_escaped(march):
     page = bulletin.to_html(march)
     assert "@page { size: A4" in page and "和风街道2025年3月文明创建工作通报" in page
     assert "http://" not in page and "https://" not in page
-    assert "page-break-before: always" in page
+    assert "page-break-before: always" not in page  # no section forced onto a new page
 
 
 def test_bulletin_cli(tiny_db, tmp_path, march):
@@ -94,6 +94,9 @@ def test_bulletin_cli(tiny_db, tmp_path, march):
                            "--out", str(out), "--db", str(path)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert Document(str(out)).paragraphs[0].text == "和风街道2025年3月文明创建工作通报"
+    wrong = subprocess.run([sys.executable, "-m", "wenming", "bulletin", "--month", "2025-03", "--out",
+                            str(tmp_path / "通报.txt"), "--db", str(path)], cwd=ROOT, capture_output=True, text=True)
+    assert wrong.returncode == 2 and ".pdf" in wrong.stderr
     bad = subprocess.run([sys.executable, "-m", "wenming", "bulletin", "--month", "2025-13", "--out", str(out),
                           "--db", str(path)], cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 2 and "月份" in bad.stderr

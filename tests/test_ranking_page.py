@@ -140,8 +140,9 @@ def test_bulletin_for_the_street_not_for_a_community_head(app_as):
     at.button(key="ranking_bulletin_build").click().run(timeout=180)
     assert not at.exception and not [e.value for e in at.error]
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels[-3:] == ["Word 通报", "Excel 工作簿", "打印版（A4）"]
-    assert any("数据截至" in c.value for c in at.caption)
+    assert labels[-4:] == ["Word 通报", "Excel 工作簿", "打印版（A4 网页）", "PDF"]
+    # the demo's today is 22 November: November is still running, so this is a 暂定稿
+    assert any("数据截至" in c.value and "暂定稿" in c.value for c in at.caption)
     head = app_as("community", OWN, page=PAGE)
     assert not [b for b in head.button if b.key == "ranking_bulletin_build"]
     assert "月度通报" not in texts(head)

@@ -39,6 +39,7 @@ SETTINGS = [
     Setting("server_address", "localhost", "看板监听的地址：localhost 只有本机能打开；0.0.0.0 让同一局域网的其他电脑"
                                            "（如迎检大屏）也能打开（make run 读取它，make run-lan 即为 0.0.0.0）"),
     Setting("server_port", "8501", "看板的端口（make run / make run-lan 读取）"),
+    Setting("chromium_path", "", "打印 PDF 通报所用的 Chromium；空则在 PATH 中查找 chromium（make system-deps 安装）"),
     Setting("inbox_wait_seconds", "120", "命令行导入交给运行中的看板时最长等待秒数"),
     Setting("boundary_repair_tolerance", "0.001",
             "边界多边形无效（如环自相交）时，自动修复允许改变的面积比例（0.001 即 0.1%）；超过则拒收该文件"),

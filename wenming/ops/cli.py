@@ -124,8 +124,8 @@ def cmd_bulletin(args) -> int:
         return 2
     out = Path(args.out)
     kind = out.suffix.lower().lstrip(".")
-    if kind not in ("docx", "xlsx", "html"):
-        print("用法错误：--out 的扩展名应为 .docx、.xlsx 或 .html", file=sys.stderr)
+    if kind not in bulletin.FORMATS:
+        print("用法错误：--out 的扩展名应为 .docx、.xlsx、.html 或 .pdf", file=sys.stderr)
         return 2
     db = Database(_db_path(args))
     streets = db.sql("SELECT street_code FROM streets ORDER BY street_code")["street_code"].tolist()
@@ -134,14 +134,21 @@ def cmd_bulletin(args) -> int:
         print(f"错误：{'请用 --street 指定街道编码' if street is None else '未知街道编码 ' + street}"
               f"（可选：{'、'.join(streets[:20])}）", file=sys.stderr)
         return 1
+    from wenming.reports.bulletin_print import PdfError
     b = bulletin.build(db, street, month)
     try:
+        data = bulletin.render(b, kind)
+    except PdfError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(bulletin.render(b, kind))
+        out.write_bytes(data)
     except OSError as exc:
         print(f"错误：无法写入 {out}（{exc.strerror or exc}）", file=sys.stderr)
         return 1
-    print(f"已生成 {b.title}（数据截至 {b.known_at:%Y-%m-%d %H:%M}）：{out}")
+    mark = f"；暂定稿：早于 {b.close_at:%Y-%m-%d} 取数截止" if b.provisional else ""
+    print(f"已生成 {b.title}（数据截至 {b.known_at:%Y-%m-%d %H:%M}{mark}）：{out}")
     return 0
 
 
@@ -237,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db")
     p.set_defaults(func=cmd_users)
 
-    p = sub.add_parser("bulletin", help="生成月度通报（.docx、.xlsx 或可打印的 .html）")
+    p = sub.add_parser("bulletin", help="生成月度通报（.docx、.xlsx、可打印的 .html 或 .pdf）")
     p.add_argument("--month", required=True, help="月份，如 2025-10")
     p.add_argument("--street", help="街道编码；库中只有一个街道时可省略")
     p.add_argument("--out", required=True, help="输出文件，扩展名决定格式")

@@ -12,6 +12,9 @@ from wenming.honor import metrics as honor
 
 FONT = '"Noto Sans CJK SC","Microsoft YaHei","SimSun",sans-serif'
 
+# What mask_person / mask_household (queries/views/00_macros.sql) do, in the words a reader needs
+MASKING_RULE = f"{honor.PERSON_MASK_NOTE}；{honor.HOUSEHOLD_MASK_NOTE}"  # one wording: wenming/honor/metrics.py
+
 CSS = """
 @page { size: A4; margin: 14mm 12mm 16mm 12mm; }
 * { box-sizing: border-box; }
@@ -113,7 +116,7 @@ def board_html(board: pd.DataFrame, *, street_name: str, period_label: str, publ
         f"<p class=\"sub\">{escape(signer)} · 发布日期 {escape(f'{published_on:%Y年%m月%d日}')}</p></header>",
         _section(board, "红榜"),
         _section(board, "黑榜"),
-        f"<footer><p>说明：{honor.PERSON_MASK_NOTE}；{honor.HOUSEHOLD_MASK_NOTE}；注明“某月上榜”的是往期上榜、目前仍在榜或整改中的对象。</p>",
+        f"<footer><p>说明：{escape(MASKING_RULE)}。注明“某月上榜”的是往期上榜、目前仍在榜或整改中的对象。</p>",
         "<p>黑榜对象整改到位、经复查合格后予以销号；上榜满期自动到期。对榜单有异议的，请向所在社区居委会反映。</p>",
         f"<p class=\"sign\">{escape(signer)}<br>{escape(f'{published_on:%Y年%m月%d日}')}</p></footer>",
         "</div></body></html>\n",

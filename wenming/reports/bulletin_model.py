@@ -1,0 +1,379 @@
+"""The 月度通报 as one content model: a tree of sections holding paragraphs, decisions, tables and
+figures, composed once from a `bulletin.Bulletin` and rendered as .docx, .xlsx, print .html and .pdf
+(wenming/reports/bulletin_docx.py, bulletin_xlsx.py, bulletin_print.py). Every number is formatted here,
+so the four files carry the same text: scores with one decimal, 逾期 in whole days, rates as 12.3%.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+# -- the tree ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    style: str = "body"  # body | lead | sub (a numbered sub-heading such as （一）) | note
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A sentence that decides something the office acts on: the 社区红黑榜, 约谈, who held no
+    theme activity. `kind`: board | interview | not_held; `communities` are the 社区 it names."""
+    kind: str
+    text: str
+    communities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "text"  # text | int | score (one decimal) | hours (one decimal) | days (whole days)
+    nowrap: bool = False  # codes and dates: the column is made wide enough not to wrap
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("int", "score", "hours", "days")
+
+    @property
+    def decimals(self) -> int:
+        return 1 if self.kind in ("score", "hours") else 0
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str  # short name: the xlsx sheet of its own
+    caption: str  # 表1 综合考核排名
+    columns: tuple[Column, ...]
+    rows: tuple[tuple, ...]  # values: str, int or float (None = empty)
+    note: str = ""
+    empty_text: str = "（无）"
+
+    def text(self, row: int, col: int) -> str:
+        return cell_text(self.rows[row][col], self.columns[col])
+
+    def text_rows(self) -> list[list[str]]:
+        return [[cell_text(v, c) for v, c in zip(r, self.columns)] for r in self.rows]
+
+    @property
+    def small(self) -> bool:
+        """Small enough to keep on one page (the print layout does not split it)."""
+        return len(self.rows) <= 16
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    caption: str  # 图1 …
+    png: bytes
+    width_cm: float = 16.0
+
+
+Block = Paragraph | Decision | Table | Figure
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str  # 一、综合考核排名
+    blocks: tuple = ()
+
+
+@dataclass(frozen=True)
+class Signature:
+    office: str
+    on: date
+
+    @property
+    def date_text(self) -> str:
+        return f"{self.on.year}年{self.on.month}月{self.on.day}日"
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    subtitle: str
+    provisional: bool
+    provisional_note: str  # why it is 暂定 and when the final one comes; "" when final
+    lead: Paragraph
+    sections: tuple[Section, ...]
+    signature: Signature
+    file_stem: str
+    street_name: str = ""
+    month: date | None = None
+    meta: dict = field(default_factory=dict, compare=False)
+
+    def blocks(self):
+        """(section, block) for every block in reading order."""
+        for s in self.sections:
+            for b in s.blocks:
+                yield s, b
+
+    def tables(self) -> list[Table]:
+        return [b for _, b in self.blocks() if isinstance(b, Table)]
+
+    def figures(self) -> list[Figure]:
+        return [b for _, b in self.blocks() if isinstance(b, Figure)]
+
+    def decisions(self) -> list[Decision]:
+        return [b for _, b in self.blocks() if isinstance(b, Decision)]
+
+    def texts(self) -> list[str]:
+        """Every line a reader must find in each format: title, mark, headings, paragraphs,
+        decisions, captions, table headers and cells, 落款. The cross-format test reads these."""
+        out = [self.title, self.subtitle]
+        if self.provisional:
+            out += [PROVISIONAL_MARK, self.provisional_note]
+        out.append(self.lead.text)
+        for s in self.sections:
+            out.append(s.heading)
+            for b in s.blocks:
+                if isinstance(b, (Paragraph, Decision)):
+                    out.append(b.text)
+                elif isinstance(b, Figure):
+                    out.append(b.caption)
+                elif isinstance(b, Table):
+                    out.append(b.caption)
+                    if b.rows:
+                        out += [c.name for c in b.columns]
+                        out += [t for r in b.text_rows() for t in r if t]
+                    else:
+                        out.append(b.empty_text)
+                    if b.note:
+                        out.append(b.note)
+        out += [self.signature.office, self.signature.date_text]
+        return out
+
+
+PROVISIONAL_MARK = "暂定"
+
+
+# -- formatting, once for every format --------------------------------------------------------------
+def whole_days(days) -> int | None:
+    """Days overdue as whole days elapsed (94.7 → 94): the table and "最长逾期 N 天" use this."""
+    if days is None or days != days:
+        return None
+    return int(math.floor(float(days) + 1e-9))
+
+
+def score1(value) -> float | None:
+    """A score rounded half-up to one decimal (85.25 → 85.3), the same in every format."""
+    if value is None or value != value:
+        return None
+    return math.floor(float(value) * 10 + 0.5 + 1e-9) / 10
+
+
+def cell_text(value, column: Column) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if column.kind in ("score", "hours") and isinstance(value, (int, float)):
+        return f"{score1(value):.1f}"
+    if column.kind in ("int", "days") and isinstance(value, (int, float)):
+        return f"{int(value)}"
+    return str(value)
+
+
+def chinese_quotes(text: str) -> str:
+    """"棋牌比赛"活动 → “棋牌比赛”活动 (公文 use full-width quotes)."""
+    out, opening = [], True
+    for ch in str(text):
+        if ch == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def date_cn(d: date | datetime, with_time: bool = False) -> str:
+    s = f"{d.year}年{d.month}月{d.day}日"
+    return s + (f" {d:%H:%M}" if with_time and isinstance(d, datetime) else "")
+
+
+def _names(values) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _pct(v) -> str:
+    return "—" if v is None or v != v else f"{v * 100:.1f}%"
+
+
+def _rate(num, den):
+    return num / den if den else None
+
+
+# -- composing the bulletin ---------------------------------------------------------------------------
+def theme_heading(b) -> str:
+    """三、主题活动（月度主题活动计划·11月“棋牌比赛”活动）: the month is the bulletin's own."""
+    return f"三、主题活动（月度主题活动计划·{b.month.month}月{chinese_quotes(b.theme) if b.theme else ''}）"
+
+
+def _masking_note() -> str:
+    from wenming.reports.honor_print import MASKING_RULE
+    return f"说明：红黑榜中{MASKING_RULE}；楼院、商户、单位照实显示。"
+
+
+MASKING_NOTE = _masking_note()
+STARS_NOTE = "新晋星级志愿者为表扬名单，姓名完整公布。"
+
+
+def compose(b, charts: bool = True) -> Document:
+    """The whole bulletin as a Document (charts=False leaves the figures out, for quick tests)."""
+    from wenming.reports import bulletin_charts as bc
+    from wenming.volunteers.metrics import star_label
+
+    month_label = f"{b.month.month}月"
+    close_text = date_cn(b.close_at)
+    subtitle = f"（数据截至{date_cn(b.known_at, with_time=True)}，{month_label}数据{close_text}取数截止）"
+    provisional_note = (f"暂定稿：本通报生成于{date_cn(b.generated_at)}，早于{close_text}取数截止，"
+                        f"截止前仍可补报，数字以截止后生成的正式稿为准。") if b.provisional else ""
+
+    sections = []
+    # 一、综合考核排名
+    r = b.ranking
+    small = len(r) > 0 and bool(r["small_sample"].fillna(False).astype(bool).any())
+    ranking_rows = tuple(
+        (int(t.rank), t.community_name, score1(t.total), score1(t.patrol), score1(t.activity), score1(t.volunteer),
+         score1(t.honor), score1(t.adjustment), str(t.change)) + (("样本不足" if bool(t.small_sample) else "",) if small else ())
+        for t in r.itertuples())
+    note = "总分 = 网格巡查 + 主题活动 + 志愿服务 + 红黑榜 + 加减分。"
+    if small:
+        note += "“样本不足”：该社区有比率所依据的问题不足 10 条，已按街道平均收缩计分。"
+    ranking = Table("综合考核排名", "表1 各社区综合考核排名",
+                    (Column("名次", "int", True), Column("社区", nowrap=True), Column("总分", "score"),
+                     Column("网格巡查", "score"), Column("主题活动", "score"), Column("志愿服务", "score"),
+                     Column("红黑榜", "score"), Column("加减分", "score"), Column("较上月", nowrap=True))
+                    + ((Column("备注", nowrap=True),) if small else ()),
+                    ranking_rows, note=note if len(r) else "")
+    blocks: list = [ranking, *board_decisions(b.board)]
+    if charts and len(r):
+        blocks.append(Figure("ranking", "图1 各社区综合得分构成（按名次排列，含加减分）", bc.ranking_png(r)))
+    sections.append(Section("一、综合考核排名", tuple(blocks)))
+
+    # 二、网格巡查
+    h = b.headline
+    blocks = []
+    if h:
+        blocks.append(Paragraph(f"本月发现问题 {h['found']:,} 条，整改率 {_pct(h['rectify_rate'])}，"
+                                f"按期整改率 {_pct(h['on_time_rate'])}，巡查覆盖率 {_pct(h['coverage'])}，"
+                                f"月末逾期未整改 {h['overdue']} 条。"))
+    else:
+        blocks.append(Paragraph("本月暂无巡查数据。"))
+    if charts:
+        png = bc.trend_png(b.trend)
+        if png:
+            blocks.append(Figure("trend", "图2 近 12 个月问题发现、整改与月末逾期未整改（条）", png))
+    c = b.categories
+    blocks.append(Paragraph("（一）问题较多的类别", "sub"))
+    blocks.append(Table("问题类别", "表2 本月发现问题较多的类别",
+                        (Column("大类", nowrap=True), Column("小类"), Column("发现数", "int")),
+                        tuple((t.major, t.category, int(t.found)) for t in c.itertuples())))
+    o = b.overdue
+    blocks.append(Paragraph("（二）逾期未整改问题督办清单", "sub"))
+    limit_note = f"共 {b.overdue_total} 条，仅列逾期最久的前 {len(o)} 条。" if b.overdue_total > len(o) else ""
+    blocks.append(Table("督办清单", f"表3 逾期未整改问题督办清单（{b.overdue_total} 条）",
+                        (Column("社区", nowrap=True), Column("编号", nowrap=True), Column("网格", nowrap=True),
+                         Column("类别"), Column("发现时间", nowrap=True), Column("整改期限", nowrap=True),
+                         Column("逾期天数", "days")),
+                        tuple((t.community_name, str(t.issue_no), t.grid_name if isinstance(t.grid_name, str) else "",
+                               t.category, f"{pd.Timestamp(t.found_at):%m-%d %H:%M}",
+                               f"{pd.Timestamp(t.deadline):%m-%d %H:%M}", whole_days(t.days_overdue))
+                              for t in o.itertuples()),
+                        note=limit_note, empty_text="月末无逾期未整改问题。"))
+    sections.append(Section("二、网格巡查", tuple(blocks)))
+
+    # 三、主题活动
+    held = b.held.sort_values(["activity_score", "community_name"], ascending=[False, True])
+    n_held = int((held["on_theme_count"] > 0).sum())
+    blocks = [Paragraph(f"本月主题：{chinese_quotes(b.theme) or '未设主题'}。{len(held)} 个社区中 {n_held} 个开展了主题活动。"),
+              not_held_decision(b.held, b.theme)]
+    blocks.append(Table("主题活动", "表4 各社区主题活动开展情况",
+                        (Column("社区", nowrap=True), Column("主题活动（次）", "int"), Column("自选活动（次）", "int"),
+                         Column("是否开展", nowrap=True), Column("活动得分", "score")),
+                        tuple((t.community_name, int(t.on_theme_count), int(t.off_theme_count),
+                               "已开展" if t.on_theme_count > 0 else "未开展", score1(t.activity_score))
+                              for t in held.itertuples())))
+    sections.append(Section(theme_heading(b), tuple(blocks)))
+
+    # 四、志愿服务
+    v = b.volunteers
+    blocks = [Table("志愿服务", "表5 各社区志愿服务情况",
+                    (Column("社区", nowrap=True), Column("注册志愿者", "int"), Column("注册率", nowrap=True),
+                     Column("本月核实时长（小时）", "hours"), Column("活跃志愿者", "int")),
+                    tuple((t.community_name, int(t.registered), _pct(_rate(t.registered, t.residents)),
+                           float(t.hours_verified), int(t.active)) for t in v.itertuples()))]
+    s = b.new_stars
+    blocks.append(Paragraph("（一）新晋星级志愿者", "sub"))
+    blocks.append(Table("新晋星级", f"表6 本月新晋星级志愿者（{len(s)} 名）",
+                        (Column("姓名", nowrap=True), Column("社区", nowrap=True), Column("队伍"),
+                         Column("新星级", nowrap=True), Column("累计时长（小时）", "hours")),
+                        tuple((t.name, t.community_name, t.team if isinstance(t.team, str) else "",
+                               star_label(t.star_after), float(t.hours_after)) for t in s.itertuples()),
+                        note=STARS_NOTE if len(s) else "", empty_text="本月无新晋星级志愿者。"))
+    sections.append(Section("四、志愿服务", tuple(blocks)))
+
+    # 五、红黑榜
+    hb = b.honor
+    blocks = [Table("红黑榜", f"表7 红黑榜（在榜 {len(hb)} 条）",
+                    (Column("榜单", nowrap=True), Column("对象类型", nowrap=True), Column("对象"),
+                     Column("社区", nowrap=True), Column("事由"), Column("状态", nowrap=True)),
+                    tuple((t.board, t.object_type, t.public_name, t.community_name, t.reason_category,
+                           str(t.status_asof)) for t in hb.itertuples()),
+                    empty_text="本月无在榜对象。"),
+              Paragraph(MASKING_NOTE, "note")]
+    sections.append(Section("五、红黑榜", tuple(blocks)))
+
+    # 六、下步工作要求
+    blocks = [Paragraph(f"{name}：" + "；".join(items) + "。") for name, items in b.requirements] or \
+        [Paragraph("各社区本月无突出问题，请继续保持。")]
+    sections.append(Section("六、下步工作要求", tuple(blocks)))
+
+    if not b.late.empty and b.late["rows"].sum() > 0:
+        late = b.late
+        sections.append(Section("附：取数截止后补报的数据", (
+            Paragraph(f"以下 {int(late['rows'].sum())} 条{month_label}数据在 {close_text} 取数截止后补报，未计入本通报。"),
+            Table("截止后补报", "附表 截止后补报的数据",
+                  (Column("种类", nowrap=True), Column("行数", "int"), Column("最早补报", nowrap=True),
+                   Column("最晚补报", nowrap=True)),
+                  tuple((t.kind, int(t.rows), f"{pd.Timestamp(t.first_at):%Y-%m-%d %H:%M}",
+                         f"{pd.Timestamp(t.last_at):%Y-%m-%d %H:%M}") for t in late.itertuples())))))
+
+    stem = b.file_stem + ("（暂定）" if b.provisional else "")
+    return Document(title=b.title, subtitle=subtitle, provisional=b.provisional, provisional_note=provisional_note,
+                    lead=Paragraph(b.summary, "lead"), sections=tuple(sections),
+                    signature=Signature(f"{b.street_name}文明办", b.generated_at.date()),
+                    file_stem=stem, street_name=b.street_name, month=b.month)
+
+
+def board_decisions(board: pd.DataFrame) -> list[Decision]:
+    """The 社区红黑榜 sentence and the 约谈 sentence (DOMAIN.md §4: top and bottom N, two black
+    months running → 约谈)."""
+    if board is None or board.empty:
+        return [Decision("board", "本月无排名数据，不发布社区红黑榜。")]
+    red = _names(board[board["board"] == "红榜"]["community_name"])
+    black_rows = board[board["board"] == "黑榜"]
+    black = _names(black_rows["community_name"])
+    out = [Decision("board", f"社区红榜：{'、'.join(red) or '无'}；社区黑榜：{'、'.join(black) or '无'}。",
+                    tuple(red + black))]
+    interview = _names(black_rows[black_rows["interview"].astype(bool)]["community_name"]) if len(black_rows) else []
+    if interview:
+        out.append(Decision("interview", f"{'、'.join(interview)}连续两个月列入社区黑榜，予以约谈。", tuple(interview)))
+    else:
+        out.append(Decision("interview", "本月无连续两个月列入社区黑榜的社区，不约谈。"))
+    return out
+
+
+def not_held_decision(held: pd.DataFrame, theme: str) -> Decision:
+    missing = _names(held[held["on_theme_count"] == 0]["community_name"]) if len(held) else []
+    if missing:
+        return Decision("not_held", f"未开展主题活动的社区（{len(missing)} 个）：{'、'.join(missing)}。", tuple(missing))
+    return Decision("not_held", "各社区均已开展本月主题活动。")
+
+
+def plain(text: str) -> str:
+    """Text with every whitespace removed: how the readers of each format are compared."""
+    return re.sub(r"\s+", "", text or "")
