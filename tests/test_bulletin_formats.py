@@ -82,7 +82,7 @@ def _xlsx_text(cell) -> str:
     if v is None:
         return ""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return f"{v:.1f}" if cell.number_format == "0.0" else f"{int(v)}"
+        return f"{v:.2f}" if cell.number_format == "0.00" else f"{v:.1f}" if cell.number_format == "0.0" else f"{int(v)}"
     return str(v)
 
 
@@ -172,9 +172,9 @@ def test_model_numbers_and_decisions_by_hand(march):
     requirement = next(p.text for s in doc.sections if s.heading == "六、下步工作要求" for p in s.blocks
                        if p.text.startswith("东苑社区"))
     assert requirement.startswith("东苑社区：1 条问题逾期未整改（最长逾期 9 天，楼道堆物）")
-    # every score has one decimal
+    # every 综合考核 score has two decimals, as every surface shows it (the registry's composite_total)
     for row in tables["综合考核排名"].text_rows():
-        assert all(re.fullmatch(r"-?\d+\.\d", v) for v in row[2:8]), row
+        assert all(re.fullmatch(r"-?\d+\.\d\d", v) for v in row[2:8]), row
     # two 社区, board size 3: fewer than 2N, so both are on the red board and none on the black
     decisions = {d.kind: d for d in doc.decisions()}
     assert set(decisions["board"].communities) == {"东苑社区", "西溪社区"} and "社区黑榜：无。" in decisions["board"].text
@@ -200,7 +200,7 @@ def test_rounding_is_one_rule():
     assert bulletin_model.whole_days(94.3) == 94 and bulletin_model.whole_days(94.99) == 94
     assert bulletin_model.whole_days(9.0) == 9 and bulletin_model.whole_days(None) is None
     assert bulletin_model.score1(85.25) == 85.3 and bulletin_model.score1(51.55) == 51.6
-    assert bulletin_model.score1(-2.95) == -2.9  # half up, toward +∞
+    assert bulletin_model.score1(-2.95) == -3.0  # 四舍五入 by magnitude, as Excel's ROUND
     assert bulletin_model.chinese_quotes('"棋牌比赛"活动') == "“棋牌比赛”活动"
 
 

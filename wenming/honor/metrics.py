@@ -8,7 +8,7 @@ import pandas as pd
 from wenming.core import rules
 
 # what queries/views/00_macros.sql mask_person / mask_household do, in the words every surface uses
-PERSON_MASK_NOTE = "个人只显示姓和名字的末字，中间以 * 代替（如 宋*国；两字名只显示姓，如 李*；复姓保留两字）"
+PERSON_MASK_NOTE = "个人只显示姓和名字的末字，中间以 * 代替（如 张*明；两字名只显示姓，如 李*；复姓保留两字，如 欧阳**）"
 HOUSEHOLD_MASK_NOTE = "家庭只显示到楼栋单元，不显示姓名和门牌"
 OBJECT_TYPES = list(rules.HONOR_OBJECT_TYPES)  # 个人, 家庭, 楼院, 商户, 单位: the order boards are grouped in
 

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from wenming import metrics
 from wenming.composite import month as composite
 from wenming.core import config
 from wenming.core.access import Scope
@@ -75,7 +76,7 @@ def close_moment(month: date, now: datetime) -> datetime:
 
 
 def _pct(v) -> str:
-    return "—" if v is None or v != v else f"{v * 100:.1f}%"
+    return metrics.text("rectify_rate", v)  # every rate of the 通报 reads as the registry's pct1
 
 
 def _change(now, before, unit="个百分点") -> str:
@@ -87,8 +88,9 @@ def _change(now, before, unit="个百分点") -> str:
     return f"，较上月{'提高' if diff > 0 else '下降'} {abs(diff):.1f} {unit}"
 
 
-def _rate(num, den):
-    return num / den if den else None
+def _rate(key: str, **columns):
+    """An indicator of the registry over summed columns (wenming/metrics.py does the dividing)."""
+    return metrics.value(key, columns)
 
 
 def build(db: Database, street_code: str, month: date) -> Bulletin:
@@ -120,9 +122,10 @@ def _build(view, db, street_code, month, known, now) -> Bulletin:
         i = r.inputs
         if i.empty:
             return {}
-        return {"found": int(i["found"].sum()), "rectify_rate": _rate(i["rectified"].sum(), i["rectify_den"].sum()),
-                "on_time_rate": _rate(i["on_time"].sum(), i["on_time_den"].sum()),
-                "coverage": _rate(i["patrolled_grid_days"].sum(), i["grid_days"].sum()),
+        return {"found": int(i["found"].sum()), "rectify_rate": _rate("rectify_rate", rectified=i["rectified"].sum(), rectify_den=i["rectify_den"].sum()),
+                "on_time_rate": _rate("on_time_rate", on_time=i["on_time"].sum(), on_time_den=i["on_time_den"].sum()),
+                "coverage": _rate("coverage_rate", patrolled_grid_days=i["patrolled_grid_days"].sum(),
+                                  grid_days=i["grid_days"].sum()),
                 "overdue": int(i["overdue_open"].sum()), "hours": float(i["hours_verified"].sum()),
                 "registered": int(i["registered"].sum()), "residents": int(i["residents"].sum()),
                 "held": int((i["on_theme_count"] > 0).sum()), "communities": len(i),
@@ -158,14 +161,14 @@ def _build(view, db, street_code, month, known, now) -> Bulletin:
                          f"{worst['category']}），请立即督办整改")
         if row["on_theme_count"] == 0:
             items.append(f"本月未开展主题活动（{theme}），请下月按时开展并在 7 天内报送")
-        rate = _rate(row["registered"], row["residents"])
+        rate = _rate("registration_rate", registered=row["registered"], residents=row["residents"])
         target = result.rules["volunteer.registration_target"]
         if rate is not None and rate < target:
             items.append(f"志愿者注册率 {_pct(rate)}，低于 {target:.0%} 的目标，需新增约 "
                          f"{int(target * row['residents'] - row['registered']) + 1} 名")
         if row["black_active"] > 0:
             items.append(f"{int(row['black_active'])} 条黑榜在榜或整改中，请按期整改销号")
-        coverage = _rate(row["patrolled_grid_days"], row["grid_days"])
+        coverage = _rate("coverage_rate", patrolled_grid_days=row["patrolled_grid_days"], grid_days=row["grid_days"])
         if coverage is not None and coverage < 0.95:
             items.append(f"巡查覆盖率 {_pct(coverage)}，请确保每个网格每日巡查")
         if items:
@@ -185,7 +188,7 @@ def _summary(street_name, month, h, p, result, late) -> str:
              f"{_change(h['rectify_rate'], p.get('rectify_rate'))}；按期整改率 {_pct(h['on_time_rate'])}"
              f"{_change(h['on_time_rate'], p.get('on_time_rate'))}；截至月末仍有 {h['overdue']} 条问题逾期未整改。",
              f"{h['held']} 个社区开展了当月主题活动（共 {h['communities']} 个社区）；"
-             f"志愿者核实服务时长 {h['hours']:,.0f} 小时，注册率 {_pct(_rate(h['registered'], h['residents']))}。",
+             f"志愿者核实服务时长 {h['hours']:,.0f} 小时，注册率 {metrics.text('registration_rate', _rate('registration_rate', registered=h['registered'], residents=h['residents']))}。",
              f"本月发布红榜 {h['red']} 条，黑榜在榜或整改中 {h['black']} 条。"]
     if not result.totals.empty:
         top = "、".join(result.board[result.board["board"] == "红榜"]["community_name"])

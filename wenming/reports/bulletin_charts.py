@@ -10,7 +10,8 @@ import io
 
 import pandas as pd
 
-from wenming.reports.bulletin_model import score1
+from wenming import metrics
+from wenming.reports.bulletin_model import points
 
 # (column, legend, colour) in the order the lines stack
 SCORE_PARTS = [("patrol", "网格巡查", "#c8102e"), ("activity", "主题活动", "#e6a23c"),
@@ -123,7 +124,7 @@ def ranking_layout(totals: pd.DataFrame) -> pd.DataFrame:
             # the filled bar stops at the total; the points taken off are an outline beyond it
             parts["bonus"] = (left, 0.0)
             parts["deduction"] = (left + adj, -adj)
-        rows.append({"label": f"{int(t.rank)}. {t.community_name}", "total": score1(t.total),
+        rows.append({"label": f"{int(t.rank)}. {t.community_name}", "total": points(t.total),
                      "filled_end": left + adj, "outer_end": left + max(adj, 0.0),
                      **{f"{k}_left": v[0] for k, v in parts.items()}, **{f"{k}_width": v[1] for k, v in parts.items()}})
     return pd.DataFrame(rows)
@@ -147,7 +148,7 @@ def ranking_png(totals: pd.DataFrame) -> bytes:
     right = float(lay["outer_end"].max()) if len(lay) else 100.0
     limit = max(right * 1.12, right + 9)
     for yy, end, outer, total in zip(y, lay["filled_end"], lay["outer_end"], lay["total"]):
-        ax.text(max(end, outer) + limit * 0.01, yy, f"{total:.1f}", va="center", ha="left", fontsize=9,
+        ax.text(max(end, outer) + limit * 0.01, yy, metrics.text("composite_total", total), va="center", ha="left", fontsize=9,
                 clip_on=True)
     ax.set_yticks(y, lay["label"], fontsize=9)
     ax.set_xlim(0, limit)

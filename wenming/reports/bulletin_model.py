@@ -12,6 +12,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from wenming import metrics
+from wenming.core import formats
+
 # -- the tree ---------------------------------------------------------------------------------------
 
 
@@ -33,16 +36,16 @@ class Decision:
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str = "text"  # text | int | score (one decimal) | hours (one decimal) | days (whole days)
+    kind: str = "text"  # text | int | points (综合考核, 0.01) | score (one decimal) | hours (one decimal) | days
     nowrap: bool = False  # codes and dates: the column is made wide enough not to wrap
 
     @property
     def numeric(self) -> bool:
-        return self.kind in ("int", "score", "hours", "days")
+        return self.kind in ("int", "points", "score", "hours", "days")
 
     @property
     def decimals(self) -> int:
-        return 1 if self.kind in ("score", "hours") else 0
+        return 2 if self.kind == "points" else 1 if self.kind in ("score", "hours") else 0
 
 
 @dataclass(frozen=True)
@@ -161,15 +164,23 @@ def whole_days(days) -> int | None:
 
 
 def score1(value) -> float | None:
-    """A score rounded half-up to one decimal (85.25 → 85.3), the same in every format."""
+    """A score or hours to one decimal, 四舍五入 as Excel's ROUND does (85.25 → 85.3, −2.95 → −3.0),
+    the same in every format (wenming/core/formats.py)."""
     if value is None or value != value:
         return None
-    return math.floor(float(value) * 10 + 0.5 + 1e-9) / 10
+    return formats.half_up(float(value), 1)
+
+
+def points(value) -> float | None:
+    """综合考核 points as every surface shows them (the registry's composite_total: 0.01, half up)."""
+    return metrics.rounded("composite_total", value)
 
 
 def cell_text(value, column: Column) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
+    if column.kind == "points" and isinstance(value, (int, float)):
+        return metrics.text("composite_total", value)
     if column.kind in ("score", "hours") and isinstance(value, (int, float)):
         return f"{score1(value):.1f}"
     if column.kind in ("int", "days") and isinstance(value, (int, float)):
@@ -199,11 +210,7 @@ def _names(values) -> list[str]:
 
 
 def _pct(v) -> str:
-    return "—" if v is None or v != v else f"{v * 100:.1f}%"
-
-
-def _rate(num, den):
-    return num / den if den else None
+    return metrics.text("rectify_rate", v)  # the registry's pct1, as every rate of the 通报 reads
 
 
 # -- composing the bulletin ---------------------------------------------------------------------------
@@ -237,16 +244,16 @@ def compose(b, charts: bool = True) -> Document:
     r = b.ranking
     small = len(r) > 0 and bool(r["small_sample"].fillna(False).astype(bool).any())
     ranking_rows = tuple(
-        (int(t.rank), t.community_name, score1(t.total), score1(t.patrol), score1(t.activity), score1(t.volunteer),
-         score1(t.honor), score1(t.adjustment), str(t.change)) + (("样本不足" if bool(t.small_sample) else "",) if small else ())
+        (int(t.rank), t.community_name, points(t.total), points(t.patrol), points(t.activity), points(t.volunteer),
+         points(t.honor), points(t.adjustment), str(t.change)) + (("样本不足" if bool(t.small_sample) else "",) if small else ())
         for t in r.itertuples())
     note = "总分 = 网格巡查 + 主题活动 + 志愿服务 + 红黑榜 + 加减分。"
     if small:
         note += "“样本不足”：该社区有比率所依据的问题不足 10 条，已按街道平均收缩计分。"
     ranking = Table("综合考核排名", "表1 各社区综合考核排名",
-                    (Column("名次", "int", True), Column("社区", nowrap=True), Column("总分", "score"),
-                     Column("网格巡查", "score"), Column("主题活动", "score"), Column("志愿服务", "score"),
-                     Column("红黑榜", "score"), Column("加减分", "score"), Column("较上月", nowrap=True))
+                    (Column("名次", "int", True), Column("社区", nowrap=True), Column("总分", "points"),
+                     Column("网格巡查", "points"), Column("主题活动", "points"), Column("志愿服务", "points"),
+                     Column("红黑榜", "points"), Column("加减分", "points"), Column("较上月", nowrap=True))
                     + ((Column("备注", nowrap=True),) if small else ()),
                     ranking_rows, note=note if len(r) else "")
     blocks: list = [ranking, *board_decisions(b.board)]
@@ -304,7 +311,7 @@ def compose(b, charts: bool = True) -> Document:
     blocks = [Table("志愿服务", "表5 各社区志愿服务情况",
                     (Column("社区", nowrap=True), Column("注册志愿者", "int"), Column("注册率", nowrap=True),
                      Column("本月核实时长（小时）", "hours"), Column("活跃志愿者", "int")),
-                    tuple((t.community_name, int(t.registered), _pct(_rate(t.registered, t.residents)),
+                    tuple((t.community_name, int(t.registered), metrics.text("registration_rate", metrics.value("registration_rate", {"registered": t.registered, "residents": t.residents})),
                            float(t.hours_verified), int(t.active)) for t in v.itertuples()))]
     s = b.new_stars
     blocks.append(Paragraph("（一）新晋星级志愿者", "sub"))

@@ -15,7 +15,7 @@ from wenming.core.exports import neutralise
 
 TITLE_FONT, BODY_FONT, HEADING_FONT, SUB_FONT = "方正小标宋简体", "仿宋", "黑体", "楷体"
 RED = "C8102E"
-FORMATS = {"score": "0.0", "hours": "0.0", "int": "0", "days": "0"}
+FORMATS = {"points": "0.00", "score": "0.0", "hours": "0.0", "int": "0", "days": "0"}
 ROW_PT = 15.0  # Excel's default row height at 11 pt
 UNITS_PER_EM = 2.0  # a Chinese character at 11 pt is about two width units
 
