@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -174,6 +175,11 @@ class Database:
                 self._cache.popitem(last=False)
         return df.copy()
 
+    def named(self, name: str, **params) -> pd.DataFrame:
+        """Run queries/<name>.sql with only the given parameters: for the few queries that are not
+        about a reader's places (accounts, the audit log, the list of 街道), never cached."""
+        return self.sql(query_text(name), params)
+
     def meta(self, key: str, default: str | None = None) -> str | None:
         row = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else default
@@ -190,6 +196,14 @@ class Database:
         return self.meta("is_demo") == "1"
 
     # -- writing -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        """A cursor inside one transaction under the write lock: committed when the block ends,
+        rolled back if it raises; cached results are dropped after a commit."""
+        with self.write_lock, transaction(self.cursor(), close=True) as cur:
+            yield cur
+        self.bump()
+
     def bump(self) -> None:
         """Say the data changed: cached results are now stale."""
         self.version += 1
@@ -198,6 +212,22 @@ class Database:
 
     def close(self) -> None:
         self.con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, *, close: bool = False):
+    """BEGIN on `con`; COMMIT when the block ends, ROLLBACK (and re-raise) if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        if close:
+            con.close()
+        raise
+    con.execute("COMMIT")
+    if close:
+        con.close()
 
 
 def _freeze(value):

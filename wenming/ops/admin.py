@@ -58,19 +58,9 @@ def rule_group(name: str) -> str:
 
 
 def _write(db: Database, sql: str, rows: list[list]) -> None:
-    with db.write_lock:
-        cur = db.cursor()
-        try:
-            cur.execute("BEGIN TRANSACTION")
-            for row in rows:
-                cur.execute(sql, row)
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
-        finally:
-            cur.close()
-    db.bump()
+    with db.transaction() as cur:
+        for row in rows:
+            cur.execute(sql, row)
 
 
 def streets(db: Database) -> pd.DataFrame:
