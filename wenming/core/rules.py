@@ -98,3 +98,15 @@ def load(db, street_code: str, month) -> dict[str, float]:
     values = {name: default for name, (default, _) in RULE_DEFAULTS.items()}
     values.update(dict(zip(frame["name"], frame["value"].astype(float))))
     return values
+
+
+def default(name: str) -> float:
+    """A rule's default value (what counts until an admin sets another on /admin)."""
+    return RULE_DEFAULTS[name][0]
+
+
+def with_defaults(values: dict) -> dict[str, float]:
+    """Rule values as read from the database, every rule missing there filled from its default."""
+    out = {name: default for name, (default, _) in RULE_DEFAULTS.items()}
+    out.update({k: float(v) for k, v in values.items() if v is not None and v == v})
+    return out
