@@ -17,7 +17,7 @@ if user is None:  # the login is the only page there is: no other page can be re
     st.stop()
 st.session_state["user"] = user
 
-several = db.sql("SELECT count(*) AS n FROM streets")["n"][0] > 1
+several = session.several_streets(db)
 specs = registry.pages_for(user.role, several)
 pages = {spec.url_path: st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path,
                                 default=spec.url_path == "overview") for spec in specs}

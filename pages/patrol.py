@@ -99,7 +99,7 @@ if user.role == "community" and not st.session_state.get("patrol_opened"):
         _select_place(scope.community_code, None)
 _grid_alone_in_url()
 f = filters.sidebar_filters(db, scope, grid=True)
-# measured to the minute: reruns within a minute (every click) reuse db.run's cached results
+# measured to the minute: reruns within a minute (every click) reuse the cached query results
 win = patrol.window(f.period, f.now.replace(second=0, microsecond=0))
 with st.sidebar:
     categories = model.categories(db, scope)

@@ -9,9 +9,8 @@ import streamlit as st
 from wenming import ingest
 from wenming.core import auth
 from wenming.core import config
-from wenming.reports import submissions as reporting
+from wenming.reports import submit as submit_model
 from wenming.ingest.kinds import KINDS
-from wenming.core.timeutil import month_start
 from wenming.ui import page, widgets
 
 db, user = page.begin("submit")
@@ -64,9 +63,7 @@ with tab_upload:
                                       key=f"problems_{n}", sheet="问题清单")
 
 with tab_board:
-    board = db.run("submissions/board", scope, month_start=pd.Timestamp(month_start(now.date())).to_pydatetime(),
-                   as_of=now)
-    board = reporting.judge(board, now)
+    board = submit_model.board_now(db, scope, now=now)
     late = board[board["status"] != "按时"]
     c1, c2, c3 = st.columns(3)
     widgets.kpi(c1, "应报项目", f"{len(board)}", help="社区数 × 报送种类（巡查问题、巡查记录、主题活动、服务时长）")
@@ -89,7 +86,7 @@ with tab_board:
     st.caption("时限：巡查记录每日 16:00 前报送；主题活动结束后 7 天内报送；巡查问题、服务时长每月 5 日前报送上月台账。")
 
 with tab_log:
-    log = db.run("submissions/log", scope, limit=500)
+    log = submit_model.log(db, scope)
     if log.empty:
         widgets.empty_note("还没有任何报送")
     else:

@@ -43,7 +43,7 @@ def query_text(name: str) -> str:
     return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
 
-NOT_NAMED = {"views", "derive", "checks", "migrations"}
+NOT_NAMED = {"views", "derive", "checks", "migrations", "system"}  # system: db.named, unscoped
 
 
 def named_queries() -> list[str]:

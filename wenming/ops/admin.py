@@ -64,7 +64,12 @@ def _write(db: Database, sql: str, rows: list[list]) -> None:
 
 
 def streets(db: Database) -> pd.DataFrame:
-    return db.sql("SELECT street_code, street_name FROM streets ORDER BY street_code")
+    return db.named("system/streets")
+
+
+def communities(db: Database) -> pd.DataFrame:
+    """Every 社区 (community_code, community_name, street_code), by 街道 then code."""
+    return db.named("system/communities")
 
 
 # -- 评分规则 ---------------------------------------------------------------------------------
