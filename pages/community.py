@@ -140,8 +140,10 @@ def patrol_items() -> None:
         st.markdown("\n".join(f"- {ranking.md_escape(r['类别'])} · {ranking.md_escape(r['网格'])} · {r['发现']}发现："
                               f"{r['失分原因']}" for _, r in others.head(LIST_LIMIT).iterrows()))
         if len(others) > LIST_LIMIT:
-            with st.expander(f"查看全部 {len(others)} 条"):
-                st.dataframe(others, hide_index=True, width="stretch", key="lost_items",
+            # the full table is built only once the expander is opened
+            all_items = st.expander(f"查看全部 {len(others)} 条", key="lost_items_open", on_change="rerun")
+            if all_items.open:
+                all_items.dataframe(others, hide_index=True, width="stretch", key="lost_items",
                              column_config={"类别": st.column_config.TextColumn("类别", width=110),
                                             "网格": st.column_config.TextColumn("网格", width=80),
                                             "发现": st.column_config.TextColumn("发现", width=52),

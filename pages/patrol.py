@@ -261,7 +261,7 @@ with tabs[1]:
             st.markdown("##### 问题大类 × 状态（本期发现）")
             st.dataframe(parts.status_matrix, hide_index=True, width="stretch")
             st.markdown("##### 各社区")
-            st.dataframe(parts.communities, hide_index=True, width="stretch",
+            st.dataframe(parts.communities, hide_index=True, width="stretch", placeholder="—",
                          height=min(35 * len(parts.communities) + 38, 560), column_config=RATE_COLUMNS)
             st.markdown("##### 各网格")
             tables.paged_dataframe(parts.grids, key="patrol_grids", row_height=36, hide_index=True, width="stretch",
@@ -286,7 +286,7 @@ with tabs[2]:
                 widgets.empty_note("本期没有已整改的问题")
             else:
                 st.plotly_chart(charts.duration_figure(dur.rows), width="stretch", config={"displayModeBar": False})
-                st.dataframe(dur.table, hide_index=True, width="stretch",
+                st.dataframe(dur.table, hide_index=True, width="stretch", placeholder="—",
                              column_config={"按期整改率": PCT, "中位数（小时）": HOURS, "P90（小时）": HOURS,
                                             "处置时限（小时）": st.column_config.NumberColumn(format="%.0f")})
 

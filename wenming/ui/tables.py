@@ -32,7 +32,7 @@ def _paged(frame: pd.DataFrame, *, key: str, per_page: int, row_height: int, kwa
     page = st.session_state.get(state, 1)
     first, last, _ = page_bounds(len(frame), page, per_page)
     shown = frame.iloc[first:last]
-    kw = dict(kwargs)
+    kw = {"placeholder": "—", **kwargs}  # an empty cell reads —, not Streamlit's "None"
     height = kw.pop("height", None) or min(row_height * (len(shown) + 1) + 3, 460)
     st.dataframe(shown, height=height, **kw)
     if pages > 1:
