@@ -79,3 +79,25 @@ def test_database_transaction_drops_cached_results(tmp_path):
         assert db.meta("probe2") is None and db.version == version + 1
     finally:
         db.close()
+
+
+def test_rule_defaults_fill_what_the_database_lacks():
+    from wenming.core import rules
+    values = rules.with_defaults({"patrol.sample_min": 5, "patrol.gap_days": None})
+    assert values["patrol.sample_min"] == 5.0
+    assert values["patrol.gap_days"] == 3  # missing in the database: the default
+    assert values["patrol.report_within_hours"] == 24
+    assert rules.default("volunteer.active_days") == 90
+
+
+def test_volunteer_windows_compare_the_same_stretch():
+    from datetime import datetime
+    from datetime import date
+    from wenming.core.timeutil import parse_period
+    from wenming.volunteers import model
+    nov = parse_period("2026-11", date(2026, 11, 23))
+    w = model.windows(nov, datetime(2026, 11, 23), datetime(2026, 11, 23, 10))
+    assert w.current["start"] == datetime(2026, 11, 1) and w.current["end"] == datetime(2026, 12, 1)
+    assert w.previous["start"] == datetime(2026, 10, 1)
+    assert w.previous["as_of"] == datetime(2026, 10, 23)  # 22 days into October, as into November
+    assert w.last_day.isoformat() == "2026-11-22" and w.previous_last_day.isoformat() == "2026-10-22"
