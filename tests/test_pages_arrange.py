@@ -101,3 +101,14 @@ def test_volunteer_windows_compare_the_same_stretch():
     assert w.previous["start"] == datetime(2026, 10, 1)
     assert w.previous["as_of"] == datetime(2026, 10, 23)  # 22 days into October, as into November
     assert w.last_day.isoformat() == "2026-11-22" and w.previous_last_day.isoformat() == "2026-10-22"
+
+
+def test_named_query_may_bind_a_parameter_called_name(tmp_path):
+    db = dbm.Database(tmp_path / "t.duckdb")
+    try:
+        with db.transaction() as cur:
+            cur.execute("INSERT INTO settings_kv VALUES ('screen', '{}', 'test', now())")
+        assert db.named("system/setting", name="screen")["value"].tolist() == ["{}"]
+        assert db.named("system/setting", name="other").empty
+    finally:
+        db.close()

@@ -175,10 +175,10 @@ class Database:
                 self._cache.popitem(last=False)
         return df.copy()
 
-    def named(self, name: str, **params) -> pd.DataFrame:
+    def named(self, query: str, /, **params) -> pd.DataFrame:
         """Run queries/<name>.sql with only the given parameters: for the few queries that are not
         about a reader's places (accounts, the audit log, the list of 街道), never cached."""
-        return self.sql(query_text(name), params)
+        return self.sql(query_text(query), params)
 
     def meta(self, key: str, default: str | None = None) -> str | None:
         row = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
