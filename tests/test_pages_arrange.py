@@ -112,3 +112,15 @@ def test_named_query_may_bind_a_parameter_called_name(tmp_path):
         assert db.named("system/setting", name="other").empty
     finally:
         db.close()
+
+
+def test_known_at_runs_unscoped_named_queries(tmp_path):
+    from datetime import datetime
+    db = dbm.Database(tmp_path / "t.duckdb")
+    try:
+        then = dbm.KnownAt(db, datetime(2030, 1, 1))
+        assert then.named("system/rule_values", street="*", month=datetime(2030, 1, 1).date()).shape[0] == len(
+            __import__("wenming.core.rules").core.rules.RULE_DEFAULTS)
+        then.close()
+    finally:
+        db.close()

@@ -305,6 +305,9 @@ class KnownAt:
     def run(self, name: str, scope: Scope, **params) -> pd.DataFrame:
         return self.sql(query_text(name), {"as_of": self.moment, **params, **scope.params()})
 
+    def named(self, query: str, /, **params) -> pd.DataFrame:
+        return self.sql(query_text(query), params)
+
     def now(self) -> datetime:
         return self.moment
 
