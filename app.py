@@ -25,7 +25,7 @@ else:
         st.stop()
     st.session_state["user"] = user
 
-    several = db.sql("SELECT count(*) AS n FROM streets")["n"][0] > 1
+    several = session.several_streets(db)
     specs = registry.pages_for(user.role, several)
     pages = {spec.url_path: st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path,
                                     default=spec.url_path == "overview") for spec in specs}

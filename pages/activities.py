@@ -1,7 +1,6 @@
 """十二月主题活动: the year's theme calendar, the monthly and year-to-date leaderboard with the rules
 that decide it, the 社区 × 月 heat map, one theme's detail and trends; the admin edits the calendar."""
 import html
-from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -9,7 +8,7 @@ import streamlit as st
 
 from wenming.activities import metrics as act
 from wenming.activities import charts
-from wenming.core.timeutil import add_months
+from wenming.activities import model
 from wenming.ui import filters, page, state, widgets
 from wenming.honor.metrics import md_escape
 
@@ -37,26 +36,17 @@ street = f.street or (streets["street_code"].iloc[0] if len(streets) == 1 else N
 
 if street is None:  # several 街道 and none picked: a comparison of 街道, then ask for one
     with state.guarded("街道概况"):
-        rows = act.score_month(db.run("activities/month_scores", scope, start=f.period.start_ts, end=f.period.end_ts,
-                                      as_of=now))
-        rows = rows[rows["existed"].astype(bool)]
-        summary = rows.groupby("street_code").agg(
-            社区数=("community_code", "size"), 已开展=("on_theme_count", lambda s: int((s > 0).sum())),
-            主题活动=("on_theme_count", "sum"), 参与人次=("participants", "sum"),
-            自选活动=("off_theme_count", "sum"), 平均得分=("score", "mean")).reset_index()
-        summary = streets[["street_code", "street_name"]].merge(summary, on="street_code", how="left")
-        summary["平均得分"] = summary["平均得分"].round(1)
+        summary = model.street_summary(db, scope, period=f.period, as_of=now, streets=streets)
         st.info("主题活动按街道排名：请在左侧选择一个街道，查看排行榜、热力图、主题详情和活动日历。",
                 icon=":material/filter_alt:")
         st.markdown(f"##### {f.period.label}各街道主题活动概况" + ("（暂定）" if running else ""))
-        st.dataframe(summary.drop(columns="street_code").rename(columns={"street_name": "街道"}),
-                     hide_index=True, width="stretch",
+        st.dataframe(summary, hide_index=True, width="stretch",
                      column_config={"平均得分": st.column_config.ProgressColumn("平均得分", min_value=0, max_value=100,
                                                                              format="%.1f")})
     st.stop()
 
 street_name = streets.set_index("street_code").loc[street, "street_name"]
-sc = replace(scope, street_codes=(street,))  # narrows, never widens: street came from the scope's places
+sc = model.street_scope(scope, street)
 own_name = places.set_index("community_code")["community_name"].get(own) if own else None
 focus = own or f.community  # highlighted: the head's own 社区, or the one picked in the sidebar
 focus_name = places.set_index("community_code")["community_name"].get(focus) if focus else None
@@ -64,12 +54,8 @@ focus_name = places.set_index("community_code")["community_name"].get(focus) if 
 # -- data: 12 months up to the chosen one (trends, last month's rank), activities of its year ---
 loaded = False
 with state.guarded("主题活动数据"):
-    start = pd.Timestamp(add_months(month, -11)).to_pydatetime()
-    end = f.period.end_ts
-    scored = act.score_month(db.run("activities/month_scores", sc, start=start, end=end, as_of=now))
-    activities = db.run("activities/list", sc, start=pd.Timestamp(date(year, 1, 1)).to_pydatetime(), end=end,
-                        as_of=now)
-    calendar = db.run("activities/calendar", sc, year=year)
+    data = model.year_data(db, sc, month=month, period=f.period, as_of=now)
+    scored, activities, calendar = data.scored, data.activities, data.calendar
     loaded = True
 if not loaded:
     st.stop()
@@ -275,7 +261,7 @@ with tab_trend, state.guarded("趋势"):
 with tab_calendar, state.guarded("活动日历"):
     years = sorted({year - 1, year, today.year, today.year + 1})
     cal_year = st.selectbox("年份", years, index=years.index(year), format_func=lambda y: f"{y}年", key="act_cal_year")
-    cal = calendar if cal_year == year else db.run("activities/calendar", sc, year=cal_year)
+    cal = calendar if cal_year == year else model.calendar(db, sc, year=cal_year)
     own_rows = cal["source"].eq("本街道").sum()
     st.caption(f"{md_escape(street_name)}{cal_year}年主题日历：" + ("本街道已设定。" if own_rows == 12 else
                "使用默认日历（来自创建方案）。" if own_rows == 0 else f"{own_rows} 个月为本街道设定，其余沿用默认。")

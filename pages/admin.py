@@ -40,8 +40,7 @@ def month_label(m) -> str:
 
 street_rows = admin.streets(db)
 street_names = dict(zip(street_rows["street_code"], street_rows["street_name"]))
-communities = db.sql("SELECT community_code, community_name, street_code FROM communities "
-                     "ORDER BY street_code, community_code")
+communities = admin.communities(db)
 community_names = dict(zip(communities["community_code"], communities["community_name"]))
 several_streets = len(street_rows) > 1
 NO_STREET = "请选择（街道领导、大屏必选）" if several_streets else "只有一个街道，可不选"

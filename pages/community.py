@@ -8,8 +8,8 @@ import streamlit as st
 
 from wenming.activities import metrics as activities
 from wenming.composite import month as composite
-from wenming.honor import metrics as honor
 from wenming.composite import explain as ranking
+from wenming.composite import model
 from wenming.ui import filters, page, state, widgets
 from wenming.honor.metrics import md_escape
 
@@ -123,17 +123,10 @@ def patrol_items() -> None:
     at_text = "现在" if running else "月末"
     if overdue:
         st.markdown(f"**{at_text}逾期未整改 {overdue} 条**（已过处置时限仍未整改，逾期最久的在前）：")
-        issues = db.run("patrol/issue_list", scope, **window, street=street, community=code, grid=None, major=None,
-                        category=None, statuses=None, sources=None, list="overdue", limit=200)
-        if issues.empty:
+        table = model.overdue_issues(db, scope, window=window, street=street, community=code)
+        if table.empty:
             st.caption("明细仅本社区和街道可见。")
         else:
-            table = pd.DataFrame({
-                "类别": issues["category"].to_numpy(),
-                "网格": issues["grid_name"].fillna("—").to_numpy(),
-                "逾期": [f"{d:.1f} 天" for d in issues["days_overdue"].fillna(0)],
-                "发现": [f"{t:%m-%d}" for t in pd.to_datetime(issues["found_at"])],
-            })
             short_table(table, "overdue_list", {"类别": st.column_config.TextColumn("类别", width=136),
                                                 "网格": st.column_config.TextColumn("网格", width=76),
                                                 "逾期": st.column_config.TextColumn("逾期", width=56),
@@ -149,8 +142,10 @@ def patrol_items() -> None:
         st.markdown("\n".join(f"- {ranking.md_escape(r['类别'])} · {ranking.md_escape(r['网格'])} · {r['发现']}发现："
                               f"{r['失分原因']}" for _, r in others.head(LIST_LIMIT).iterrows()))
         if len(others) > LIST_LIMIT:
-            with st.expander(f"查看全部 {len(others)} 条"):
-                st.dataframe(others, hide_index=True, width="stretch", key="lost_items",
+            # the full table is built only once the expander is opened
+            all_items = st.expander(f"查看全部 {len(others)} 条", key="lost_items_open", on_change="rerun")
+            if all_items.open:
+                all_items.dataframe(others, hide_index=True, width="stretch", key="lost_items",
                              column_config={"类别": st.column_config.TextColumn("类别", width=110),
                                             "网格": st.column_config.TextColumn("网格", width=80),
                                             "发现": st.column_config.TextColumn("发现", width=52),
@@ -160,23 +155,18 @@ def patrol_items() -> None:
         st.markdown(f"- {month_word}发现的问题中有 **{late} 条**超过 {hours:g} 小时才报送（上报及时率）。")
     if gaps > 0:
         st.markdown(f"- **{gaps} 个网格·天**没有巡查记录（共 {int(inputs['grid_days'])} 个网格·天）。")
-        grids = db.run("patrol/by_grid", scope, **window, street=street, community=code, grid=None, major=None,
-                       category=None, statuses=None, sources=None)
-        if len(grids):
-            grids = grids.assign(missing=grids["grid_days"] - grids["patrolled_grid_days"])
-            worst = grids[grids["missing"] > 0].sort_values("missing", ascending=False)
-            if len(worst):
-                st.caption("缺巡查记录最多的网格：" + "、".join(f"{g} 缺 {int(m)} 天" for g, m in
-                                                      zip(worst["grid_name"].head(5), worst["missing"].head(5)))
-                           + ("等" if len(worst) > 5 else ""))
+        worst = model.grids_missing_patrols(db, scope, window=window, street=street, community=code)
+        if len(worst):
+            st.caption("缺巡查记录最多的网格：" + "、".join(f"{g} 缺 {int(m)} 天" for g, m in
+                                                  zip(worst["grid_name"].head(5), worst["missing"].head(5)))
+                       + ("等" if len(worst) > 5 else ""))
     if not (overdue or late or gaps > 0):
         st.caption("没有逾期问题、超时报送或漏巡。")
 
 
 def activity_items() -> None:
-    themes = db.run("activities/calendar", scope, year=month.year)
-    theme = themes[(themes["street_code"] == street) & (themes["month"] == month.month)]["theme"]
-    theme_text = f"（{month_word}主题：{theme.iloc[0]}）" if len(theme) else ""
+    theme = model.month_theme(db, scope, street=street, month=month)
+    theme_text = f"（{month_word}主题：{theme}）" if theme else ""
     count = int(inputs["on_theme_count"])
     if count == 0:
         days_left = activities.days_left_in_month(month, now.date())
@@ -222,21 +212,13 @@ def volunteer_items() -> None:
 
 
 def honor_items() -> None:
-    board = db.run("honor/board", scope, **window, street=street, community=code)
-    black = board[(board["board"] == "黑榜") & board["is_active"].astype(bool)] if len(board) else board
-    red = board[(board["board"] == "红榜") & board["is_new"].astype(bool)] if len(board) else board
-    if len(red):
-        st.markdown(f"- {month_word}发布红榜 **{len(red)} 条**，每条加 {rules['composite.honor.red_each']:g} 分。")
-    if len(black):
-        st.markdown(f"- 在榜或整改中的黑榜 **{len(black)} 条**，每条扣 {rules['composite.honor.black_each']:g} 分：")
-        table = pd.DataFrame({
-            "对象": black["display_name"].to_numpy(),
-            "事由": black["reason_category"].to_numpy(),
-            "状态": [honor.status_text(s, bool(o), d) for s, o, d in
-                   zip(black["status_asof"], black["is_overdue"], black["days_overdue"])],
-        })
-        short_table(table, "black_list")
-    if not len(red) and not len(black):
+    items = model.honor_items(db, scope, window=window, street=street, community=code)
+    if items.red_new:
+        st.markdown(f"- {month_word}发布红榜 **{items.red_new} 条**，每条加 {rules['composite.honor.red_each']:g} 分。")
+    if len(items.black):
+        st.markdown(f"- 在榜或整改中的黑榜 **{len(items.black)} 条**，每条扣 {rules['composite.honor.black_each']:g} 分：")
+        short_table(items.black, "black_list")
+    if not items.red_new and not len(items.black):
         st.caption(f"{month_word}没有新发布的红榜，也没有在榜的黑榜：得基础分 {rules['composite.honor.base']:g} 分；"
                    f"当月每发布一条红榜加 {rules['composite.honor.red_each']:g} 分，最多 {rules['composite.honor.max']:g} 分。")
 

@@ -13,7 +13,7 @@ from wenming.honor import metrics as honor
 from wenming.reports import honor_print
 from wenming.composite import explain as ranking
 from wenming.honor import charts as honor_charts
-from wenming.core.timeutil import add_months
+from wenming.honor import model
 from wenming.ui import filters, page, state, widgets
 
 db, user = page.begin("honor")
@@ -24,11 +24,8 @@ PERIOD_KEY = "filter_period"  # the shared period filter's widget key (wenming/u
 
 f = filters.sidebar_filters(db, scope, period_kinds=("month",), allow_custom=False)
 params = f.params()
-meta = db.run("honor/meta", scope, start=f.period.start_ts, as_of=f.as_of)
-street_row = meta[meta["street_code"] == f.street] if f.street else meta
-one_street = street_row.iloc[0] if len(street_row) == 1 else None
-expiry = int(one_street["expiry_months"]) if one_street is not None else None
-rectify = int(one_street["rectify_days"]) if one_street is not None else None
+sr = model.street_rules(db, scope, period=f.period, as_of=f.as_of, street=f.street)
+meta, one_street, expiry, rectify = sr.meta, sr.one_street, sr.expiry_months, sr.rectify_days
 
 st.title("红黑榜")
 filters.show_notes(f)
@@ -37,7 +34,7 @@ st.caption(f"**{f.period.label}** · {as_of_text} · {honor.board_rule_text(expi
 
 board = pd.DataFrame()
 with state.guarded("本期榜单"):
-    board = db.run("honor/board", scope, **params)
+    board = model.board(db, scope, params=params)
 counts = honor.summary(board)
 
 if counts["red_new"] + counts["black_new"] == 0:
@@ -60,8 +57,7 @@ if counts["red_new"] + counts["black_new"] == 0:
 previous = f.period.previous()
 before = honor.summary(pd.DataFrame())
 with state.guarded("上期对比"):
-    before = honor.summary(db.run("honor/board", scope, **{**params, "start": previous.start_ts, "end": previous.end_ts,
-                                                            "as_of": previous.as_of(now)}))
+    before = model.previous_summary(db, scope, params=params, period=f.period, now=now)
 
 
 def _delta(key: str) -> int:
@@ -181,12 +177,10 @@ with tabs["黑榜整改跟踪"]:
                          }, key="follow_up")
 
 with tabs["历史与规律"]:
-    year_start = add_months(f.period.start, -11)
-    year = {"start": pd.Timestamp(year_start).to_pydatetime(), "end": f.period.end_ts, "as_of": f.as_of,
-            "street": f.street, "community": f.community}
-    span = f"{year_start.year}年{year_start.month}月—{f.period.label}"
+    year = model.year(f.period, as_of=f.as_of, street=f.street, community=f.community)
+    span = year.span
     with state.guarded("各社区红黑榜历史"):
-        history = db.run("honor/history", scope, **year)
+        history = model.history(db, scope, year=year)
         st.markdown(f"##### 各社区每月上榜条数（{span}，按期别）")
         if history.empty:
             widgets.empty_note()
@@ -209,7 +203,7 @@ with tabs["历史与规律"]:
             preferred = f.community or (user.community_code if user.role == "community" else None)
             pick = st.selectbox("社区", codes, index=codes.index(preferred) if preferred in codes else 0,
                                 format_func=lambda c: names[c], key="honor_year_community")
-            entries = db.run("honor/entries", scope, **{**year, "community": pick})
+            entries = model.entries(db, scope, year=year, community=pick)
             if entries.empty:
                 widgets.empty_note(f"{names[pick]}在这一年没有上过红黑榜")
             else:
@@ -231,7 +225,7 @@ with tabs["历史与规律"]:
                              key="honor_year_entries")
     with state.guarded("黑榜反复出现的问题"):
         st.markdown(f"##### 黑榜反复出现的问题（{span}）")
-        recurring = db.run("honor/recurring", scope, **year)
+        recurring = model.recurring(db, scope, year=year)
         if recurring.empty:
             widgets.empty_note("这一年没有黑榜条目")
         else:

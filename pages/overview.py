@@ -4,14 +4,12 @@ its change since last month, overdue issues now, this month's theme and who has 
 links to its page with the same filters."""
 from datetime import datetime
 
-import pandas as pd
 import streamlit as st
 
 from wenming.composite import month as composite
-from wenming.honor import metrics as honor
 from wenming.patrol import metrics as patrol
 from wenming.composite import explain as ranking
-from wenming.reports import submissions as reporting
+from wenming.reports import overview as model
 from wenming.volunteers import metrics as vol
 from wenming.core.timeutil import add_months
 from wenming.ui import bulletin_button, filters, page, registry, state, widgets
@@ -116,12 +114,9 @@ with state.guarded("四项工作指标"):
     this = ranking.street_headlines(mine(result.inputs) if result is not None else None)
     before = ranking.street_headlines(mine(composite.month_inputs(db, narrow, street, prev_month, prev_now))
                                       if narrow is not None else None)
-    board = db.run("honor/board", scope, start=f.period.start_ts, end=f.period.end_ts, as_of=as_of,
-                   street=street, community=community)
-    prev_board = db.run("honor/board", scope, start=prev_start, end=f.period.start_ts,
-                        as_of=min(f.period.start_ts, qnow), street=street, community=community)
-    h_now, h_prev = honor.summary(board), honor.summary(prev_board)
-    target = result.rules["volunteer.registration_target"] if result is not None else 0.05
+    h_now, h_prev = model.honor_counts(db, scope, period=f.period, as_of=as_of, qnow=qnow, prev_start=prev_start,
+                                       street=street, community=community)
+    target = model.rule(result, "volunteer.registration_target")
     published = h_now["red_new"] + h_now["black_new"] > 0
     st.caption(f"箭头为{versus}变化" + (f"（{prev_month.month}月 1–{prev_now.day}日）" if running else ""))
     cols = st.columns(5)
@@ -166,10 +161,7 @@ st.markdown("#### 需要督办")
 left, middle, right = st.columns(3, gap="medium")
 with left.container(border=True):
     with state.guarded("逾期问题"):
-        this_month = datetime.combine(now.date().replace(day=1), datetime.min.time())
-        next_month = datetime.combine(add_months(this_month.date(), 1), datetime.min.time())
-        current = mine(patrol.by_community(db, narrow, street=street, start=this_month, end=next_month, as_of=qnow)
-                       if narrow is not None else pd.DataFrame())
+        current = mine(model.overdue_now(db, narrow, street=street, now=now, qnow=qnow))
         overdue = int(current["overdue_open"].sum()) if len(current) else 0
         st.markdown(f"##### :material/alarm: 逾期未整改 **{overdue}** 条")
         st.caption(f"截至现在（{now:%m月%d日 %H:%M}）已过处置时限仍未整改的问题，不含挂账")
@@ -182,10 +174,9 @@ with left.container(border=True):
         link("pages/patrol.py", "督办清单", ":material/list_alt:")
 with middle.container(border=True):
     with state.guarded("本月主题"):
-        themes = db.run("activities/calendar", scope, year=month.year)
-        theme = themes[(themes["street_code"] == street) & (themes["month"] == month.month)]["theme"]
+        theme = model.month_theme(db, scope, street=street, month=month)
         st.markdown(f"##### :material/event: {month.month}月主题")
-        st.markdown(f"**{theme.iloc[0]}**" if len(theme) else "（未设置主题）")
+        st.markdown(f"**{theme}**" if theme else "（未设置主题）")
         if result is not None and not result.inputs.empty:
             missing = mine(result.inputs)[mine(result.inputs)["on_theme_count"] == 0]
             if missing.empty:
@@ -196,9 +187,8 @@ with middle.container(border=True):
         link("pages/activities.py", "主题活动", ":material/event:")
 with right.container(border=True):
     with state.guarded("新晋星级志愿者"):
-        stars = db.run("volunteers/new_stars", scope, start=f.period.start_ts, end=f.period.end_ts, as_of=as_of,
-                       street=street, community=community, limit=6)
-        total = int(stars["total"].iloc[0]) if len(stars) else 0
+        promoted = model.new_stars(db, scope, period=f.period, as_of=as_of, street=street, community=community)
+        stars, total = promoted.shown, promoted.total
         st.markdown(f"##### :material/star: 新晋星级志愿者 **{total}** 人")
         if total:
             st.markdown("\n".join(f"- {r.name}（{r.community_name}）升至{vol.star_label(r.star_after)}"
@@ -209,9 +199,7 @@ with right.container(border=True):
 
 with st.container(border=True):
     with state.guarded("报送情况"):
-        sub = db.run("submissions/board", scope, month_start=datetime.combine(now.date().replace(day=1), datetime.min.time()),
-                     as_of=qnow)
-        sub = mine(reporting.judge(sub[sub["street_code"] == street], now))
+        sub = mine(model.submissions_now(db, scope, street=street, now=now, qnow=qnow))
         late = sub[sub["status"] != "按时"]
         st.markdown(f"##### :material/upload_file: 报送情况（截至现在）　按时 {int((sub['status'] == '按时').sum())} / {len(sub)} 项")
         if late.empty:

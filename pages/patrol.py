@@ -7,7 +7,8 @@ from wenming import metrics
 from wenming.core import config
 from wenming.patrol import metrics as patrol
 from wenming.patrol import charts
-from wenming.ui import filters, page, state, widgets
+from wenming.patrol import model
+from wenming.ui import filters, page, state, tables, widgets
 
 db, user = page.begin("patrol")
 scope = user.scope()
@@ -63,82 +64,32 @@ def _on_map_select() -> None:
                 return
 
 
-def _rates_frame(df: pd.DataFrame, name_cols: dict) -> pd.DataFrame:
-    """The per-社区/网格 rows as people read them: rates in percent, hours, a 样本不足 note."""
-    out = pd.DataFrame({label: df[col] for col, label in name_cols.items()})
-    out["发现"] = df["found"].astype(int)
-    out["挂账"] = df["deferred"].astype(int)
-    for col, label in (("rectify_rate", "整改率"), ("on_time_rate", "按期整改率"), ("coverage_rate", "巡查覆盖率"),
-                       ("timely_rate", "上报及时率")):
-        out[label] = pd.to_numeric(df[col], errors="coerce") * 100
-    out["逾期未整改"] = df["overdue_open"].astype(int)
-    out["整改时长中位数（小时）"] = df["median_hours"]
-    out["九成整改用时（小时）"] = df["p90_hours"]
-    out["样本不足"] = ["、".join(label for key, label in (("rectify_rate", "整改"), ("on_time_rate", "按期"),
-                                                      ("timely_rate", "及时")) if r[f"{key}_small"])
-                   for _, r in df.iterrows()]
-    return out
-
-
 PCT = st.column_config.NumberColumn(format="%.1f%%")
-HOTSPOT_LIMIT = 500  # the most recurrent spots listed and drawn
 HOURS = st.column_config.NumberColumn(format="%.1f")
+WHEN = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+RATE_COLUMNS = {**{c: PCT for c in ("整改率", "按期整改率", "巡查覆盖率", "上报及时率")},
+                "整改时长中位数（小时）": HOURS, "九成整改用时（小时）": HOURS}
 
 
-def show_issue(community_code: str, issue_no: str, *, key: str) -> None:
+def show_issue(detail: model.IssueDetail | None, *, key: str) -> None:
     """One issue: what, where (small map), and its status timeline from the versions."""
-    found = db.run("patrol/issue", scope, as_of=win.as_of, issue_community=community_code, issue_no=issue_no)
-    if found.empty:
+    if detail is None:
         widgets.empty_note("找不到该问题，或您无权查看该社区的问题明细。")
         return
-    issue = found.iloc[0].to_dict()
-    overdue = bool(issue["is_overdue"])
+    issue = detail.issue
     st.markdown(f"#### {issue['category']} · {issue['issue_no']}"
-                + ("　:red[**逾期**]" if overdue else ""))
+                + ("　:red[**逾期**]" if bool(issue["is_overdue"]) else ""))
+    height = 35 * (len(detail.facts) + 1)
     left, right = st.columns([3, 2])
-    with left:
-        status = patrol.status_of_row(issue["status_asof"], overdue)
-        facts = {
-            "类别": f"{issue['major']} / {issue['category']}（处置时限 {issue['time_limit_hours']:g} 小时）",
-            "状态": status + ("" if issue["status_latest"] == issue["status_asof"] else f"（最新：{issue['status_latest']}）"),
-            "社区 / 网格": f"{issue['community_name']} / {issue['grid_name'] or '未分网格'}"
-                        + (f"（网格员 {issue['grid_worker']}）" if issue.get("grid_worker") else ""),
-            "问题描述": issue["description"] or "—",
-            "来源": issue["source"] or "—",
-            "发现时间": f"{pd.Timestamp(issue['found_at']):%Y-%m-%d %H:%M}",
-            "处置期限": f"{pd.Timestamp(issue['deadline']):%Y-%m-%d %H:%M}",
-            "整改时间": f"{pd.Timestamp(issue['rectified_time']):%Y-%m-%d %H:%M}" if issue["is_rectified"] else "—",
-            "逾期天数": f"{issue['days_overdue']:.1f} 天" if overdue else "—",
-            "首次报送": f"{pd.Timestamp(issue['first_reported_at']):%Y-%m-%d %H:%M}",
-        }
-        if not scope.params()["hide_reporter"]:
-            facts["上报人"] = issue["reporter"] or "—"
-        if issue.get("rectify_note"):
-            facts["整改说明"] = issue["rectify_note"]
-        st.dataframe(pd.DataFrame({"项目": list(facts), "内容": list(facts.values())}), hide_index=True,
-                     width="stretch", height=35 * (len(facts) + 1) + 3,
-                     column_config={"项目": st.column_config.TextColumn(width="small")})
+    left.dataframe(detail.facts, hide_index=True, width="stretch", height=height + 3,
+                   column_config={"项目": st.column_config.TextColumn(width="small")})
     with right:
-        st.pydeck_chart(charts.detail_map(issue, height=35 * (len(facts) + 1)), height=35 * (len(facts) + 1),
-                        key=f"{key}_map")
-    history = db.run("patrol/issue_history", scope, issue_community=community_code, issue_no=issue_no)
-    if not history.empty:
-        within = float(rules.get("patrol.report_within_hours", 24))
-        first = history["hours_found_to_reported"].iloc[0]
-
-        def when(values):
-            return [f"{pd.Timestamp(v):%Y-%m-%d %H:%M}" if pd.notna(v) else "—" for v in values]
-
-        notes = patrol.timeline_notes(history["status"].tolist(), history["hours_found_to_reported"].tolist(), within)
-        timeline = pd.DataFrame({
-            "版本": history["version_no"], "状态": history["status"],
-            "整改时间": when(history["rectified_at"]), "销号时间": when(history["closed_at"]),
-            "报送时间": when(history["reported_at"]), "导入时间": when(history["imported_at"]),
-            "报送账号": history["submitted_by"], "报送文件": history["file_name"], "说明": notes})
+        st.pydeck_chart(charts.detail_map(issue, height=height), height=height, key=f"{key}_map")
+    if not detail.timeline.empty:
         st.markdown("##### 状态变化")
-        st.dataframe(timeline, hide_index=True, width="stretch")
-        if first > within:
-            st.caption(f"首次报送距发现 {patrol.hours_text(first)}，超过 {within:g} 小时，计为上报不及时。")
+        st.dataframe(detail.timeline, hide_index=True, width="stretch")
+        if detail.late_report_note:
+            st.caption(detail.late_report_note)
 
 
 # -- filters -------------------------------------------------------------------------------------
@@ -148,12 +99,11 @@ if user.role == "community" and not st.session_state.get("patrol_opened"):
     if not st.query_params.get("community") and not st.query_params.get("grid"):
         _select_place(scope.community_code, None)
 _grid_alone_in_url()
-SEARCH_LIMIT = 50
 f = filters.sidebar_filters(db, scope, grid=True)
-# measured to the minute: reruns within a minute (every click) reuse db.run's cached results
-win = patrol.window(f.period, f.now.replace(second=0, microsecond=0))
+# measured to the minute: reruns within a minute (every click) reuse the cached query results
+win = patrol.window(f.period, metrics.moment(f.now))
 with st.sidebar:
-    categories = db.run("patrol/categories", scope)
+    categories = model.categories(db, scope)
     major_order = list(dict.fromkeys(categories["major"]))
     major = st.selectbox("问题大类", [ALL, *major_order], key="major", bind="query-params",
                          format_func=lambda m: "全部大类" if m == ALL else m)
@@ -163,9 +113,8 @@ with st.sidebar:
     statuses = st.multiselect("状态", patrol.STATUS_OPTIONS, key="status", bind="query-params", placeholder="全部状态")
     sources = st.multiselect("来源", patrol.SOURCE_OPTIONS, key="source", bind="query-params", placeholder="全部来源")
 
-rule_rows = db.run("patrol/rules", scope, street=f.street, month=f.period.start.replace(day=1))
-rules = dict(zip(rule_rows["name"], rule_rows["value"]))
-sample_min = int(metrics.sample_min(rules))
+rules = model.rules(db, scope, street=f.street, month=f.period.start.replace(day=1))
+sample_min = rules.sample_min
 fp = patrol.filter_params(street=f.street, community=f.community, grid=f.grid,
                           major=None if major == ALL else major, category=None if category == ALL else category,
                           statuses=statuses, sources=sources)
@@ -188,14 +137,8 @@ if user.role == "community":
 
 # -- KPI row -------------------------------------------------------------------------------------
 with state.guarded("指标"):
-    span = db.run("patrol/data_span", scope, street=f.street, community=f.community).iloc[0]
-    cur = patrol.rates(db.run("patrol/kpis", scope, **params), sample_min).iloc[0]
-    comps = {}
-    for kind, label in (("previous", "环比"), ("year", "同比")):
-        w = patrol.comparison(f.period, win.as_of if running else f.now, kind)
-        if patrol.has_data(span["first_found"], w):
-            comps[label] = (w, patrol.rates(db.run("patrol/kpis", scope, **{**params, **w.params()}), sample_min).iloc[0])
-    coverage_comps = {k: v for k, v in comps.items() if patrol.has_data(span["first_patrol"], v[0])}
+    k = model.kpis(db, scope, period=f.period, win=win, now=f.now, params=params, rules=rules)
+    cur, comps, coverage_comps = k.current, k.comparisons, k.coverage_comparisons
 
     def compare(key: str, *, rate: bool = False, unit: str = "", only=None) -> tuple[str | None, str]:
         """(环比 change for the tile's delta, the 同比 line shown under the tile)."""
@@ -231,7 +174,7 @@ with state.guarded("指标"):
               + ("（统计中的期间只计已过完的日子）" if running else "") + "。")
     tile(row2[2], "上报及时率", patrol.pct(cur["timely_rate"]), "timely_rate", rate=True,
          small=bool(cur["timely_rate_small"]),
-         help=f"发现后 {float(rules.get('patrol.report_within_hours', 24)):g} 小时内首次报送的 "
+         help=f"发现后 {rules.report_within_hours:g} 小时内首次报送的 "
               f"{int(cur['timely'])} 件 ÷ 发现数 {int(cur['timely_den'])} 件。")
     tile(row2[3], "挂账", widgets.fmt_num(cur["deferred"]), "deferred", inverse=True,
          help="本期发现、已报请上级处理的问题：计入发现数，不计入整改率、按期整改率和逾期未整改；明细见督办清单页签。")
@@ -253,28 +196,10 @@ with state.guarded("地图"):
 
     with_grids = f.street is not None or f.community is not None
     several_streets = places["street_code"].nunique() > 1 and f.street is None
-    boundaries = db.run("patrol/boundaries", scope, street=f.street, community=f.community, with_grids=with_grids)
-    points = cells = grid_stats = hotspots = None
-    cell_m = patrol.cell_size_for(charts.bounds_of(boundaries))
-    note = None
-    if mode == "points":
-        points = db.run("patrol/points", scope, **params, limit=patrol.POINT_LIMIT + 1)
-        if len(points) > patrol.POINT_LIMIT:
-            points = None
-            cells = db.run("patrol/cells", scope, **params, cell_m=cell_m)
-            note = (f"问题超过 {patrol.POINT_LIMIT:,} 件，地图按约 {cell_m} 米方格汇总显示（颜色越深问题越多）；"
-                    "选择社区或网格、缩短期间后可看到每个问题点位。")
-    elif mode == "density":
-        cells = db.run("patrol/cells", scope, **params, cell_m=cell_m)
-    elif with_grids:
-        grid_stats = patrol.rates(db.run("patrol/by_grid", scope, **params), sample_min)
-    else:  # several 街道 and none chosen: the 社区 are coloured instead of their 网格
-        grid_stats = patrol.rates(db.run("patrol/by_community", scope, **params), sample_min).rename(
-            columns={"community_code": "grid_code"})
-    if show_hot:
-        hotspots = db.run("patrol/hotspots", scope, **{k: v for k, v in params.items() if k != "statuses"},
-                          limit=HOTSPOT_LIMIT)
-    deck = charts.issue_map(boundaries, mode=mode, points=points, cells=cells, cell_m=cell_m, grid_stats=grid_stats,
+    m = model.map_data(db, scope, params=params, mode=mode, with_grids=with_grids, show_hot=show_hot, rules=rules)
+    hotspots, cell_m, note = m.hotspots, m.cell_m, m.note
+    deck = charts.issue_map(m.boundaries, mode=mode, points=m.points, cells=m.cells, cell_m=cell_m,
+                            grid_stats=m.grid_stats,
                             metric=metric, hotspots=hotspots, selected_grid=f.grid, selected_community=f.community,
                             tile_url=config.get("tile_url"))
     st.pydeck_chart(deck, height=540, on_select=_on_map_select, selection_mode="single-object", key="patrol_map")
@@ -302,7 +227,8 @@ if selected:
             st.session_state.pop("patrol/issue", None)
             st.rerun()
         with state.guarded("问题详情"):
-            show_issue(*selected, key="selected_issue")
+            show_issue(model.issue_detail(db, scope, as_of=win.as_of, community_code=selected[0],
+                                          issue_no=selected[1], rules=rules), key="selected_issue")
 
 # -- panels --------------------------------------------------------------------------------------
 TABS = ["督办清单", "分类与分布", "趋势与时效", "巡查覆盖", "复发点位", "查找问题"]
@@ -312,67 +238,43 @@ opened = {label: (t.open is not False) for label, t in zip(TABS, tabs)}
 with tabs[0]:
     if opened["督办清单"]:
         with state.guarded("督办清单"):
-            overdue = db.run("patrol/issue_list", scope, **params, list="overdue", limit=5000)
+            overdue = model.overdue_list(db, scope, params=params)
             st.markdown(f"##### 逾期未整改 {len(overdue)} 件（逾期最久的在前）")
             if overdue.empty:
                 st.success("统计时点没有逾期未整改的问题。", icon=":material/check_circle:")
             else:
-                table = pd.DataFrame({
-                    "逾期天数": overdue["days_overdue"].round(1),
-                    "社区": overdue["community_name"], "网格": overdue["grid_name"],
-                    "类别": overdue["major"] + "·" + overdue["category"],
-                    "上报人": overdue["reporter"], "网格员": overdue["grid_worker"],
-                    "发现时间": overdue["found_at"], "处置期限": overdue["deadline"],
-                    "状态": overdue["status_asof"], "来源": overdue["source"],
-                    "问题描述": overdue["description"], "编号": overdue["issue_no"]})
-                if scope.params()["hide_reporter"]:
-                    table = table.drop(columns=["上报人"])
-                st.dataframe(table, hide_index=True, width="stretch", height=min(36 * len(table) + 40, 460),
-                             column_config={"逾期天数": st.column_config.NumberColumn(format="%.1f 天"),
-                                            "发现时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-                                            "处置期限": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
-                widgets.download_xlsx(db, "下载督办清单（xlsx）", table, widgets.export_name(filters.street_label(db, scope, f.street), "督办清单", f.period),
+                tables.paged_dataframe(overdue, key="patrol_overdue", row_height=36, hide_index=True, width="stretch",
+                                       column_config={"逾期天数": st.column_config.NumberColumn(format="%.1f 天"),
+                                                      "发现时间": WHEN, "处置期限": WHEN})
+                widgets.download_xlsx(db, "下载督办清单（xlsx）", overdue, widgets.export_name(filters.street_label(db, scope, f.street), "督办清单", f.period),
                                       key="dl_overdue", sheet="督办清单",
                                       title=f"网格巡查督办清单（{where}，截至 {win.as_of:%Y-%m-%d %H:%M}）")
-            deferred = db.run("patrol/issue_list", scope, **params, list="deferred", limit=5000)
+            deferred = model.deferred_list(db, scope, params=params)
             st.markdown(f"##### 挂账问题 {len(deferred)} 件")
             st.caption("挂账：已报请上级处理。计入发现数，不计入整改率、按期整改率和逾期未整改。")
             if not deferred.empty:
-                st.dataframe(pd.DataFrame({
-                    "社区": deferred["community_name"], "网格": deferred["grid_name"],
-                    "类别": deferred["major"] + "·" + deferred["category"], "发现时间": deferred["found_at"],
-                    "问题描述": deferred["description"], "来源": deferred["source"], "编号": deferred["issue_no"]}),
-                    hide_index=True, width="stretch", height=min(36 * len(deferred) + 40, 320),
-                    column_config={"发现时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+                tables.paged_dataframe(deferred, key="patrol_deferred", row_height=36, hide_index=True,
+                                       width="stretch", column_config={"发现时间": WHEN})
 
 with tabs[1]:
     if opened["分类与分布"]:
         with state.guarded("分类统计"):
+            parts = model.breakdown(db, scope, params=params, rules=rules)
             st.markdown("##### 问题大类 × 状态（本期发现）")
-            matrix = patrol.status_table(db.run("patrol/status_matrix", scope, **params))
-            st.dataframe(matrix, hide_index=True, width="stretch")
+            st.dataframe(parts.status_matrix, hide_index=True, width="stretch")
             st.markdown("##### 各社区")
-            communities = patrol.rates(db.run("patrol/by_community", scope, **params), sample_min)
-            st.dataframe(_rates_frame(communities, {"community_name": "社区"}), hide_index=True, width="stretch",
-                         height=min(35 * len(communities) + 38, 560),
-                         column_config={**{c: PCT for c in ("整改率", "按期整改率", "巡查覆盖率", "上报及时率")},
-                                        "整改时长中位数（小时）": HOURS, "九成整改用时（小时）": HOURS})
+            st.dataframe(parts.communities, hide_index=True, width="stretch", placeholder="—",
+                         height=min(35 * len(parts.communities) + 38, 560), column_config=RATE_COLUMNS)
             st.markdown("##### 各网格")
-            grids = patrol.rates(db.run("patrol/by_grid", scope, **params), sample_min)
-            shown = _rates_frame(grids, {"community_name": "社区", "grid_name": "网格", "grid_worker": "网格员"})
-            st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * len(shown) + 40, 460),
-                         column_config={**{c: PCT for c in ("整改率", "按期整改率", "巡查覆盖率", "上报及时率")},
-                                        "整改时长中位数（小时）": HOURS, "九成整改用时（小时）": HOURS})
+            tables.paged_dataframe(parts.grids, key="patrol_grids", row_height=36, hide_index=True, width="stretch",
+                                   column_config=RATE_COLUMNS)
             st.caption(f"样本不足：所列比率（整改＝整改率，按期＝按期整改率，及时＝上报及时率）的分母少于 {sample_min} 件，"
                        "仅供参考，不单独用于排名。")
 
 with tabs[2]:
     if opened["趋势与时效"]:
         with state.guarded("趋势"):
-            last = pd.Timestamp(f.period.end).to_period("M").to_timestamp()
-            first = min(pd.Timestamp(f.period.start).to_period("M").to_timestamp(), last - pd.DateOffset(months=11))
-            trend = db.run("patrol/trend", scope, **{k: v for k, v in params.items() if k not in ("statuses", "start", "end")},
-                           trend_start=first.to_pydatetime(), trend_end=(last + pd.DateOffset(months=1)).to_pydatetime())
+            trend = model.trend(db, scope, period=f.period, params=params)
             st.markdown("##### 每月发现、整改与月末逾期未整改")
             if trend.empty:
                 widgets.empty_note()
@@ -381,76 +283,49 @@ with tabs[2]:
                 st.caption("整改：整改时间在当月的问题；逾期未整改：月末（本月为统计时点）仍逾期未整改的问题。状态筛选不作用于此图。")
         with state.guarded("整改时长"):
             st.markdown("##### 各类问题整改时长（本期整改的问题）与处置时限")
-            by_cat = db.run("patrol/by_category", scope, **params)
-            if by_cat.empty or not (by_cat["rectified_in_period"] > 0).any():
+            dur = model.durations(db, scope, params=params, rules=rules)
+            if dur.empty:
                 widgets.empty_note("本期没有已整改的问题")
             else:
-                st.plotly_chart(charts.duration_figure(by_cat), width="stretch", config={"displayModeBar": False})
-                by_cat = patrol.rates(by_cat, sample_min)
-                st.dataframe(pd.DataFrame({
-                    "大类": by_cat["major"], "小类": by_cat["category"], "处置时限（小时）": by_cat["time_limit_hours"],
-                    "本期发现": by_cat["found"].astype(int), "本期整改": by_cat["rectified_in_period"].astype(int),
-                    "中位数（小时）": by_cat["median_hours"], "九成整改用时（小时）": by_cat["p90_hours"],
-                    "按期整改率": pd.to_numeric(by_cat["on_time_rate"], errors="coerce") * 100,
-                    "逾期未整改": by_cat["overdue_open"].astype(int)}),
-                    hide_index=True, width="stretch",
-                    column_config={"按期整改率": PCT, "中位数（小时）": HOURS, "九成整改用时（小时）": HOURS,
-                                   "处置时限（小时）": st.column_config.NumberColumn(format="%.0f")})
+                st.plotly_chart(charts.duration_figure(dur.rows), width="stretch", config={"displayModeBar": False})
+                st.dataframe(dur.table, hide_index=True, width="stretch", placeholder="—",
+                             column_config={"按期整改率": PCT, "中位数（小时）": HOURS, "九成整改用时（小时）": HOURS,
+                                            "处置时限（小时）": st.column_config.NumberColumn(format="%.0f")})
 
 with tabs[3]:
     if opened["巡查覆盖"]:
         with state.guarded("巡查覆盖"):
-            cov_params = {k: params[k] for k in ("start", "end", "as_of", "street", "community", "grid")}
-            gap_days = int(rules.get("patrol.gap_days") or 3)
-            gaps = db.run("patrol/gaps", scope, **cov_params)
-            st.markdown(f"##### 连续 {gap_days} 天及以上无巡查记录的网格")
-            if gaps.empty:
-                st.success(f"本期没有连续 {gap_days} 天无巡查记录的网格。", icon=":material/check_circle:")
+            cov = model.coverage(db, scope, params=params, win=win)
+            st.markdown(f"##### 连续 {rules.gap_days} 天及以上无巡查记录的网格")
+            if cov.gaps.empty:
+                st.success(f"本期没有连续 {rules.gap_days} 天无巡查记录的网格。", icon=":material/check_circle:")
             else:
-                st.dataframe(pd.DataFrame({
-                    "社区": gaps["community_name"], "网格": gaps["grid_name"], "网格员": gaps["grid_worker"],
-                    "无记录天数": gaps["gap_days"], "起": gaps["gap_start"], "止": gaps["gap_end"],
-                    "至今未巡查": gaps["ongoing"].map({True: "是", False: ""})}),
-                    hide_index=True, width="stretch", height=min(36 * len(gaps) + 40, 360),
-                    column_config={"起": st.column_config.DateColumn(format="MM-DD"),
-                                   "止": st.column_config.DateColumn(format="MM-DD")})
-            days = patrol.counted_days(win)
-            if days is None:
-                widgets.empty_note("本期还没有过完的日子")
+                tables.paged_dataframe(cov.gaps, key="patrol_gaps", row_height=36, hide_index=True, width="stretch",
+                                       column_config={"起": st.column_config.DateColumn(format="MM-DD"),
+                                                      "止": st.column_config.DateColumn(format="MM-DD")})
+            if cov.matrix is None:
+                widgets.empty_note(cov.note)
             else:
-                by_grid = db.run("patrol/by_grid", scope, **params)
-                if len(by_grid) > 400:
-                    widgets.empty_note("网格较多，请先选择街道或社区查看逐日巡查情况")
+                if cov.by_grid_days:
+                    st.markdown("##### 各网格逐日巡查记录（绿色有记录，红色无记录）")
+                    fig = charts.coverage_figure(cov.matrix)
                 else:
-                    day_rows = db.run("patrol/coverage_days", scope, **cov_params)
-                    if f.community:
-                        st.markdown("##### 各网格逐日巡查记录（绿色有记录，红色无记录）")
-                        fig = charts.coverage_figure(patrol.coverage_matrix(by_grid, day_rows, *days))
-                    else:
-                        st.markdown("##### 各社区逐日巡查覆盖（当天有巡查记录的网格占比）")
-                        fig = charts.coverage_figure(patrol.community_day_share(by_grid, day_rows, *days), share=True)
-                        st.caption("选择一个社区可看到其每个网格每天是否有巡查记录。")
-                    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
+                    st.markdown("##### 各社区逐日巡查覆盖（当天有巡查记录的网格占比）")
+                    fig = charts.coverage_figure(cov.matrix, share=True)
+                    st.caption("选择一个社区可看到其每个网格每天是否有巡查记录。")
+                st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
             st.caption("巡查覆盖只按社区、网格筛选；问题类别、状态和来源不影响它。")
 
 with tabs[4]:
     if opened["复发点位"]:
         with state.guarded("复发点位"):
-            hot = hotspots if hotspots is not None else db.run(
-                "patrol/hotspots", scope, **{k: v for k, v in params.items() if k != "statuses"}, limit=HOTSPOT_LIMIT)
-            st.markdown(f"##### 复发点位 {len(hot)}{' 处以上' if len(hot) == HOTSPOT_LIMIT else ' 处'}")
-            st.caption(f"约 {float(rules.get('patrol.hotspot_cell_m', 50)):g} 米范围内 "
-                       f"{float(rules.get('patrol.hotspot_days', 30)):g} 天内出现 "
-                       f"{float(rules.get('patrol.hotspot_min_issues', 3)):g} 件及以上问题的位置（窗口截止在本期内）；地图上以紫框标出。")
+            hot = hotspots if hotspots is not None else model.hotspots(db, scope, params=params)
+            st.markdown(f"##### 复发点位 {len(hot)}{' 处以上' if len(hot) == model.HOTSPOT_LIMIT else ' 处'}")
+            st.caption(f"约 {rules.hotspot_cell_m:g} 米范围内 {rules.hotspot_days:g} 天内出现 "
+                       f"{rules.hotspot_min_issues:g} 件及以上问题的位置（窗口截止在本期内）；地图上以紫框标出。")
             if not hot.empty:
-                st.dataframe(pd.DataFrame({
-                    "社区": hot["community_name"], "网格": hot["grid_name"],
-                    "窗口内最多（件）": hot["max_in_window"], "本期发现（件）": hot["found_in_period"],
-                    "主要类别": hot["top_category"], "类别数": hot["categories"],
-                    "最近发现": hot["last_found"],
-                    "位置": [f"{lon:.5f}, {lat:.5f}" for lon, lat in zip(hot["lon"], hot["lat"])]}),
-                    hide_index=True, width="stretch", height=min(36 * len(hot) + 40, 420),
-                    column_config={"最近发现": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+                tables.paged_dataframe(model.hotspot_table(hot), key="patrol_hot", row_height=36, hide_index=True,
+                                       width="stretch", column_config={"最近发现": WHEN})
 
 with tabs[5]:
     if opened["查找问题"]:
@@ -459,8 +334,7 @@ with tabs[5]:
             any_time = st.checkbox(f"不限期间（默认只查{f.period.label}发现的问题）", key="patrol_q_any_time")
             if q:
                 span = {"start": None, "end": None} if any_time else {"start": win.start, "end": win.end}
-                hits = db.run("patrol/search", scope, as_of=win.as_of, street=f.street, community=f.community,
-                              q=q, limit=SEARCH_LIMIT, **span)
+                hits = model.search(db, scope, as_of=win.as_of, street=f.street, community=f.community, q=q, **span)
                 if hits.empty:
                     widgets.empty_note(f"{'' if any_time else f.period.label}没有找到匹配的问题"
                                        + ("" if any_time else "；可勾选“不限期间”查找更早发现的问题"))
@@ -471,14 +345,15 @@ with tabs[5]:
                                + "，点击一行查看详情。")
                     pick = st.dataframe(pd.DataFrame({
                         "编号": hits["issue_no"], "社区": hits["community_name"], "网格": hits["grid_name"],
-                        "类别": hits["category"],
-                        "状态": [patrol.status_of_row(s, o) for s, o in zip(hits["status_asof"], hits["is_overdue"])],
+                        "类别": hits["category"], "状态": hits["status_text"],
                         "发现时间": hits["found_at"], "描述": hits["description"]}),
                         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                        key="patrol_hits",
-                        column_config={"发现时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+                        key="patrol_hits", column_config={"发现时间": WHEN})
                     rows = pick.selection.rows if pick else []
                     if rows or len(hits) == 1:
                         hit = hits.iloc[rows[0] if rows else 0]
                         with st.container(border=True):
-                            show_issue(hit["community_code"], hit["issue_no"], key="search_issue")
+                            show_issue(model.issue_detail(db, scope, as_of=win.as_of,
+                                                          community_code=hit["community_code"],
+                                                          issue_no=hit["issue_no"], rules=rules),
+                                       key="search_issue")

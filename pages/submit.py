@@ -8,10 +8,10 @@ import streamlit as st
 
 from wenming import ingest
 from wenming.core import auth
-from wenming.reports import submissions as reporting
+from wenming.core import config
+from wenming.reports import submit as submit_model
 from wenming.ingest.kinds import KINDS
 from wenming.ingest.problems import column_cell
-from wenming.core.timeutil import month_start
 from wenming.ops import templates
 from wenming.ui import page, state, uploads, widgets
 from wenming.honor.metrics import md_escape
@@ -80,9 +80,7 @@ with tab_upload:
 
 with tab_board:
     with state.guarded("报送情况"):
-        board = db.run("submissions/board", scope, month_start=pd.Timestamp(month_start(now.date())).to_pydatetime(),
-                       as_of=now)
-        board = reporting.judge(board, now)
+        board = submit_model.board_now(db, scope, now=now)
         late = board[board["status"] != "按时"]
         c1, c2, c3 = st.columns(3)
         widgets.kpi(c1, "应报项目", f"{len(board)}", help="社区数 × 报送种类（巡查问题、巡查记录、主题活动、服务时长）")
@@ -106,7 +104,7 @@ with tab_board:
 
 with tab_log:
     with state.guarded("报送记录"):
-        log = db.run("submissions/log", scope, limit=500)
+        log = submit_model.log(db, scope)
         if log.empty:
             widgets.empty_note("还没有任何报送")
         else:
@@ -145,7 +143,7 @@ with tab_log:
 
 with tab_templates:
     with state.guarded("模板下载"):
-        streets = db.run("core/places", scope)[["street_code", "street_name"]].drop_duplicates()
+        streets = submit_model.streets(db, scope)
         if streets.empty:
             st.info("还没有导入名册：请先下载名册模板，填好后在“上传文件”中导入；其他模板按名册生成。")
             choices = []

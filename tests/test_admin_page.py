@@ -166,8 +166,8 @@ def test_valid_edge_values_and_unchanged_values(tiny_db):
                                                     "composite.activity.factor": 1.0}, by="root") == [
         "volunteer.registration_target", "composite.activity.factor"]
     assert admin.set_rules(tiny_db, "*", "2025-03", {"volunteer.registration_target": 0.5}, by="root") == []
-    assert admin.validate_rules({n: v for n, (v, _) in __import__("wenming.core.rules").rules.RULE_DEFAULTS.items()}) == []
-    assert admin.full_marks({n: v for n, (v, _) in __import__("wenming.core.rules").rules.RULE_DEFAULTS.items()}) == 100
+    assert admin.validate_rules({n: v for n, (v, _) in __import__("wenming.core.rules").core.rules.RULE_DEFAULTS.items()}) == []
+    assert admin.full_marks({n: v for n, (v, _) in __import__("wenming.core.rules").core.rules.RULE_DEFAULTS.items()}) == 100
 
 
 def test_a_streets_own_rule_beats_the_default_of_the_same_month(tiny_db):

@@ -38,6 +38,26 @@ def open_page(app_as, role, own=None, period=None, community=None):
     return at
 
 
+TABS = ["社区排名", "个人排行", "星级志愿者", "服务构成", "数据质量"]
+
+
+def each_tab(at):
+    """Run the page once per tab (only the tab shown runs) and yield it."""
+    for tab in TABS:
+        at.session_state["vol_tab"] = tab
+        at.run()
+        assert not at.exception, tab
+        yield tab
+
+
+def all_texts(at) -> list[str]:
+    return [t for _ in each_tab(at) for t in texts(at)]
+
+
+def all_name_tables(at) -> list[pd.DataFrame]:
+    return [t for _ in each_tab(at) for t in name_tables(at)]
+
+
 def texts(at) -> list[str]:
     """Every piece of text the page shows: titles, markdown, captions, notes, tiles, table cells, charts."""
     out = []
@@ -67,16 +87,22 @@ def test_page_renders_for_roles(app_as, role, community):
     assert at.title[0].value == "志愿服务"
     assert [m.label for m in at.metric] == ["注册志愿者", "注册率", "活跃志愿者", "服务时长", "每百人时长", "本期新注册"]
     assert not [e.value for e in at.error]  # no section failed
-    assert len(at.get("plotly_chart")) >= 6
+    assert [t.label for t in at.tabs] == TABS
+    assert len(at.get("plotly_chart")) == 3  # only the open tab (社区排名) is drawn
     assert any("个社区注册率未达目标" in w.value for w in at.warning) or at.warning == []
+    charts = {}
+    for tab in each_tab(at):
+        assert not [e.value for e in at.error], tab
+        charts[tab] = len(at.get("plotly_chart"))
+    assert charts["社区排名"] == 3 and charts["服务构成"] == 3 and charts["个人排行"] == 0
 
 
 def test_leader_sees_no_full_volunteer_name(app_as, demo_people):
     people, vocabulary = demo_people
     at = app_as("leader", page=PAGE)
-    text = "\n".join(texts(at))
+    text = "\n".join(all_texts(at))
     assert leaked(people["name"], text, vocabulary) == []
-    tables = name_tables(at)
+    tables = all_name_tables(at)
     assert tables and all("*" in n for t in tables for n in t["姓名"])
 
 
@@ -84,6 +110,8 @@ def test_leader_sees_no_name_for_a_past_quarter_or_top_100(app_as, demo_people):
     people, vocabulary = demo_people
     at = open_page(app_as, "leader", period="2026Q2")
     assert "2026年第2季度" in at.caption[0].value
+    at.session_state["vol_tab"] = "个人排行"
+    at.run()
     at.segmented_control[0].set_value(100).run()
     assert not at.exception
     assert len(name_tables(at)[0]) == 100
@@ -97,7 +125,7 @@ def test_community_head_sees_own_names_in_full_and_others_masked(app_as, demo_pe
     at.session_state["filter_community"] = None  # 全部社区: the shared filter may hold the own 社区 from another page
     at.run()
     assert not at.exception
-    rows = pd.concat([t[["姓名", "社区"]] for t in name_tables(at)])
+    rows = pd.concat([t[["姓名", "社区"]] for t in all_name_tables(at)])
     mine, others = rows[rows["社区"] == "南湖社区"], rows[rows["社区"] != "南湖社区"]
     assert len(mine) and len(others)
     assert set(mine["姓名"]) <= own and not any("*" in n for n in mine["姓名"])
@@ -108,8 +136,10 @@ def test_community_head_sees_own_names_in_full_and_others_masked(app_as, demo_pe
 def test_admin_sees_full_names(app_as, demo_people):
     people, vocabulary = demo_people
     at = open_page(app_as, "admin", period="2026-10")
-    names = pd.concat([t["姓名"] for t in name_tables(at)])
+    names = pd.concat([t["姓名"] for t in all_name_tables(at)])
     assert set(names) <= set(people["name"])
+    at.session_state["vol_tab"] = "个人排行"
+    at.run()
     assert leaked(people["name"], "\n".join(texts(at)), vocabulary)  # the leak check does find names
 
 
@@ -117,7 +147,7 @@ def test_admin_sees_full_names(app_as, demo_people):
 def test_no_phone_number_anywhere(app_as, demo_people, role, community):
     people, _ = demo_people
     at = app_as(role, community, page=PAGE)
-    text = "\n".join(texts(at))
+    text = "\n".join(all_texts(at))
     assert PHONE.findall(text) == []
     assert not any(p in text for p in people["phone"].dropna())
 
@@ -132,6 +162,8 @@ def test_other_periods(app_as, period, label):
 def test_one_community_chosen(app_as):
     at = open_page(app_as, "leader", period="2026-10", community=NANHU)
     assert not at.exception
+    at.session_state["vol_tab"] = "个人排行"
+    at.run()
     assert set(name_tables(at)[0]["社区"]) == {"南湖社区"}
 
 

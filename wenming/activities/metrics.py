@@ -401,18 +401,9 @@ def save_calendar(db, street_code: str, year: int, themes: Mapping[int, str], us
             rows.append((street_code, int(year), m, clean[m], own.loc[m, "changed_by"], own.loc[m, "changed_at"]))
         else:
             rows.append((street_code, int(year), m, clean[m], user, now))
-    with db.write_lock:
-        cur = db.cursor()
-        try:
-            cur.execute("BEGIN TRANSACTION")
-            cur.execute("DELETE FROM theme_calendar WHERE street_code = ? AND year = ?", [street_code, int(year)])
-            cur.executemany("INSERT INTO theme_calendar VALUES (?, ?, ?, ?, ?, ?)", rows)
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
-        finally:
-            cur.close()
+    with db.transaction() as cur:
+        cur.execute("DELETE FROM theme_calendar WHERE street_code = ? AND year = ?", [street_code, int(year)])
+        cur.executemany("INSERT INTO theme_calendar VALUES (?, ?, ?, ?, ?, ?)", rows)
     auth.audit(db, user, "修改主题活动日历", street=street_code, year=int(year),
                changes=json.loads(json.dumps({m: {"原": old.get(m), "新": clean[m]} for m in changed},
                                              ensure_ascii=False)))

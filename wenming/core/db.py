@@ -10,6 +10,7 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def query_text(name: str) -> str:
     return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
 
-NOT_NAMED = {"views", "derive", "checks", "migrations"}
+NOT_NAMED = {"views", "derive", "checks", "migrations", "system"}  # system: db.named, unscoped
 
 
 def named_queries() -> list[str]:
@@ -182,6 +183,11 @@ class Database:
                 self._cache.popitem(last=False)
         return df.copy()
 
+    def named(self, query: str, /, **params) -> pd.DataFrame:
+        """Run queries/<name>.sql with only the given parameters: for the few queries that are not
+        about a reader's places (accounts, the audit log, the list of 街道), never cached."""
+        return self.sql(query_text(query), params)
+
     def meta(self, key: str, default: str | None = None) -> str | None:
         cur = self.cursor()
         try:
@@ -206,6 +212,14 @@ class Database:
         return self.meta("is_demo") == "1"
 
     # -- writing -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        """A cursor inside one transaction under the write lock: committed when the block ends,
+        rolled back if it raises; cached results are dropped after a commit."""
+        with self.write_lock, transaction(self.cursor(), close=True) as cur:
+            yield cur
+        self.bump()
+
     def bump(self) -> None:
         """Say the data changed: cached results are now stale."""
         self.version += 1
@@ -214,6 +228,22 @@ class Database:
 
     def close(self) -> None:
         self.con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, *, close: bool = False):
+    """BEGIN on `con`; COMMIT when the block ends, ROLLBACK (and re-raise) if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        if close:
+            con.close()
+        raise
+    con.execute("COMMIT")
+    if close:
+        con.close()
 
 
 def _freeze(value):
@@ -308,6 +338,9 @@ class KnownAt:
     def run(self, name: str, scope: Scope, **params) -> pd.DataFrame:
         return self.sql(query_text(name), {"as_of": self.moment, "known_at": self.moment, **params,
                                            **scope.params()})
+
+    def named(self, query: str, /, **params) -> pd.DataFrame:
+        return self.sql(query_text(query), params)
 
     def now(self) -> datetime:
         return self.moment

@@ -91,10 +91,19 @@ SUBMISSION_DEADLINES = {
 
 def load(db, street_code: str, month) -> dict[str, float]:
     """Every rule's value in force for a 街道 in a month (a 街道's own rule beats the default)."""
-    frame = db.sql(
-        "SELECT name, arg_max(value, (effective_month, street_code <> '*', changed_at)) AS value "
-        "FROM rule_values WHERE street_code IN ('*', $street) AND effective_month <= $month GROUP BY name",
-        {"street": street_code, "month": month})
+    frame = db.named("system/rule_values", street=street_code, month=month)
     values = {name: default for name, (default, _) in RULE_DEFAULTS.items()}
     values.update(dict(zip(frame["name"], frame["value"].astype(float))))
     return values
+
+
+def default(name: str) -> float:
+    """A rule's default value (what counts until an admin sets another on /admin)."""
+    return RULE_DEFAULTS[name][0]
+
+
+def with_defaults(values: dict) -> dict[str, float]:
+    """Rule values as read from the database, every rule missing there filled from its default."""
+    out = {name: default for name, (default, _) in RULE_DEFAULTS.items()}
+    out.update({k: float(v) for k, v in values.items() if v is not None and v == v})
+    return out

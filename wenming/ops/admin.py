@@ -59,40 +59,25 @@ def rule_group(name: str) -> str:
 
 
 def _write(db: Database, sql: str, rows: list[list]) -> None:
-    with db.write_lock:
-        cur = db.cursor()
-        try:
-            cur.execute("BEGIN TRANSACTION")
-            for row in rows:
-                cur.execute(sql, row)
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
-        finally:
-            cur.close()
-    db.bump()
+    with db.transaction() as cur:
+        for row in rows:
+            cur.execute(sql, row)
 
 
 def streets(db: Database) -> pd.DataFrame:
-    return db.sql("SELECT street_code, street_name FROM streets ORDER BY street_code")
+    return db.named("system/streets")
+
+
+def communities(db: Database) -> pd.DataFrame:
+    """Every 社区 (community_code, community_name, street_code), by 街道 then code."""
+    return db.named("system/communities")
 
 
 # -- 评分规则 ---------------------------------------------------------------------------------
 def rules_in_force(db: Database, street: str, month) -> pd.DataFrame:
     """One row per rule: the value in force for this 街道 ('*' = the default for all) in the month,
     with the version it comes from; the same choice as the SQL macro rule_at."""
-    frame = db.sql("""
-        SELECT name,
-            arg_max(value, (effective_month, street_code <> '*', changed_at)) AS value,
-            arg_max(effective_month, (effective_month, street_code <> '*', changed_at)) AS effective_month,
-            arg_max(street_code, (effective_month, street_code <> '*', changed_at)) AS street_code,
-            arg_max(changed_by, (effective_month, street_code <> '*', changed_at)) AS changed_by,
-            arg_max(changed_at, (effective_month, street_code <> '*', changed_at)) AS changed_at,
-            arg_max(note, (effective_month, street_code <> '*', changed_at)) AS note
-        FROM rule_values
-        WHERE street_code IN ('*', $street) AND effective_month <= $month
-        GROUP BY name""", {"street": street, "month": month_first(month)})
+    frame = db.named("system/rules_in_force", street=street, month=month_first(month))
     order = {name: i for i, name in enumerate(rules.RULE_DEFAULTS)}
     frame["label"] = frame["name"].map(rule_label)
     frame["group"] = frame["name"].map(rule_group)
@@ -168,10 +153,7 @@ def set_rules(db: Database, street: str, month, changes: dict[str, float], by: s
 
 def rule_history(db: Database, street: str | None = None) -> pd.DataFrame:
     """Every stored version of every rule (newest change first); `street` limits to '*' and it."""
-    frame = db.sql("""
-        SELECT name, value, effective_month, street_code, changed_by, changed_at, note
-        FROM rule_values WHERE $street IS NULL OR street_code IN ('*', $street)
-        ORDER BY changed_at DESC, effective_month DESC, name""", {"street": street})
+    frame = db.named("system/rule_history", street=street)
     frame.insert(1, "label", frame["name"].map(rule_label))
     return frame
 
@@ -180,17 +162,7 @@ def rule_history(db: Database, street: str | None = None) -> pd.DataFrame:
 def category_limits(db: Database, street: str, month) -> pd.DataFrame:
     """One row per 小类: the time limit (hours) in force for this 街道 in the month, and its version;
     the same choice as the deadline in queries/derive/issues.sql."""
-    frame = db.sql("""
-        SELECT category,
-            arg_max(major, (effective_month, street_code <> '*', changed_at)) AS major,
-            arg_max(time_limit_hours, (effective_month, street_code <> '*', changed_at)) AS hours,
-            arg_max(effective_month, (effective_month, street_code <> '*', changed_at)) AS effective_month,
-            arg_max(street_code, (effective_month, street_code <> '*', changed_at)) AS street_code,
-            arg_max(changed_by, (effective_month, street_code <> '*', changed_at)) AS changed_by,
-            arg_max(changed_at, (effective_month, street_code <> '*', changed_at)) AS changed_at
-        FROM category_rules
-        WHERE street_code IN ('*', $street) AND effective_month <= $month
-        GROUP BY category""", {"street": street, "month": month_first(month)})
+    frame = db.named("system/category_limits", street=street, month=month_first(month))
     order = {minor: i for i, (minor, _) in enumerate(m for items in rules.CATEGORIES.values() for m in items)}
     frame["order"] = frame["category"].map(lambda c: order.get(c, len(order)))
     return frame.sort_values(["order", "category"]).drop(columns="order").reset_index(drop=True)
@@ -236,28 +208,20 @@ def set_category_limits(db: Database, street: str, month, changes: dict[str, flo
 
 
 def category_history(db: Database, street: str | None = None) -> pd.DataFrame:
-    return db.sql("""
-        SELECT major, category, time_limit_hours AS hours, effective_month, street_code, changed_by, changed_at
-        FROM category_rules WHERE $street IS NULL OR street_code IN ('*', $street)
-        ORDER BY changed_at DESC, effective_month DESC, major, category""", {"street": street})
+    return db.named("system/category_history", street=street)
 
 
 # -- 加分/扣分 ---------------------------------------------------------------------------------
 def adjustments(db: Database, street: str | None = None) -> pd.DataFrame:
     """Every manual adjustment, newest month first, with its 社区 name and whether it is revoked."""
-    return db.sql("""
-        SELECT a.adjustment_id, a.month, a.street_code, a.community_code, c.community_name, a.points, a.reason,
-            a.created_by, a.created_at, a.revoked_at,
-            CASE WHEN a.revoked_at IS NULL THEN '有效' ELSE '已撤销' END AS status
-        FROM adjustments a LEFT JOIN communities c USING (community_code)
-        WHERE $street IS NULL OR a.street_code = $street
-        ORDER BY a.month DESC, a.adjustment_id DESC""", {"street": street})
+    return db.named("system/adjustments", street=street)
 
 
 def add_adjustment(db: Database, community_code: str, month, points, reason: str, by: str) -> int:
     """Record a 加分/扣分 for a 社区's month; returns its id. Raises ValueError in Chinese."""
     errors = []
-    place = db.sql("SELECT street_code FROM communities WHERE community_code = $c", {"c": community_code})
+    places = db.named("system/communities")
+    place = places[places["community_code"] == community_code].reset_index(drop=True)
     if place.empty:
         errors.append(f"未知社区编码 {community_code}")
     if isinstance(points, bool) or not isinstance(points, (int, float)) or not math.isfinite(points):
@@ -275,7 +239,7 @@ def add_adjustment(db: Database, community_code: str, month, points, reason: str
         raise ValueError("；".join(errors))
     month = month_first(month)
     with db.write_lock:
-        new_id = int(db.sql("SELECT coalesce(max(adjustment_id), 0) + 1 AS n FROM adjustments")["n"][0])
+        new_id = int(db.named("system/next_adjustment_id")["n"][0])
         _write(db, "INSERT INTO adjustments VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
                [[new_id, place["street_code"][0], community_code, month, float(points), reason, by, db.now()]])
     auth.audit(db, by, "加减分", adjustment=new_id, community=community_code, month=f"{month:%Y-%m}",
@@ -285,7 +249,7 @@ def add_adjustment(db: Database, community_code: str, month, points, reason: str
 
 def revoke_adjustment(db: Database, adjustment_id: int, by: str, reason: str = "") -> None:
     """Mark an adjustment revoked (the row stays, with revoked_at); raises ValueError in Chinese."""
-    row = db.sql("SELECT * FROM adjustments WHERE adjustment_id = $i", {"i": int(adjustment_id)})
+    row = db.named("system/adjustment", adjustment_id=int(adjustment_id))
     if row.empty:
         raise ValueError(f"加减分记录 #{adjustment_id} 不存在")
     if not pd.isna(row["revoked_at"][0]):
@@ -299,15 +263,7 @@ def revoke_adjustment(db: Database, adjustment_id: int, by: str, reason: str = "
 # -- 账号 --------------------------------------------------------------------------------------
 def accounts(db: Database) -> pd.DataFrame:
     """Every account with its place name and state (启用 / 停用 / 锁定至 …)."""
-    frame = db.sql("""
-        SELECT u.username, u.display_name, u.role, u.street_code, u.community_code,
-            coalesce(c.community_name, s.street_name, '') AS place, u.disabled, u.failed_logins,
-            u.locked_until, u.created_at, u.password_changed_at,
-            (SELECT max(logged_at) FROM audit_log a WHERE a.username = u.username AND a.action = '登录') AS last_login
-        FROM users u
-        LEFT JOIN communities c ON c.community_code = u.community_code
-        LEFT JOIN streets s ON s.street_code = u.street_code
-        ORDER BY u.role, u.username""")
+    frame = db.named("system/accounts")
     now = pd.Timestamp(db.now())
 
     def state(r) -> str:
@@ -326,13 +282,7 @@ def accounts(db: Database) -> pd.DataFrame:
 def audit_entries(db: Database, username: str | None = None, action: str | None = None,
                   start: date | None = None, end: date | None = None, limit: int = 5000) -> pd.DataFrame:
     """Audit log rows, newest first, filtered by user, action and an inclusive date range."""
-    return db.sql("""
-        SELECT logged_at, username, action, CAST(detail AS VARCHAR) AS detail FROM audit_log
-        WHERE ($username IS NULL OR username = $username) AND ($action IS NULL OR action = $action)
-          AND ($start IS NULL OR logged_at >= CAST($start AS TIMESTAMP))
-          AND ($end IS NULL OR logged_at < CAST($end AS TIMESTAMP) + INTERVAL 1 DAY)
-        ORDER BY logged_at DESC LIMIT $limit""",
-                  {"username": username, "action": action, "start": start, "end": end, "limit": int(limit)})
+    return db.named("system/audit_log", username=username, action=action, start=start, end=end, limit=int(limit))
 
 
 DETAIL_LABELS = {"username": "账号", "role": "角色", "street": "街道", "community": "社区", "month": "月份",
@@ -384,6 +334,7 @@ def _short(value) -> str:
 
 def audit_choices(db: Database) -> tuple[list[str], list[str]]:
     """The user names and actions present in the audit log, for the filters."""
-    users = db.sql("SELECT DISTINCT username FROM audit_log WHERE username IS NOT NULL ORDER BY 1")["username"]
-    actions = db.sql("SELECT DISTINCT action FROM audit_log ORDER BY 1")["action"]
+    choices = db.named("system/audit_choices")
+    users = choices.loc[choices["kind"] == "username", "value"]
+    actions = choices.loc[choices["kind"] == "action", "value"]
     return list(users), list(actions)

@@ -52,8 +52,7 @@ def issue_file(db, target: Path, rows: int, seed: int = 11) -> Path:
     from wenming.core import geo
     from wenming.ops.demo_data import CATEGORY_WEIGHTS, _random_points
     rng = np.random.default_rng(seed)
-    grids = db.sql("SELECT g.grid_code, g.community_code, g.geometry FROM grids g "
-                   "WHERE g.street_code = (SELECT min(street_code) FROM streets) AND g.geometry IS NOT NULL")
+    grids = db.named("system/first_street_grids")
     per = rows // len(grids) + 1
     parts = []
     for g in grids.itertuples():
@@ -187,11 +186,11 @@ def bench_pages(path: Path, scale: int, log, only: set[str] | None = None) -> li
     os.environ["WENMING_DB"] = str(path)
     state._open.clear()
     db = state._open(str(path))
-    street = db.sql("SELECT min(street_code) AS s FROM streets")["s"][0]
+    street = db.named("system/streets")["street_code"].min()
     leader = auth.User("bench-leader", "leader", street, place="bench")
     district = auth.User("bench-district", "district", None, place="bench")
     screen = auth.User("bench-screen", "screen", street, place="bench")
-    several = db.sql("SELECT count(*) AS n FROM streets")["n"][0] > 1
+    several = len(db.named("system/streets")) > 1
     rows, table_costs = [], {}
     for spec in registry.PAGES:
         if not spec.exists or spec.url_path == "admin" or (only and spec.url_path not in only):

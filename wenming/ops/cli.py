@@ -128,7 +128,7 @@ def cmd_bulletin(args) -> int:
         print("用法错误：--out 的扩展名应为 .docx、.xlsx、.html 或 .pdf", file=sys.stderr)
         return 2
     db = Database(_db_path(args))
-    streets = db.sql("SELECT street_code FROM streets ORDER BY street_code")["street_code"].tolist()
+    streets = db.named("system/streets")["street_code"].tolist()
     street = args.street or (streets[0] if len(streets) == 1 else None)
     if street not in streets:
         print(f"错误：{'请用 --street 指定街道编码' if street is None else '未知街道编码 ' + street}"

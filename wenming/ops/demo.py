@@ -56,10 +56,7 @@ def build(path: Path, scale: int = 1, seed: int = 7, today: date | None = None, 
     failing = ingest.run_checks(db.cursor())
     if failing:
         raise RuntimeError("demo data fails invariant checks: " + "; ".join(failing))
-    counts = db.sql("SELECT (SELECT count(*) FROM issue_current) AS issues, (SELECT count(*) FROM patrol_current) AS patrols, "
-                    "(SELECT count(*) FROM activity_current) AS activities, (SELECT count(*) FROM volunteer_current) AS volunteers, "
-                    "(SELECT count(*) FROM service_current) AS services, (SELECT count(*) FROM honor_current) AS honor, "
-                    "(SELECT count(*) FROM communities) AS communities, (SELECT count(*) FROM grids) AS grids").iloc[0].to_dict()
+    counts = db.named("system/fact_counts").iloc[0].to_dict()
     db.con.execute("CHECKPOINT")
     db.close()
     return {**stats, **{k: int(v) for k, v in counts.items()}, "seconds": round(time.perf_counter() - started, 1)}

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from wenming.core import config
-from wenming.core.db import QUERIES, Database
+from wenming.core.db import QUERIES, Database, transaction
 
 MANIFEST = "_manifest.json"
 MONTH = "strftime({col}, '%Y-%m')"
@@ -86,42 +86,41 @@ def export(db: Database, folder: Path | str) -> dict:
     manifest, counts = {"tables": {}}, {}
     cur = db.cursor()
     try:
-        cur.execute("BEGIN TRANSACTION")  # one snapshot for every table
-        for table, (street, month) in PARTITIONED.items():
-            columns = _columns(cur, table)
-            names = [c for c, _ in columns]
-            target = folder / table
-            shutil.rmtree(target, ignore_errors=True)
-            keys, derived = [], []
-            parts = ["t.*"]
-            if street == "street_code" and "street_code" in names:
-                keys.append(("street_code", "VARCHAR"))
-            else:
-                parts.append(f"{street} AS street_code")
-                keys.append(("street_code", "VARCHAR"))
-                derived.append("street_code")
-            if month in names:
-                keys.append((month, dict(columns)[month]))
-            elif month:
-                parts.append(f"{month} AS month")
-                keys.append(("month", "VARCHAR"))
-                derived.append("month")
-            count = cur.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
-            if count:
-                by = ", ".join(k for k, _ in keys)
-                cur.execute(f"COPY (SELECT {', '.join(parts)} FROM {_quote(table)} AS t) TO {_literal(target)} "
-                            f"(FORMAT parquet, PARTITION_BY ({by}), OVERWRITE_OR_IGNORE true)")
-            manifest["tables"][table] = {"columns": columns, "partition": keys, "derived": derived, "rows": count}
-            counts[table] = count
-        for table in UNPARTITIONED:
-            columns = _columns(cur, table)
-            where = (" WHERE key IN (" + ", ".join(f"'{k}'" for k in META_KEYS) + ")") if table == "meta" else ""
-            target = folder / f"{table}.parquet"
-            cur.execute(f"COPY (SELECT * FROM {_quote(table)}{where}) TO {_literal(target)} (FORMAT parquet)")
-            count = cur.execute(f"SELECT count(*) FROM {_quote(table)}{where}").fetchone()[0]
-            manifest["tables"][table] = {"columns": columns, "partition": [], "derived": [], "rows": count}
-            counts[table] = count
-        cur.execute("COMMIT")
+        with transaction(cur):  # one snapshot for every table
+            for table, (street, month) in PARTITIONED.items():
+                columns = _columns(cur, table)
+                names = [c for c, _ in columns]
+                target = folder / table
+                shutil.rmtree(target, ignore_errors=True)
+                keys, derived = [], []
+                parts = ["t.*"]
+                if street == "street_code" and "street_code" in names:
+                    keys.append(("street_code", "VARCHAR"))
+                else:
+                    parts.append(f"{street} AS street_code")
+                    keys.append(("street_code", "VARCHAR"))
+                    derived.append("street_code")
+                if month in names:
+                    keys.append((month, dict(columns)[month]))
+                elif month:
+                    parts.append(f"{month} AS month")
+                    keys.append(("month", "VARCHAR"))
+                    derived.append("month")
+                count = cur.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
+                if count:
+                    by = ", ".join(k for k, _ in keys)
+                    cur.execute(f"COPY (SELECT {', '.join(parts)} FROM {_quote(table)} AS t) TO {_literal(target)} "
+                                f"(FORMAT parquet, PARTITION_BY ({by}), OVERWRITE_OR_IGNORE true)")
+                manifest["tables"][table] = {"columns": columns, "partition": keys, "derived": derived, "rows": count}
+                counts[table] = count
+            for table in UNPARTITIONED:
+                columns = _columns(cur, table)
+                where = (" WHERE key IN (" + ", ".join(f"'{k}'" for k in META_KEYS) + ")") if table == "meta" else ""
+                target = folder / f"{table}.parquet"
+                cur.execute(f"COPY (SELECT * FROM {_quote(table)}{where}) TO {_literal(target)} (FORMAT parquet)")
+                count = cur.execute(f"SELECT count(*) FROM {_quote(table)}{where}").fetchone()[0]
+                manifest["tables"][table] = {"columns": columns, "partition": [], "derived": [], "rows": count}
+                counts[table] = count
     finally:
         cur.close()
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -35,7 +35,7 @@ def screen_scope(username: str, street_code: str) -> Scope:
 def pick_street(db, user, wanted: str | None = None) -> tuple[str, str] | None:
     """(code, name) of the 街道 shown: the account's own; an admin or 区 account may name one with
     ?street=, else the first. None when the database has no 街道 yet."""
-    streets = db.sql("SELECT street_code, street_name FROM streets ORDER BY street_code")
+    streets = db.named("system/streets")
     if streets.empty:
         return None
     names = dict(zip(streets["street_code"], streets["street_name"]))

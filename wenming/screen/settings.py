@@ -72,7 +72,7 @@ def load(db: Database) -> dict:
     """The settings in force: stored values that are valid, defaults for the rest."""
     out = defaults()
     try:
-        row = db.sql("SELECT value FROM settings_kv WHERE name = $n", {"n": NAME})
+        row = db.named("system/setting", name=NAME)
         stored = json.loads(row["value"][0]) if not row.empty and row["value"][0] else {}
     except Exception:  # noqa: BLE001 - a damaged value must not blank the screen
         return out
@@ -94,12 +94,8 @@ def save(db: Database, config: dict, by: str) -> dict:
         raise ValueError("；".join(errors))
     config = {"panels": list(config["panels"]), "seconds": int(config["seconds"]), "banner": config["banner"].strip()}
     before = load(db)
-    with db.write_lock:
-        cur = db.cursor()
-        try:
-            cur.execute("INSERT OR REPLACE INTO settings_kv VALUES (?, ?, ?, ?)",
-                        [NAME, json.dumps(config, ensure_ascii=False), by, db.now()])
-        finally:
-            cur.close()
+    with db.transaction() as cur:
+        cur.execute("INSERT OR REPLACE INTO settings_kv VALUES (?, ?, ?, ?)",
+                    [NAME, json.dumps(config, ensure_ascii=False), by, db.now()])
     auth.audit(db, by, "修改大屏设置", before=before, after=config)
     return config

@@ -145,7 +145,7 @@ def screen_link_user(db: Database) -> User | None:
     expected = auth.screen_token(db)
     if not isinstance(token, str) or not token or not expected or not _same(token, expected):
         return None
-    street = db.sql("SELECT street_code, street_name FROM streets ORDER BY street_code LIMIT 1")
+    street = db.named("system/streets").head(1)
     if street.empty:
         return None
     return User(SCREEN_LINK, "screen", street["street_code"][0], place=street["street_name"][0])
@@ -193,7 +193,7 @@ def login_page(db: Database) -> None:
             st.markdown("#### 演示入口")
             st.info("这是演示数据库（虚构的街道与人员），可一键以不同角色进入体验。正式数据库不提供此入口。",
                     icon=":material/science:")
-            communities = db.sql("SELECT community_code, community_name FROM communities ORDER BY community_code")
+            communities = db.named("system/communities")
             if st.button("演示：以街道领导进入", width="stretch"):
                 sign_in(db, auth.demo_user(db, "leader"))
             if st.button("演示：以管理员进入", width="stretch"):
@@ -204,10 +204,15 @@ def login_page(db: Database) -> None:
                 sign_in(db, auth.demo_user(db, "community", pick))
             if st.button("演示：打开大屏", width="stretch"):
                 sign_in(db, auth.demo_user(db, "screen"))
-            if db.sql("SELECT count(*) AS n FROM streets")["n"][0] > 1 and st.button("演示：以区级用户进入", width="stretch"):
+            if several_streets(db) and st.button("演示：以区级用户进入", width="stretch"):
                 sign_in(db, auth.demo_user(db, "district"))
     else:
         with right:
             st.markdown("#### 没有账号？")
             st.write("账号由街道管理员在“管理”页创建，或在服务器上运行：")
             st.code("python -m wenming users add 账号 --role leader < 密码文件", language="bash")
+
+
+def several_streets(db: Database) -> bool:
+    """Whether the database holds more than one 街道 (the 区 view and 区级 demo entry need that)."""
+    return len(db.named("system/streets")) > 1

@@ -1,0 +1,63 @@
+"""总览 page model: the month's headlines beyond the composite (红黑榜 counts, the month's theme,
+new 星级 volunteers, 报送情况, overdue issues now), under the session's scope, ready to draw.
+Pure Python: no st.*."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from wenming.activities.model import month_theme  # noqa: F401 - the page reads it here
+
+from wenming.core import rules as rule_defaults
+from wenming.core.timeutil import add_months
+from wenming.honor import metrics as honor
+from wenming.patrol import metrics as patrol
+from wenming.reports import submissions as reporting
+
+NEW_STARS_SHOWN = 6
+
+
+def rule(result, name: str) -> float:
+    """A rule of the month's composite result, or its default when there is no result."""
+    return result.rules[name] if result is not None else rule_defaults.default(name)
+
+
+def honor_counts(db, scope, *, period, as_of: datetime, qnow: datetime, prev_start: datetime,
+                 street: str | None, community: str | None = None) -> tuple[dict, dict]:
+    """honor.summary of this month's board and of last month's (as known at this month's start),
+    of one 社区 when one is chosen."""
+    board = db.run("honor/board", scope, start=period.start_ts, end=period.end_ts, as_of=as_of,
+                   street=street, community=community)
+    prev = db.run("honor/board", scope, start=prev_start, end=period.start_ts,
+                  as_of=min(period.start_ts, qnow), street=street, community=community)
+    return honor.summary(board), honor.summary(prev)
+
+
+def overdue_now(db, narrow, *, street: str | None, now: datetime, qnow: datetime) -> pd.DataFrame:
+    """Per 社区 of the 街道: issues overdue and not rectified now (the calendar month now runs in)."""
+    if narrow is None:
+        return pd.DataFrame()
+    this_month = datetime.combine(now.date().replace(day=1), datetime.min.time())
+    next_month = datetime.combine(add_months(this_month.date(), 1), datetime.min.time())
+    return patrol.by_community(db, narrow, street=street, start=this_month, end=next_month, as_of=qnow)
+
+
+@dataclass
+class NewStars:
+    shown: pd.DataFrame  # the first NEW_STARS_SHOWN promotions
+    total: int
+
+
+def new_stars(db, scope, *, period, as_of: datetime, street: str | None, community: str | None = None) -> NewStars:
+    stars = db.run("volunteers/new_stars", scope, start=period.start_ts, end=period.end_ts, as_of=as_of,
+                   street=street, community=community, limit=NEW_STARS_SHOWN)
+    return NewStars(stars, int(stars["total"].iloc[0]) if len(stars) else 0)
+
+
+def submissions_now(db, scope, *, street: str | None, now: datetime, qnow: datetime) -> pd.DataFrame:
+    """This calendar month's 报送情况 of the 街道, one row per 社区 × kind, judged 按时/逾期/未报送."""
+    sub = db.run("submissions/board", scope, month_start=datetime.combine(now.date().replace(day=1), datetime.min.time()),
+                 as_of=qnow)
+    return reporting.judge(sub[sub["street_code"] == street], now)
