@@ -164,7 +164,7 @@ def test_model_numbers_and_decisions_by_hand(march):
     b, doc = march
     assert [s.heading for s in doc.sections] == [
         "一、综合考核排名", "二、网格巡查", "三、主题活动（月度主题活动计划·3月）",
-        "四、志愿服务", "五、红黑榜", "六、下步工作要求"]
+        "四、志愿服务", "五、红黑榜", "六、下步工作要求", "附：指标口径"]
     assert not any("十二月" in t for t in doc.texts())
     tables = {t.key: t for t in doc.tables()}
     # D3 楼道堆物 found 03-20 08:00, 48 h → due 03-22 08:00; at 04-01 00:00 it is 9 days 16 hours overdue → 9
@@ -431,3 +431,17 @@ def _save(doc) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def test_the_appendix_is_the_definitions_page():
+    """附：指标口径 carries every indicator of the registry as the 指标口径 page shows it."""
+    from wenming import metrics
+    from wenming.core import rules as rules_mod
+    defaults = {n: v for n, (v, _) in rules_mod.RULE_DEFAULTS.items()}
+    section = bulletin_model.definitions_section(defaults)
+    texts = [b.text for b in section.blocks if isinstance(b, bulletin_model.Paragraph)]
+    for ind in metrics.INDICATORS:
+        assert any(t.split("）", 1)[-1].startswith(f"{ind.name}：") for t in texts), ind.key
+    assert ("（网格巡查）按期整改率：在处置时限内（含恰好到期）整改的问题 ÷ 处置期限落在期内、或在期内整改的问题；"
+            "不计入挂账、无效；少于 10 条时标“样本不足”，计入综合考核时按街道平均收缩。") in texts
+    assert any(t.startswith("网格巡查（满分 40 分）：按期整改率 × 20 分") for t in texts)

@@ -68,7 +68,7 @@ INDICATORS: list[Indicator] = [
               help="整改率 = 整改数 ÷（发现数 − 挂账）：期内发现的问题里，到期末已整改或销号的比例。"),
     Indicator("on_time_rate", "按期整改率", "patrol", "pct1", "在处置时限内（含恰好到期）整改的问题", "on_time",
               "on_time_den", of="处置期限落在期内、或在期内整改的问题",
-              excludes="挂账、无效；延期批准前的期限不变", small_sample=True, source="patrol/kpis",
+              excludes="挂账、无效", small_sample=True, source="patrol/kpis",
               help="按期整改率 = 按期整改数 ÷ 应整改数。应整改：处置期限落在期内（截至统计时刻已到期）、"
                    "或在期内整改了的问题；按期：整改时间不晚于期限（发现时间 + 该类问题的处置时限）。"),
     Indicator("overdue_open", "逾期未整改", "patrol", "int", "已过处置期限、在统计时刻仍未整改的问题",

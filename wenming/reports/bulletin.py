@@ -49,6 +49,7 @@ class Bulletin:
     trend: pd.DataFrame = field(default_factory=pd.DataFrame)
     close_at: datetime | None = None  # the month's close (取数截止)
     overdue_total: int = 0  # every overdue issue at the month's end; `overdue` lists at most OVERDUE_LIMIT
+    rules: dict = field(default_factory=dict)  # the rules in force that month (the 指标口径 appendix)
 
     @property
     def provisional(self) -> bool:
@@ -178,7 +179,8 @@ def _build(view, db, street_code, month, known, now) -> Bulletin:
     trend = _trend(view, scope, street_code, month, known)
     return Bulletin(street_code, street_name, month, known, now, summary, h, ranking, result.board, categories,
                     overdue, theme, held, volunteers, new_stars, honor, requirements, late, trend,
-                    close_at=close_day(month), overdue_total=max(int(h.get("overdue", 0)), len(overdue)))
+                    close_at=close_day(month), overdue_total=max(int(h.get("overdue", 0)), len(overdue)),
+                    rules=dict(result.rules))
 
 
 def _summary(street_name, month, h, p, result, late) -> str:

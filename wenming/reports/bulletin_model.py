@@ -349,11 +349,34 @@ def compose(b, charts: bool = True) -> Document:
                   tuple((t.kind, int(t.rows), f"{pd.Timestamp(t.first_at):%Y-%m-%d %H:%M}",
                          f"{pd.Timestamp(t.last_at):%Y-%m-%d %H:%M}") for t in late.itertuples())))))
 
+    sections.append(definitions_section(b.rules))
+
     stem = b.file_stem + ("（暂定）" if b.provisional else "")
     return Document(title=b.title, subtitle=subtitle, provisional=b.provisional, provisional_note=provisional_note,
                     lead=Paragraph(b.summary, "lead"), sections=tuple(sections),
                     signature=Signature(f"{b.street_name}文明办", b.generated_at.date()),
                     file_stem=stem, street_name=b.street_name, month=b.month)
+
+
+def definitions_section(rules: dict) -> Section:
+    """附：指标口径 — the same text as the 指标口径 page (wenming/reports/definitions.py), for the rules
+    in force that month, so a 社区 head can see from the 通报 itself how each number is made."""
+    from wenming.composite import explain
+    rows = metrics.definition_rows(rules or None)
+    blocks: list = [Paragraph("本通报中的各项指标均按以下口径计算；综合考核按本月执行的规则评分。")]
+    for area in dict.fromkeys(r["area"] for r in rows):
+        for r in (r for r in rows if r["area"] == area):
+            parts = [f"{r['name']}：{r['formula']}"]
+            if r["excludes"] != "—":
+                parts.append(f"不计入{r['excludes']}")
+            if r["sample"] != "—":
+                parts.append(r["sample"])
+            blocks.append(Paragraph(f"（{area}）" + "；".join(parts) + "。"))
+    if rules:
+        for area in explain.rules_text(rules):
+            head = area["area"] + (f"（满分 {area['max']:g} 分）" if area["max"] else "")
+            blocks.append(Paragraph(f"{head}：" + "".join(area["lines"])))
+    return Section("附：指标口径", tuple(blocks))
 
 
 def board_decisions(board: pd.DataFrame) -> list[Decision]:
