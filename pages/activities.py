@@ -6,6 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from wenming import metrics
 from wenming.activities import metrics as act
 from wenming.activities import charts
 from wenming.activities import model
@@ -90,7 +91,7 @@ if own:  # a 社区 head: their own standing and what to fix first
                     same = int((board_month["rank"] == r["rank"]).sum())
                     rank_txt = f"第 {int(r['rank'])} 名" + ("（并列）" if same > 1 else "")
                     st.markdown(f"**{md_escape(own_name)}** {f.period.label}{'（暂定）' if r['provisional'] else ''}："
-                                f"**{r['score']:.1f} 分**，本街道已开展主题活动的 {int(board_month['rank'].notna().sum())} "
+                                f"**{metrics.text('activity_score', r['score'])} 分**，本街道已开展主题活动的 {int(board_month['rank'].notna().sum())} "
                                 f"个社区中{rank_txt}，较上月 {r['change'] or '—'}")
                     tips = act.advice(r, rules_now, act.days_left_in_month(month, today) if running else None)
                     if tips:

@@ -76,11 +76,11 @@ with st.container(horizontal=True):  # side by side even on a phone
               delta=None if change in ("—", "新") else (f"较上月 {change}" if change != "持平" else "与上月持平"),
               delta_color="normal" if change.startswith("↑") else ("inverse" if change.startswith("↓") else "off"),
               delta_arrow="off", border=True)
-    st.metric("总分", f"{row['total']:.1f}", delta=f"满分 {ranking.full_marks(rules):g}", delta_color="off",
+    st.metric("总分", f"{widgets.points(row['total'])}", delta=f"满分 {ranking.full_marks(rules):g}", delta_color="off",
               delta_arrow="off", help="另有手工加减分", border=True)
 gap = ranking.gap_to(result, code)
 if gap:
-    st.caption(f"距{ranking.rank_label(gap['rank'], totals['rank'])} 名（{md_escape(gap['name'])}）还差 **{gap['points']:.1f} 分**。"
+    st.caption(f"距{ranking.rank_label(gap['rank'], totals['rank'])} 名（{md_escape(gap['name'])}）还差 **{widgets.points(gap['points'])} 分**。"
                + ("样本不足的比率已按街道平均收缩。" if bool(row.get("small_sample")) else ""))
 else:
     st.caption(f"{month_word}排名第一。")
@@ -98,14 +98,14 @@ def moved_text(a: dict) -> str:
 if actions:  # the one thing to do first, before the detail
     first = actions[0]
     st.info(f"**{'最该先做' if running else '最可惜的一项'}**：{first['action']} → {'' if running else '本可 '}"
-            f"**+{first['gain']:.1f} 分**，{moved_text(first)}。其余建议见页面下方。", icon=":material/lightbulb:")
+            f"**+{widgets.points(first['gain'])} 分**，{moved_text(first)}。其余建议见页面下方。", icon=":material/lightbulb:")
 
 
 # -- what is behind each lost point -----------------------------------------------------------
 def line_md(item: dict) -> str:
-    lost = f"，失 **{item['lost']:.1f}** 分" if item["lost"] >= 0.05 else "，满分"
+    lost = f"，失 **{widgets.points(item['lost'])}** 分" if item["lost"] >= 0.05 else "，满分"
     small = " ⚠样本不足" if item["small_sample"] else ""
-    return f"- **{item['name']}** {item['value']}：{item['points']:.1f} / {item['max_points']:g} 分{lost}{small}"
+    return f"- **{item['name']}** {item['value']}：{widgets.points(item['points'])} / {item['max_points']:g} 分{lost}{small}"
 
 
 def short_table(frame: pd.DataFrame, key: str, config: dict | None = None, limit: int = 10) -> None:
@@ -240,8 +240,8 @@ for area in ranking.breakdown(result, code):
             st.markdown(f"#### 加分/扣分　{area['earned']:+.1f} 分")
             adjustment_items(area["lines"])
             continue
-        lost = f"，:red[**失 {area['lost']:.1f} 分**]" if area["lost"] >= 0.05 else "，满分"
-        st.markdown(f"#### {area['label']}\n得 **{area['earned']:.1f}** / {area['max']:g} 分{lost}")
+        lost = f"，:red[**失 {widgets.points(area['lost'])} 分**]" if area["lost"] >= 0.05 else "，满分"
+        st.markdown(f"#### {area['label']}\n得 **{widgets.points(area['earned'])}** / {area['max']:g} 分{lost}")
         st.markdown("\n".join(line_md(i) for i in area["lines"]))
         with state.guarded(f"{area['label']}明细"):
             ITEMS[area["key"]]()
@@ -253,11 +253,11 @@ with state.guarded("提升建议"):
         st.success("各项都已接近满分，保持即可。" if running else "这个月没有能明显加分的事项。", icon=":material/check_circle:")
     else:
         for i, a in enumerate(actions[:6], start=1):
-            st.markdown(f"{i}. {a['action']}  \n　→ {'' if running else '本可 '}**+{a['gain']:.1f} 分**，{moved_text(a)}")
+            st.markdown(f"{i}. {a['action']}  \n　→ {'' if running else '本可 '}**+{widgets.points(a['gain'])} 分**，{moved_text(a)}")
         together = composite.all_actions(result, code, actions[:6])
         if together:
             st.markdown(f"**以上{'全部做到' if running else '如果都做到'}** → {'' if running else '本可 '}"
-                        f"**+{together['gain']:.1f} 分**（{together['total']:.1f} 分），{moved_text(together)}")
+                        f"**+{widgets.points(together['gain'])} 分**（{widgets.points(together['total'])} 分），{moved_text(together)}")
         st.caption("每一条都按本月的考核规则重新计算了全街道的排名（其他社区不变），分数和名次就是实际会得到的结果"
                    + ("。" if running else "；供下个月参考。"))
 

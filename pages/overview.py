@@ -42,11 +42,6 @@ community = f.community if f.community in set(places.loc[places["street_code"] =
 community_name = dict(zip(places["community_code"], places["community_name"])).get(community, "")
 
 
-def mine(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the chosen 社区 (all rows when none is chosen)."""
-    return frame if community is None or frame is None or frame.empty else frame[frame["community_code"] == community]
-
-
 st.caption(f"**{md_escape(street_name)}{' · ' + md_escape(community_name) if community else ''} · {f.period.label}**"
            + (f" · 本月进行中，截至 {now:%m月%d日 %H:%M}（数据和排名均为暂定）" if running else " · 按月末状态")
            + " · 点击各块下方的链接查看详情")
@@ -95,7 +90,7 @@ with state.guarded("综合考核前后三名"):
                     st.page_link("pages/community.py", icon=":material/chevron_right:",
                                  query_params={**query, "community": r.community_code},
                                  label=f"**{ranking.rank_label(r.rank, totals['rank'])}** {r.community_name} "
-                                       f"{r.total:.1f} 分（{ranking.change_label(r.change)}）"
+                                       f"{widgets.points(r.total)} 分（{ranking.change_label(r.change)}）"
                                        + (("　:orange-background[上月也在社区黑榜]" if result.provisional
                                            else "　:red-background[约谈]") if r.community_code in interviews else ""))
         c1, c2 = st.columns(2)
@@ -104,15 +99,15 @@ with state.guarded("综合考核前后三名"):
         with c2:
             chosen = totals[totals["community_code"] == community]
             st.caption((f"{community_name}：{ranking.rank_label(chosen['rank'].iloc[0], totals['rank'])} 名，"
-                        f"{chosen['total'].iloc[0]:.1f} 分。" if len(chosen) else "")
+                        f"{widgets.points(chosen['total'].iloc[0])} 分。" if len(chosen) else "")
                        + "点社区名查看它每一项的得分、失分和提升办法。"
                        + ("本月为暂定排名。" if result.provisional else ""))
 
 # -- the four areas' headlines -------------------------------------------------------------------
 st.markdown("#### 四项工作")
 with state.guarded("四项工作指标"):
-    this = ranking.street_headlines(mine(result.inputs) if result is not None else None)
-    before = ranking.street_headlines(mine(composite.month_inputs(db, narrow, street, prev_month, prev_now))
+    this = ranking.street_headlines(model.of_community(result.inputs, community) if result is not None else None)
+    before = ranking.street_headlines(model.of_community(composite.month_inputs(db, narrow, street, prev_month, prev_now), community)
                                       if narrow is not None else None)
     h_now, h_prev = model.honor_counts(db, scope, period=f.period, as_of=as_of, qnow=qnow, prev_start=prev_start,
                                        street=street, community=community)
@@ -161,7 +156,7 @@ st.markdown("#### 需要督办")
 left, middle, right = st.columns(3, gap="medium")
 with left.container(border=True):
     with state.guarded("逾期问题"):
-        current = mine(model.overdue_now(db, narrow, street=street, now=now, qnow=qnow))
+        current = model.of_community(model.overdue_now(db, narrow, street=street, now=now, qnow=qnow), community)
         overdue = int(current["overdue_open"].sum()) if len(current) else 0
         st.markdown(f"##### :material/alarm: 逾期未整改 **{overdue}** 条")
         st.caption(f"截至现在（{now:%m月%d日 %H:%M}）已过处置时限仍未整改的问题，不含挂账")
@@ -178,7 +173,8 @@ with middle.container(border=True):
         st.markdown(f"##### :material/event: {month.month}月主题")
         st.markdown(f"**{theme}**" if theme else "（未设置主题）")
         if result is not None and not result.inputs.empty:
-            missing = mine(result.inputs)[mine(result.inputs)["on_theme_count"] == 0]
+            mine = model.of_community(result.inputs, community)
+            missing = mine[mine["on_theme_count"] == 0]
             if missing.empty:
                 st.success(f"{community_name or '各社区'}都已开展{month.month}月主题活动。", icon=":material/check_circle:")
             else:
@@ -199,7 +195,7 @@ with right.container(border=True):
 
 with st.container(border=True):
     with state.guarded("报送情况"):
-        sub = mine(model.submissions_now(db, scope, street=street, now=now, qnow=qnow))
+        sub = model.of_community(model.submissions_now(db, scope, street=street, now=now, qnow=qnow), community)
         late = sub[sub["status"] != "按时"]
         st.markdown(f"##### :material/upload_file: 报送情况（截至现在）　按时 {int((sub['status'] == '按时').sum())} / {len(sub)} 项")
         if late.empty:

@@ -84,11 +84,11 @@ totals = result.totals
 c = st.columns(4)
 top = totals.iloc[0]
 bottom = totals.iloc[-1]
-c[0].metric("第一名", str(top["community_name"]), f"{top['total']:.1f} 分", delta_color="off", delta_arrow="off",
+c[0].metric("第一名", str(top["community_name"]), f"{widgets.points(top['total'])} 分", delta_color="off", delta_arrow="off",
             border=True)
-c[1].metric("最后一名", str(bottom["community_name"]), f"{bottom['total']:.1f} 分", delta_color="off",
+c[1].metric("最后一名", str(bottom["community_name"]), f"{widgets.points(bottom['total'])} 分", delta_color="off",
             delta_arrow="off", border=True)
-c[2].metric("街道平均分", f"{totals['total'].mean():.1f}", help="各社区总分的算术平均", border=True)
+c[2].metric("街道平均分", f"{widgets.points(totals['total'].mean())}", help="各社区总分的算术平均", border=True)
 small_n = int(totals["small_sample"].fillna(False).astype(bool).sum())
 c[3].metric("含样本不足的社区", f"{small_n} 个", help="至少一项比率的问题少于 "
             f"{result.rules['patrol.sample_min']:g} 条，已按街道平均收缩", border=True)

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from wenming import metrics
 from wenming.composite import month as composite
 from wenming.core.access import Scope
 from tests.apptext import pick, texts
@@ -77,12 +78,12 @@ def test_points_earned_and_lost_add_up(app_as, apptest_db):
     at = app_as("leader", page=PAGE, params={"community": OTHER})
     result = month_result(apptest_db, date(2026, 11, 1))
     row = result.totals.set_index("community_code").loc[OTHER]
-    assert at.metric[1].value == f"{row['total']:.1f}"
+    assert at.metric[1].value == metrics.text("composite_total", row["total"])
     shown = texts(at)
     patrol = float(row["patrol"])
-    assert f"得 **{patrol:.1f}** / 40 分" in shown
+    assert f"得 **{metrics.text('composite_total', patrol)}** / 40 分" in shown
     if 40 - patrol >= 0.05:
-        assert f"失 {40 - patrol:.1f} 分" in shown
+        assert f"失 {metrics.text('composite_total', 40 - patrol)} 分" in shown
 
 
 def test_actions_promise_a_rescored_rank(app_as, apptest_db):
@@ -92,7 +93,7 @@ def test_actions_promise_a_rescored_rank(app_as, apptest_db):
     shown = texts(at)
     assert actions, "the demo's 东苑社区 has something to improve"
     for a in actions[:6]:
-        assert a["action"] in shown and f"+{a['gain']:.1f} 分" in shown
+        assert a["action"] in shown and f"+{metrics.text('composite_total', a['gain'])} 分" in shown
 
 
 def test_past_month_reads_as_hindsight(app_as):

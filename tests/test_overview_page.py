@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from wenming import metrics
 from wenming.composite import month as composite
 from wenming.core.access import Scope
 from tests.apptext import pick, texts
@@ -53,7 +54,7 @@ def test_top_and_bottom_three_are_the_composite(app_as, apptest_db):
     to_community = [e.proto for e in at.get("page_link") if e.proto.page.endswith("community")]
     for r in [*result.totals.head(3).itertuples(), *result.totals.tail(3).itertuples()]:
         link = next(p for p in to_community if f"community={r.community_code}" in p.query_string)
-        assert r.community_name in link.label and f"{r.total:.1f} 分" in link.label
+        assert r.community_name in link.label and f"{metrics.text('composite_total', r.total)} 分" in link.label
         assert "period=2026-11" in link.query_string
     assert "第 1" in to_community[0].label and f"第 {len(result.totals)}" in to_community[3].label
 

@@ -200,6 +200,7 @@ def test_search_and_issue_timeline(open_page, demo_db):
     issue = demo_db.sql("SELECT community_code, issue_no FROM issue_current WHERE version_count > 1 "
                         "AND street_code = $s ORDER BY issue_no LIMIT 1", {"s": STREET}).iloc[0]
     at = open_page("leader", **{"period": "2026-10", "tab": "查找问题"})
+    at.checkbox(key="patrol_q_any_time").check().run()  # whenever it was found, not only in October
     at.text_input(key="patrol_q").input(issue["issue_no"]).run()
     assert not at.exception
     assert frames(at)[0]["编号"].iloc[0] == issue["issue_no"]

@@ -220,7 +220,7 @@ def actions_for(result: MonthResult, community_code: str) -> list[dict]:
         a["action"] = action_text(a["key"], a["n"], result.rules, result.provisional, a["action"])
         moved = f"第 {a['rank_before']} → 第 {a['rank_after']}" if a["rank_after"] != a["rank_before"] \
             else f"名次仍为第 {a['rank_before']}"
-        a["text"] = f"{a['action']} → {'' if result.provisional else '本可 '}+{a['gain']:.1f} 分，{moved}"
+        a["text"] = f"{a['action']} → {'' if result.provisional else '本可 '}+{metrics.text('composite_total', a['gain'])} 分，{moved}"
     return actions
 
 

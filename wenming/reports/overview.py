@@ -24,6 +24,13 @@ def rule(result, name: str) -> float:
     return result.rules[name] if result is not None else rule_defaults.default(name)
 
 
+def of_community(frame: pd.DataFrame | None, community: str | None) -> pd.DataFrame | None:
+    """The rows of the chosen 社区 (every row when none is chosen)."""
+    if community is None or frame is None or frame.empty:
+        return frame
+    return frame[frame["community_code"] == community]
+
+
 def honor_counts(db, scope, *, period, as_of: datetime, qnow: datetime, prev_start: datetime,
                  street: str | None, community: str | None = None) -> tuple[dict, dict]:
     """honor.summary of this month's board and of last month's (as known at this month's start),

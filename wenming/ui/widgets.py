@@ -4,8 +4,14 @@ from __future__ import annotations
 import streamlit as st
 
 from wenming.core import auth
+from wenming import metrics
 from wenming.core import exports, formats
 from wenming.core.db import Database
+
+
+def points(value) -> str:
+    """综合考核 points as every surface shows them (the registry's composite_total, 0.01)."""
+    return metrics.text("composite_total", value)
 
 
 fmt_rate = formats.pct  # the app's one set of formats (wenming/core/formats.py)
