@@ -6,6 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from wenming import metrics
 from wenming.composite import month as composite
 from wenming.patrol import metrics as patrol
 from wenming.composite import explain as ranking
@@ -127,8 +128,8 @@ with state.guarded("四项工作指标"):
                     help=f"开展了当月主题活动的社区数 / 社区总数；{month.month}月主题活动共 {this['activities']} 次（自选活动不计）")
         link("pages/activities.py", "主题活动", ":material/event:")
     with cols[2]:
-        widgets.kpi(st, "核实时长（小时）", f"{this['hours_verified']:,.0f}",
-                    delta=patrol.delta(round(this["hours_verified"]), round(before["hours_verified"])),
+        widgets.kpi(st, "核实时长（小时）", metrics.text("hours_verified", this["hours_verified"]),
+                    delta=metrics.change("hours_verified", this["hours_verified"], before["hours_verified"]),
                     help="当月有核实人、无需核查的志愿服务时长。服务时长按月在次月 5 日前集中报送，"
                          "月中与上月同期相比通常偏低。")
         link("pages/volunteers.py", "志愿服务", ":material/volunteer_activism:")

@@ -3,6 +3,7 @@ rankings, 星级志愿者, what the hours went to, and what needs checking."""
 import pandas as pd
 import streamlit as st
 
+from wenming import metrics
 from wenming.volunteers import metrics as vol
 from wenming.volunteers import charts
 from wenming.volunteers import model
@@ -94,7 +95,7 @@ with state.guarded("志愿服务指标"):
                 delta=change(now_t["active"], prev_t["active"]),
                 help=f"截至统计截止日的近 {active_days} 天内有服务记录的注册志愿者"
                      f"（占注册人数 {widgets.fmt_rate(now_t['active_share'])}）。")
-    widgets.kpi(c[3], "服务时长", big(now_t["hours_verified"]),
+    widgets.kpi(c[3], "服务时长", metrics.text("hours_verified", now_t["hours_verified"]),
                 delta=change(now_t["hours_verified"], prev_t["hours_verified"], digits=1),
                 help="单位：小时。本期服务日期内、有核实人且无需核查的服务时长。未核实的和被标记待核查的"
                      "（如同一志愿者一周累计时长超过规定上限）不计入，见“数据质量”。")

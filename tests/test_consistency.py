@@ -161,3 +161,34 @@ def test_screen_ranking_is_the_ranking_page(db):
         assert row["total"] == pytest.approx(page.loc[row["community"], "total"])
         assert row["activity"] == pytest.approx(page.loc[row["community"], "activity"])
         assert row["rank"] == page.loc[row["community"], "rank"]
+
+
+def test_theme_and_hours_on_the_screen_are_the_overview(app_as, db):
+    """The month the screen shows its results for: 已开展社区 and the hours and their change equal 总览's."""
+    import re
+    now = screen_data.safe_now(db)
+    period = screen_data.results_period(now)
+    panel = screen_data.panel_headline(db, screen_data.screen_scope("大屏", STREET), STREET, now)
+    got = {c["key"]: c for c in panel["counters"]}
+    at = app_as("leader", page="pages/overview.py", params={"period": period.key})
+    overview = {m.label.replace(" ⚠样本不足", ""): m for m in at.metric}
+    assert got["theme"]["sub"].startswith(f"已开展社区 {overview['开展主题活动的社区'].value.replace('/', ' / ')} 个")
+    assert got["hours"]["value"] == overview["核实时长（小时）"].value
+    screen_change = re.search(r"([↑↓])\s*([\d,]+)", got["hours"]["change"] or "")
+    tile_change = overview["核实时长（小时）"].proto.delta
+    if screen_change:
+        sign = "-" if screen_change.group(1) == "↓" else "+"
+        assert tile_change.replace(",", "") == sign + screen_change.group(2).replace(",", "")
+
+
+def test_bulletin_document_reads_the_registry(db):
+    from wenming.reports import bulletin_model
+    b = bulletin.build(db, STREET, OCTOBER)
+    doc = bulletin_model.compose(b, charts=False)
+    table = next(t for t in doc.tables() if t.caption.endswith("综合考核排名") or "综合考核" in t.caption)
+    rows = {r[1]: r for r in table.text_rows()}
+    for t in b.ranking.itertuples():
+        assert rows[t.community_name][2] == metrics.text("composite_total", t.total)
+    lead = doc.lead.text + "".join(p.text for _, p in doc.blocks() if isinstance(p, bulletin_model.Paragraph))
+    assert f"整改率 {metrics.text('rectify_rate', b.headline['rectify_rate'])}" in lead
+    assert f"按期整改率 {metrics.text('on_time_rate', b.headline['on_time_rate'])}" in lead

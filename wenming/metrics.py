@@ -202,6 +202,15 @@ def rounded(key: str, v) -> float | None:
     return formats.rounded(v, BY_KEY[key].fmt)
 
 
+def change(key: str, now, before) -> str | None:
+    """now − before as the indicator reads (+1.3 个百分点, -2,630): the difference of the values,
+    rounded 四舍五入 in the indicator's format, so every surface says the same change; None when
+    either side is missing."""
+    if formats.missing(now) or formats.missing(before):
+        return None
+    return formats.change(float(now) - float(before), BY_KEY[key].fmt)
+
+
 def with_values(frame: pd.DataFrame, keys, rules: dict | None = None) -> pd.DataFrame:
     """The frame plus one column per indicator key (None where undefined) and `<key>_small` for
     those with a small-sample rule, and `small_sample` (any of them)."""

@@ -2,6 +2,9 @@
 -- which service hours count.
 
 -- The last day an as-of moment covers: midnight on 04-01 closes March 31; 14:30 on 11-22 covers 11-22.
+-- The last day that begins before a moment: the day of a mid-day moment (a 同期 window ending at
+-- 12:00 on the 22nd keeps the 22nd), the day before a midnight (a month ending on the 1st keeps the
+-- 31st). Day-granular records (service, registration) belong to [start, end) when their day does.
 CREATE OR REPLACE MACRO vol_last_day(as_of) AS CAST(CAST(as_of AS TIMESTAMP) - INTERVAL 1 MICROSECOND AS DATE);
 
 -- 星级 0 (none) .. 5 from cumulative hours; reaching a threshold earns it (100 h = 一星).

@@ -5,7 +5,7 @@
 -- Params: $street_codes, $detail_community, $reveal_all, $own_community (scope), $start, $end,
 -- $as_of, $street, $community (NULL = all), $limit.
 WITH d AS (
-    SELECT vol_last_day($as_of) AS last_day, CAST($start AS DATE) AS first_day, CAST($end AS DATE) AS end_day
+    SELECT vol_last_day($as_of) AS last_day, CAST($start AS DATE) AS first_day, vol_last_day($end) + 1 AS end_day
 ), linked AS (
     SELECT a.community_code, a.activity_no, s.volunteer_no,
         sum(s.hours) AS hours,

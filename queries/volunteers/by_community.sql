@@ -15,7 +15,7 @@
 --                      monthly hours per 100 residents, in force on the as-of day
 -- Params: $street_codes (scope), $start, $end (exclusive), $as_of.
 WITH d AS (
-    SELECT vol_last_day($as_of) AS last_day, CAST($start AS DATE) AS first_day, CAST($end AS DATE) AS end_day
+    SELECT vol_last_day($as_of) AS last_day, CAST($start AS DATE) AS first_day, vol_last_day($end) + 1 AS end_day
 ), r AS (
     SELECT * FROM volunteer_rules(CAST(date_trunc('month', vol_last_day($as_of)) AS DATE))
 ), vol AS (

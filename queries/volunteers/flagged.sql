@@ -6,7 +6,7 @@
 -- Params: $street_codes, $detail_community, $reveal_all, $own_community (scope), $start, $end,
 -- $as_of, $street, $community (NULL = all), $limit.
 WITH d AS (
-    SELECT vol_last_day($as_of) AS last_day, CAST($start AS DATE) AS first_day, CAST($end AS DATE) AS end_day
+    SELECT vol_last_day($as_of) AS last_day, CAST($start AS DATE) AS first_day, vol_last_day($end) + 1 AS end_day
 ), flagged AS (
     SELECT s.volunteer_no, CAST(date_trunc('week', s.service_date) AS DATE) AS week,
         count(*) AS records, sum(s.hours) AS hours_flagged,

@@ -2,7 +2,7 @@
 -- service hours split into counted (verified), unverified and flagged for review.
 -- Params: $street_codes (scope), $from, $end (exclusive), $as_of, $street, $community (NULL = all).
 WITH d AS (
-    SELECT vol_last_day($as_of) AS last_day, CAST($from AS DATE) AS first_day, CAST($end AS DATE) AS end_day
+    SELECT vol_last_day($as_of) AS last_day, CAST($from AS DATE) AS first_day, vol_last_day($end) + 1 AS end_day
 ), months AS (
     SELECT CAST(m AS DATE) AS month
     FROM d, range(date_trunc('month', d.first_day), least(d.end_day, d.last_day + 1), INTERVAL 1 MONTH) t(m)

@@ -2,7 +2,7 @@
 -- as-of day: counted hours (verified, no review notice), all hours, volunteers who served, records.
 -- Params: $street_codes (scope), $start, $end, $as_of, $street, $community (NULL = all).
 WITH d AS (
-    SELECT vol_last_day($as_of) AS last_day, CAST($start AS DATE) AS first_day, CAST($end AS DATE) AS end_day
+    SELECT vol_last_day($as_of) AS last_day, CAST($start AS DATE) AS first_day, vol_last_day($end) + 1 AS end_day
 )
 SELECT coalesce(nullif(trim(v.team), ''), '未填写') AS team,
     coalesce(sum(s.hours) FILTER (WHERE service_part(s.verified, s.notice) = 'verified'), 0) AS hours_verified,

@@ -5,7 +5,7 @@
 -- session may see it; phone never selected. Hours are counted in the 社区 the record belongs to.
 -- Params: $street_codes (scope), $start, $end, $as_of, $street, $community (NULL = all), $limit.
 WITH d AS (
-    SELECT vol_last_day($as_of) AS last_day, CAST($start AS DATE) AS first_day, CAST($end AS DATE) AS end_day
+    SELECT vol_last_day($as_of) AS last_day, CAST($start AS DATE) AS first_day, vol_last_day($end) + 1 AS end_day
 ), r AS (
     SELECT * FROM volunteer_rules(CAST(date_trunc('month', vol_last_day($as_of)) AS DATE))
 ), served AS (

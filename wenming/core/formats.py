@@ -70,7 +70,7 @@ def change(diff, fmt: str) -> str:
         return MISSING
     d = float(diff)
     if fmt in ("pct1", "pct2"):
-        return f"{d * 100:+.1f} 个百分点"
+        return f"{half_up(d * 100, 1):+.1f} 个百分点"
     if fmt in ("int", "hours0", "days0"):
-        return f"{d:+,.0f}"
-    return f"{d:+,.1f}"
+        return f"{half_up(d, 0):+,.0f}"
+    return f"{half_up(d, 1):+,.1f}"

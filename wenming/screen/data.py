@@ -111,7 +111,7 @@ def panel_headline(db, scope: Scope, street: str, now: datetime) -> dict:
     today = today_counts(db, scope, street, now)
 
     acts = act.score_month(db.run("activities/month_scores", scope, start=period.start_ts, end=period.end_ts,
-                                  as_of=now))
+                                  as_of=win.as_of))
     acts = acts[(acts["street_code"] == street) & acts["existed"].astype(bool)]
     held = int((acts["on_theme_count"] > 0).sum())
     on_theme = int(acts["on_theme_count"].sum())

@@ -233,7 +233,7 @@ def change_text(current, previous, *, rate: bool = False) -> tuple[str, str]:
     if abs(diff) < (0.05 if rate else 0.5):
         return "持平", "flat"
     arrow = "↑" if diff > 0 else "↓"
-    text = f"{abs(diff):.1f}个百分点" if rate else f"{abs(diff):,.0f}"
+    text = f"{formats.half_up(abs(diff), 1):.1f}个百分点" if rate else f"{formats.half_up(abs(diff), 0):,.0f}"
     return f"{arrow} {text}", "up" if diff > 0 else "down"
 
 
