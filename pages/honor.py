@@ -102,7 +102,7 @@ with state.guarded("榜单导出"):
         d2.download_button("下载打印版（A4 网页）", html.encode("utf-8"), file_name=file_name, mime="text/html",
                            key="honor_print", icon=":material/print:",
                            on_click=lambda: auth.audit(db, user.username, "导出", file=file_name, rows=len(board)))
-        d3.caption(f"打印版供宣传栏张贴：{honor.PERSON_MASK_NOTE}，{honor.HOUSEHOLD_MASK_NOTE}，任何账号下载都一样；"
+        d3.caption(f"打印版供宣传栏张贴：{honor.md_escape(honor.PERSON_MASK_NOTE)}，{honor.HOUSEHOLD_MASK_NOTE}，任何账号下载都一样；"
                    "用浏览器打开后打印（A4）。")
     else:
         d2.button("下载打印版（A4 网页）", disabled=True, key="honor_print_disabled", icon=":material/print:")

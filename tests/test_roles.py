@@ -53,7 +53,7 @@ def _values(db: dbm.Database, name: str):
     known = {
         "as_of": [now], "known_at": [now], "start": [start], "from": [start], "trend_start": [start],
         "end": [end], "trend_end": [end], "month_start": [datetime.combine(now.date().replace(day=1), datetime.min.time())],
-        "month": [now.date().replace(day=1)], "year": [now.year], "limit": [100_000],
+        "month": [now.date().replace(day=1)], "year": [now.year], "limit": [100_000], "today": [now.date()],
         "street": [None, street], "community": [None, OTHER, OWN], "grid": [None],
         "major": [None], "category": [None], "statuses": [None], "sources": [None],
         "list": ["overdue", "deferred"], "with_grids": [True], "cell_m": [50], "q": [""],
@@ -132,7 +132,8 @@ def test_navigation_offers_exactly_the_allowed_pages():
             assert registry.allowed(role, spec.url_path)
     assert [p.url_path for p in registry.PAGES if registry.allowed("screen", p.url_path)] == ["screen"]
     assert [p.url_path for p in registry.PAGES if registry.allowed("community", p.url_path)
-            ] == ["overview", "community", "ranking", "patrol", "activities", "volunteers", "honor", "submit"]
+            ] == ["overview", "community", "ranking", "definitions", "patrol", "activities", "volunteers", "honor",
+                  "submit"]
     assert [p.url_path for p in registry.PAGES if registry.allowed("admin", p.url_path)] == [
         p.url_path for p in registry.PAGES]
 

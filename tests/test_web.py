@@ -4,6 +4,7 @@ HttpOnly session cookie through a one-time code, no open redirect, the security 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -26,7 +27,9 @@ def _call(app, path: str, headers: list[tuple[bytes, bytes]] | None = None, sche
              "query_string": path.partition("?")[2].encode(), "headers": headers or [], "scheme": scheme,
              "server": ("127.0.0.1", 8501), "client": ("127.0.0.1", 5000), "root_path": "",
              "http_version": "1.1", "asgi": {"version": "3.0"}}
-    asyncio.run(app(scope, receive, send))
+    # on its own thread: a browser test earlier in the session may leave Playwright's loop running here
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     out: dict[str, list[str]] = {}
     for k, v in start["headers"]:
