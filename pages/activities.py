@@ -88,7 +88,8 @@ if own:  # a 社区 head: their own standing and what to fix first
                                 f"**未开展主题活动**，不参加排名（本街道 {int(board_month['rank'].notna().sum())} "
                                 f"个社区已开展）")
                     tips = act.advice(r, rules_now, act.days_left_in_month(month, today) if running else None)
-                    st.markdown("**失分在哪、先补什么：**\n" + "\n".join(f"{i}. {t}" for i, t in enumerate(tips, 1)))
+                    if tips:
+                        st.markdown("**失分在哪、先补什么：**\n" + "\n".join(f"{i}. {t}" for i, t in enumerate(tips, 1)))
                 else:
                     same = int((board_month["rank"] == r["rank"]).sum())
                     rank_txt = f"第 {int(r['rank'])} 名" + ("（并列）" if same > 1 else "")
