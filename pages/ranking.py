@@ -12,6 +12,7 @@ from wenming.ui import bulletin_button, filters, page, state, widgets
 from wenming.honor.metrics import md_escape
 
 BULLETIN_ROLES = ("admin", "district", "leader")
+POINTS = "%.2f"  # 综合考核 points to 0.01, as the registry's composite_total reads on every surface
 
 db, user = page.begin("ranking")
 scope = user.scope()
@@ -128,13 +129,13 @@ with tab_rank:
             column_config={
                 "名次": st.column_config.TextColumn("名次", width=76),
                 "社区": st.column_config.TextColumn("社区", width=92),
-                "总分": st.column_config.NumberColumn("总分", format="%.2f", width=64,
+                "总分": st.column_config.NumberColumn("总分", format=POINTS, width=64,
                                                     help=f"满分 {ranking.full_marks(result.rules):g} 分，另加手工加减分"),
-                "网格巡查": st.column_config.NumberColumn(f"网格巡查 {weights['patrol']:g}", format="%.1f", width=78),
-                "主题活动": st.column_config.NumberColumn(f"主题活动 {weights['activity']:g}", format="%.1f", width=78),
-                "志愿服务": st.column_config.NumberColumn(f"志愿服务 {weights['volunteer']:g}", format="%.1f", width=78),
-                "红黑榜": st.column_config.NumberColumn(f"红黑榜 {weights['honor']:g}", format="%.1f", width=70),
-                "加减分": st.column_config.NumberColumn("加减分", format="%+.1f", width=64,
+                "网格巡查": st.column_config.NumberColumn(f"网格巡查 {weights['patrol']:g}", format=POINTS, width=78),
+                "主题活动": st.column_config.NumberColumn(f"主题活动 {weights['activity']:g}", format=POINTS, width=78),
+                "志愿服务": st.column_config.NumberColumn(f"志愿服务 {weights['volunteer']:g}", format=POINTS, width=78),
+                "红黑榜": st.column_config.NumberColumn(f"红黑榜 {weights['honor']:g}", format=POINTS, width=70),
+                "加减分": st.column_config.NumberColumn("加减分", format="%+.2f", width=64,
                                                      help="管理员手工加分/扣分，原因见“失分明细”"),
                 "较上月": st.column_config.TextColumn("较上月", width=60, help="名次变化：↑ 上升，↓ 下降，新 = 上月没有名次"),
                 "样本不足": st.column_config.TextColumn("样本不足", width=130, help="这些比率的问题少于 "

@@ -331,7 +331,7 @@ def test_what_if_activity_promise_holds_after_the_activity_is_reported(db):
     act = actions["activity"]
     # one activity, 1 person per 100 residents (10 ‰ of 20 ‰): 40 + 15 + 10 + 10 = 75 → +18.75
     assert act["gain"] == pytest.approx(18.75, abs=0.01) and (act["rank_before"], act["rank_after"]) == (3, 2)
-    assert act["text"] == ("如果当月组织过一次主题活动并在 7 天内报送（按每千名居民 10 人参加估算） → 本可 +18.8 分，第 3 → 第 2")
+    assert act["text"] == ("如果当月组织过一次主题活动并在 7 天内报送（按每千名居民 10 人参加估算） → 本可 +18.75 分，第 3 → 第 2")
     load(db, "补报活动.csv", ACTIVITY_HEADER, ACTIVITY_DEFAULT,
          [activity(C, "HC0", date(2025, 3, 20), 1, date(2025, 3, 21))], at=datetime(2025, 4, 16, 9))
     total, rank = rescored(db, MARCH, END_OF_MARCH, C)

@@ -15,6 +15,11 @@ from wenming.composite.scoring import AREAS
 
 
 
+def _points(values) -> list:
+    """Points rounded as every surface shows them (the registry's composite_total: 0.01, 四舍五入)."""
+    return [metrics.rounded("composite_total", v) for v in values]
+
+
 area_max = scoring.area_max
 full_marks = scoring.full_marks
 
@@ -53,12 +58,12 @@ def ranking_table(result) -> pd.DataFrame:
     return pd.DataFrame({
         "名次": [rank_label(r, t["rank"]) for r in t["rank"]],
         "社区": t["community_name"].to_numpy(),
-        "总分": t["total"].astype(float).round(2).to_numpy(),
-        "网格巡查": t["patrol"].astype(float).round(2).to_numpy(),
-        "主题活动": t["activity"].astype(float).round(2).to_numpy(),
-        "志愿服务": t["volunteer"].astype(float).round(2).to_numpy(),
-        "红黑榜": t["honor"].astype(float).round(2).to_numpy(),
-        "加减分": t["adjustment"].astype(float).round(2).to_numpy(),
+        "总分": _points(t["total"]),
+        "网格巡查": _points(t["patrol"]),
+        "主题活动": _points(t["activity"]),
+        "志愿服务": _points(t["volunteer"]),
+        "红黑榜": _points(t["honor"]),
+        "加减分": _points(t["adjustment"]),
         "较上月": [change_label(c) for c in t["change"]],
         "样本不足": ["、".join(small.get(c, [])) for c in t["community_code"]],
         "社区编码": t["community_code"].to_numpy(),
