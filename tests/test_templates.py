@@ -1,5 +1,5 @@
 """Submission templates generated per 街道 (wenming/ops/templates.py) and the example-row recogniser
-(wenming/ops/template_example.py), over the hand-built 和风街道 (东苑社区, 西溪社区; four 网格)."""
+(wenming/ingest/template_example.py), over the hand-built 和风街道 (东苑社区, 西溪社区; four 网格)."""
 from __future__ import annotations
 
 import io
@@ -13,7 +13,8 @@ import pytest
 
 from tests.conftest import ROOT
 from wenming.core import rules
-from wenming.ops import template_example, templates
+from wenming.ingest import template_example
+from wenming.ops import templates
 from wenming.ingest import import_file
 from wenming.ingest.kinds import KINDS
 
@@ -221,3 +222,23 @@ def test_template_saved_by_libreoffice_keeps_dropdowns_and_prints_on_one_page_wi
                                capture_output=True, text=True).stdout
         for c in KINDS["巡查问题"].columns:  # all 16 columns on the first page: fitted to the width
             assert c.label in first, c.label
+
+
+def test_an_example_row_left_in_the_data_sheet_is_skipped_with_a_notice(tiny_db, tmp_path):
+    """The clerk kept the template's example above the real rows: the file is accepted, the example
+    skipped with a 提示 naming its row; a file holding nothing but the example is refused."""
+    from datetime import datetime
+    from tests.conftest import ISSUE_DEFAULT, ISSUE_HEADER, rows_of, write_csv
+    from wenming.ingest import import_file
+    rows = rows_of(ISSUE_HEADER, ISSUE_DEFAULT, {"编号": "示例-001", "经度": "0", "纬度": "0"}, {"编号": "XQ-001"})
+    result = import_file(tiny_db, write_csv(tmp_path / "巡查问题.csv", rows), imported_at=datetime(2025, 3, 6, 9),
+                         user="t")
+    assert result.outcome == "accepted", [str(p) for p in result.problems]
+    skipped = [p for p in result.problems if p.level == "提示" and "示例行" in p.reason]
+    assert [(p.row, p.value) for p in skipped] == [(2, "示例-001")]
+    assert tiny_db.sql("SELECT issue_no FROM issue_current")["issue_no"].tolist() == ["XQ-001"]
+    only = rows_of(ISSUE_HEADER, ISSUE_DEFAULT, {"编号": "示例-002"})
+    refused = import_file(tiny_db, write_csv(tmp_path / "只有示例.csv", only), imported_at=datetime(2025, 3, 6, 10),
+                          user="t")
+    assert refused.outcome == "rejected"
+    assert any("只有模板的示例行" in p.reason for p in refused.errors)

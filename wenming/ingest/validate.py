@@ -13,6 +13,7 @@ import pandas as pd
 
 from wenming.core import geo
 from wenming.core import rules
+from wenming.ingest import template_example
 from wenming.ingest.context import Context
 from wenming.ingest.kinds import Kind
 from wenming.ingest.problems import Problem, error, notice
@@ -85,7 +86,13 @@ def validate(table: Table, ctx: Context) -> Parsed:
 def _parse_cells(table: Table, rows: _Rows) -> list[dict]:
     kind: Kind = table.kind
     parsed = []
+    examples = 0
     for row_no, cells in table.rows:
+        if template_example.is_example_row(kind, cells):  # the template's example, left in: skipped
+            mark = template_example.MARK_COLUMN.get(kind.name)
+            rows.notice(row_no, mark, cells.get(mark) if mark else "", template_example.notice_text(kind))
+            examples += 1
+            continue
         rec = {"row_no": row_no, "_raw": cells}
         for col in kind.columns:
             value = cells.get(col.key)
@@ -110,6 +117,8 @@ def _parse_cells(table: Table, rows: _Rows) -> list[dict]:
                            "此列被 Excel 转为科学计数法，请将单元格设为文本，重新填写完整编码后报送")
                 rec[col.key] = None
         parsed.append(rec)
+    if examples and not parsed:
+        rows.error(0, None, "", "文件里只有模板的示例行，没有要导入的数据：请在示例行下方（或删除示例行后）填写真实数据")
     return parsed
 
 

@@ -7,7 +7,7 @@ coded column — 问题类别 from the 街道's category rules, 状态, 来源, 
 own 社区 and 网格 names — and range checks for numbers, printed landscape and fitted to the width);
 示例 (the example record on its own sheet, one line per column so that the importer — which takes any
 row holding three known column names for a header — never reads it as data; its mark column starts
-with 示例- so a copy in the data sheet is recognised, see wenming/ops/template_example.py); 填写说明 (every column, required or not, type, allowed values in
+with 示例- so a copy in the data sheet is recognised, see wenming/ingest/template_example.py); 填写说明 (every column, required or not, type, allowed values in
 full, maximum length where the import registry gives one, aliases); 允许取值 (the lists the dropdowns
 read).
 
@@ -30,7 +30,7 @@ from wenming.core import rules
 from wenming.core.config import ROOT
 from wenming.core.exports import neutralise
 from wenming.ingest.kinds import KINDS, Column, Kind
-from wenming.ops.template_example import EXAMPLE_MARK, MARK_COLUMN
+from wenming.ingest.template_example import EXAMPLE_MARK, MARK_COLUMN
 
 TYPE_LABEL = {"text": "文字", "int": "整数", "number": "数字", "date": "日期（2025-03-05）",
               "datetime": "日期时间（2025-03-05 08:30）", "time": "时间（08:30）", "month": "月份（2025-03）"}
