@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -98,6 +99,9 @@ def e(value) -> str:
 
 
 # -- page CSS --------------------------------------------------------------------------------------
+CSS_FILE = Path(__file__).with_name("screen.css")
+CLOCK_JS = Path(__file__).with_name("clock.js")
+
 def page_css(*, banner: bool) -> str:
     """The whole-page style: Streamlit's chrome hidden, padding gone, a dark full-screen canvas.
 
@@ -125,266 +129,16 @@ def page_css(*, banner: bool) -> str:
   --fs-l: clamp(16px, calc(var(--u) * 1.55), 84px);
   --fs-xl: clamp(20px, calc(var(--u) * 2.1), 112px);
   --fs-num: clamp(32px, calc(var(--u) * 4.8), 260px);
+  --accent: {ACCENT};
+  --bg: {BG};
+  --gold: {GOLD};
+  --green: {GREEN};
+  --muted: {MUTED};
+  --orange: {ORANGE};
+  --red: {RED};
+  --text: {TEXT};
 }}
-html, body {{ overflow: hidden !important; background: {BG}; }}
-.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{
-  background: radial-gradient(ellipse at 50% -10%, #0d2f66 0%, #061a3d 38%, {BG} 78%) !important;
-  color: {TEXT}; font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
-  overflow: hidden !important;
-}}
-header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-[data-testid="stStatusWidget"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stSidebarNav"], [data-testid="stMainMenu"], #MainMenu, footer, .stDeployButton,
-[data-testid="stAppDeployButton"], [data-testid="stBottom"], [data-testid="stToast"] {{ display: none !important; }}
-[data-testid="stMain"] {{ padding: 0 !important; }}
-[data-testid="stMainBlockContainer"], .block-container {{
-  padding: 0 1.1vw !important; max-width: 100% !important; min-width: 0 !important;
-}}
-[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"],
-[data-testid="stMainBlockContainer"] [data-testid="stHorizontalBlock"] {{ gap: 0 !important; }}
-[data-testid="stElementContainer"] {{ margin: 0 !important; }}
-[data-stale="true"] {{ opacity: 1 !important; transition: none !important; filter: none !important; }}
-/* Streamlit blocks sized by key: a fixed height needs flex: none (a flex-basis would win over it) */
-.st-key-scr_panel, .st-key-scr_map_row, .st-key-scr_map_box, .st-key-scr_trend_top, .st-key-scr_trend_bottom,
-[class*="st-key-scr_chart_"] {{ flex: 0 0 auto !important; min-height: 0 !important; overflow: hidden; }}
-.st-key-scr_panel {{ height: var(--panel-h) !important; margin-top: var(--gap); }}
-.st-key-scr_map_row, .st-key-scr_map_box {{ height: var(--body-h) !important; }}
-.st-key-scr_map_row [data-testid="stColumn"] {{ height: var(--body-h) !important; min-height: 0; overflow: hidden; }}
-.st-key-scr_map_box {{ border: 1px solid rgba(56,200,255,0.25); border-radius: 0.6vh; background: rgba(4,20,50,0.55); }}
-.st-key-scr_map_box [data-testid="stElementContainer"], .st-key-scr_map_box [data-testid="stFullScreenFrame"] {{
-  height: var(--body-h) !important; overflow: hidden !important; }}
-.st-key-scr_map_box [data-testid="stDeckGlJsonChart"] {{ width: 100% !important; height: var(--body-h) !important; }}
-.st-key-scr_map_box [data-testid="stDeckGlJsonChart"] > div {{ height: 100% !important; }}
-.st-key-scr_trend_top, .st-key-scr_trend_bottom, [class*="st-key-scr_chart_"],
-[class*="st-key-scr_chart_"] [data-testid="stElementContainer"],
-[class*="st-key-scr_chart_"] [data-testid="stFullScreenFrame"] {{ height: var(--trend-h) !important; overflow: hidden !important; }}
-.st-key-scr_trend_bottom {{ margin-top: var(--gap); }}
-.st-key-scr_trend_bottom [data-testid="stColumn"] {{ height: var(--trend-h) !important; min-height: 0; overflow: hidden; }}
-.st-key-scr_trend_bottom [data-testid="stColumn"]:first-child {{ padding-right: 0.5vw; }}
-.st-key-scr_trend_bottom [data-testid="stColumn"]:last-child {{ padding-left: 0.5vw; }}
-[class*="st-key-scr_chart_"] {{ border: 1px solid rgba(56,200,255,0.22); border-radius: 0.6vh;
-  background: linear-gradient(180deg, rgba(14,48,100,0.55), rgba(6,24,56,0.55)); }}
-[class*="st-key-scr_chart_"] [data-testid="stPlotlyChart"] {{ width: 100% !important; height: var(--trend-h) !important; }}
-[class*="st-key-scr_chart_"] .js-plotly-plot {{ height: 100% !important; width: 100% !important; }}
-
-/* header, banner, footer */
-.scr-header {{ height: var(--hdr); display: grid; grid-template-columns: 1fr auto 1fr; align-items: center;
-  border-bottom: 2px solid rgba(56,200,255,0.45); position: relative;
-  background: linear-gradient(90deg, rgba(56,200,255,0.00), rgba(56,200,255,0.10) 50%, rgba(56,200,255,0.00)); }}
-.scr-header .left {{ display: flex; align-items: center; gap: 1vw; min-width: 0; }}
-.scr-emblem {{ width: 5.4vh; height: 5.4vh; border-radius: 50%; flex: none;
-  background: radial-gradient(circle at 35% 35%, #ffe29a, {GOLD} 45%, #d18b00 100%);
-  box-shadow: 0 0 2vh rgba(255,207,92,0.55); display: flex; align-items: center; justify-content: center;
-  color: #7a1d00; font-weight: 900; font-size: var(--fs-l); }}
-.scr-title {{ font-size: calc(var(--fs-xl) * 1.3); font-weight: 900; letter-spacing: 0.2em; white-space: nowrap;
-  text-align: center; padding: 0 2vw; filter: drop-shadow(0 0 1.2vh rgba(56,200,255,0.45));
-  background: linear-gradient(180deg, #ffffff, #9fdcff); -webkit-background-clip: text; background-clip: text;
-  color: transparent; }}
-.scr-street {{ font-size: var(--fs-l); color: #fff; font-weight: 800; letter-spacing: 0.12em; white-space: nowrap; }}
-.scr-street-sub {{ font-size: var(--fs-s); color: {ACCENT}; letter-spacing: 0.1em; white-space: nowrap; }}
-.scr-clock {{ text-align: right; white-space: nowrap; }}
-.scr-clock .t {{ font-size: var(--fs-xl); font-weight: 700; font-variant-numeric: tabular-nums; color: #fff;
-  letter-spacing: 0.05em; line-height: 1.1; }}
-.scr-clock .d {{ font-size: var(--fs-s); color: {MUTED}; }}
-.scr-banner {{ height: var(--ban); display: flex; align-items: center; justify-content: center; overflow: hidden;
-  font-size: var(--fs-l); color: {GOLD}; font-weight: 700; letter-spacing: 0.15em; white-space: nowrap;
-  text-shadow: 0 0 1.2vh rgba(255,207,92,0.45);
-  background: linear-gradient(90deg, rgba(255,207,92,0), rgba(255,207,92,0.10) 50%, rgba(255,207,92,0)); }}
-.scr-footer {{ height: var(--ftr); margin-top: var(--gap); display: flex; align-items: center;
-  justify-content: space-between; gap: 1vw; font-size: var(--fs-s); color: {MUTED};
-  border-top: 1px solid rgba(56,200,255,0.25); position: relative; white-space: nowrap; }}
-.scr-dots {{ display: flex; gap: 0.6vw; align-items: center; }}
-.scr-dot {{ padding: 0.25vh 0.7vw; border-radius: 99px; border: 1px solid rgba(142,166,200,0.35); color: {MUTED}; }}
-.scr-dot.on {{ background: {ACCENT}; color: #01203a; border-color: {ACCENT}; font-weight: 700; }}
-.scr-updated.stale {{ color: {ORANGE}; }}
-.scr-progress {{ position: absolute; left: 0; top: -2px; height: 2px; background: {ACCENT}; width: 0;
-  animation: scr-progress linear forwards; box-shadow: 0 0 8px {ACCENT}; }}
-@keyframes scr-progress {{ from {{ width: 0; }} to {{ width: 100%; }} }}
-
-/* panels */
-.scr-panel {{ height: var(--panel-h); display: flex; flex-direction: column; overflow: hidden; }}
-.scr-ttl {{ height: var(--ttl); flex: none; display: flex; align-items: center; gap: 1vw; }}
-.scr-ttl .name {{ font-size: var(--fs-xl); font-weight: 800; color: #fff; padding-left: 0.9vw;
-  border-left: 0.45vw solid {ACCENT}; line-height: 1.1; white-space: nowrap; }}
-.scr-ttl .sub {{ font-size: var(--fs-m); color: {MUTED}; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
-.scr-ttl .tag {{ font-size: var(--fs-s); color: {GOLD}; border: 1px solid {GOLD}; border-radius: 99px;
-  padding: 0.1vh 0.7vw; white-space: nowrap; }}
-.scr-body {{ height: var(--body-h); margin-top: var(--gap); overflow: hidden; }}
-.scr-card {{ border: 1px solid rgba(56,200,255,0.22); border-radius: 0.6vh; overflow: hidden;
-  background: linear-gradient(180deg, rgba(14,48,100,0.55), rgba(6,24,56,0.55));
-  box-shadow: inset 0 0 2.5vh rgba(56,200,255,0.08); }}
-.scr-card-h {{ font-size: var(--fs-l); font-weight: 700; color: #fff; padding: 1vh 1vw 0.6vh 1vw;
-  display: flex; justify-content: space-between; align-items: baseline; white-space: nowrap; }}
-.scr-card-h small {{ font-size: var(--fs-s); color: {MUTED}; font-weight: 400; }}
-.scr-empty {{ font-size: var(--fs-l); color: {MUTED}; padding: 3vh 1vw; text-align: center; }}
-
-/* headline counters */
-.scr-counters {{ display: grid; grid-template-columns: repeat(3, 1fr); grid-template-rows: repeat(2, 1fr);
-  gap: 1.6vh 1.2vw; height: 100%; }}
-.scr-counter {{ display: flex; flex-direction: column; justify-content: center; padding: 0 2vw; position: relative; }}
-.scr-counter .lbl {{ font-size: var(--fs-l); color: #bcd3f2; font-weight: 600; letter-spacing: 0.08em; }}
-.scr-counter .val {{ font-size: var(--fs-num); font-weight: 800; line-height: 1.15; font-variant-numeric: tabular-nums;
-  background: linear-gradient(180deg, #ffffff 10%, #7fd6ff 100%); -webkit-background-clip: text; background-clip: text;
-  color: transparent; white-space: nowrap; }}
-.scr-counter .val .unit {{ font-size: var(--fs-l); font-weight: 600; margin-left: 0.4vw; color: #9fc3ea;
-  -webkit-text-fill-color: #9fc3ea; }}
-.scr-counter.bad .val {{ background: linear-gradient(180deg, #ffd0d0 5%, {RED} 100%); -webkit-background-clip: text;
-  background-clip: text; }}
-.scr-counter .sub {{ font-size: var(--fs-m); color: {MUTED}; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
-.scr-counter .chg {{ font-size: var(--fs-m); margin-top: 0.4vh; white-space: nowrap; color: {MUTED}; }}
-.scr-counter .chg.good {{ color: {GREEN}; }}
-.scr-counter .chg.bad {{ color: {ORANGE}; }}
-.scr-counter .rb {{ -webkit-text-fill-color: initial; }}
-.scr-counter .rb .r {{ color: {RED}; -webkit-text-fill-color: #ff6b6b; }}
-.scr-counter .rb .b {{ color: #c9d3e3; -webkit-text-fill-color: #c9d3e3; }}
-.scr-counter .rb .k {{ font-size: var(--fs-l); -webkit-text-fill-color: #9fc3ea; margin: 0 0.3vw 0 0.8vw; }}
-.scr-counter .rb .k:first-child {{ margin-left: 0; }}
-
-/* map side */
-.scr-side {{ height: var(--body-h); display: flex; flex-direction: column; gap: var(--gap); padding-left: 1vw; }}
-.scr-side > .scr-card {{ flex: none; }}
-.scr-side > .scr-card:last-child {{ flex: 1 1 auto; min-height: 0; }}
-.scr-big {{ padding: 1vh 1vw; }}
-.scr-big .n {{ font-size: var(--fs-num); font-weight: 800; color: {RED}; line-height: 1.1;
-  text-shadow: 0 0 2vh rgba(255,90,95,0.45); font-variant-numeric: tabular-nums; }}
-.scr-big .n small {{ font-size: var(--fs-l); color: #ffb3b5; margin-left: 0.3vw; }}
-.scr-big .l {{ font-size: var(--fs-m); color: #bcd3f2; }}
-.scr-legend {{ display: flex; flex-wrap: wrap; gap: 0.5vh 0.9vw; padding: 0.4vh 1vw 1vh 1vw; font-size: var(--fs-s);
-  color: #bcd3f2; align-items: center; }}
-.scr-legend i {{ display: inline-block; width: 1.1vw; height: 1.1vw; border-radius: 0.2vw; vertical-align: -0.15vw;
-  margin-right: 0.3vw; }}
-.scr-legend i.pt {{ border-radius: 50%; background: {RED}; box-shadow: 0 0 0.6vw {RED}; border: 2px solid #fff; }}
-.scr-bars {{ padding: 0 1vw 0.8vh 1vw; }}
-.scr-bar {{ display: grid; grid-template-columns: 30% 1fr auto; align-items: center; gap: 0.6vw;
-  font-size: var(--fs-m); height: 3.7vh; }}
-.scr-bar .nm {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; color: {TEXT}; }}
-.scr-bar .tr {{ height: 1.3vh; background: rgba(142,166,200,0.15); border-radius: 99px; overflow: hidden; }}
-.scr-bar .fl {{ height: 100%; border-radius: 99px; background: linear-gradient(90deg, {ORANGE}, {RED}); }}
-.scr-bar .v {{ text-align: right; font-variant-numeric: tabular-nums; color: #ffb3b5; font-weight: 700; }}
-.scr-bar .fl.gold {{ background: linear-gradient(90deg, #c98a00, {GOLD}); }}
-.scr-bar .v.gold {{ color: {GOLD}; width: 4em; }}
-.scr-grow {{ flex: 1 1 auto; min-height: 0; }}
-
-/* ranking */
-.scr-rank {{ height: 100%; display: flex; flex-direction: column; }}
-.scr-rank-head, .scr-rank-row {{ display: grid;
-  grid-template-columns: 6% 17% 1fr 8.5% 8.5% 8.5% 8.5% 7%; align-items: center; gap: 0.6vw; padding: 0 1.2vw; }}
-.scr-rank-head {{ height: var(--rank-head); font-size: var(--fs-m); line-height: 1.2; color: {MUTED}; border-bottom: 1px solid rgba(56,200,255,0.3); flex: none; }}
-.scr-rank-view {{ flex: 1; overflow: hidden; position: relative; }}
-.scroll {{ animation-name: scr-reveal; animation-timing-function: ease-in-out; animation-iteration-count: infinite;
-  animation-direction: alternate; }}
-@keyframes scr-reveal {{ 0%, 22% {{ transform: translateY(0); }} 78%, 100% {{ transform: translateY(var(--shift)); }} }}
-.scr-rank-row {{ height: var(--rank-row); font-size: var(--fs-l);
-  border-bottom: 1px solid rgba(120,170,230,0.10); }}
-.scr-rank-row:nth-child(odd) {{ background: rgba(56,200,255,0.05); }}
-.scr-rank-row .no {{ width: 2.2em; height: 2.2em; line-height: 2.2em; text-align: center; border-radius: 50%;
-  font-weight: 800; font-size: var(--fs-m); background: rgba(142,166,200,0.18); color: #dbe7f7; }}
-.scr-rank-row .no.g1 {{ background: linear-gradient(180deg, #ffe08a, #e0a100); color: #4a2b00; }}
-.scr-rank-row .no.g2 {{ background: linear-gradient(180deg, #f1f5fb, #a9b8cc); color: #1d2a3a; }}
-.scr-rank-row .no.g3 {{ background: linear-gradient(180deg, #ffc39a, #c26a2c); color: #3b1700; }}
-.scr-rank-row .nm {{ font-weight: 700; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
-.scr-chip {{ font-size: var(--fs-xs); padding: 0.1vh 0.45vw; border-radius: 0.4vh; margin-left: 0.4vw; vertical-align: 0.15em;
-  font-weight: 700; }}
-.scr-chip.red {{ background: {RED}; color: #fff; }}
-.scr-chip.black {{ background: #1b2434; color: #dfe6f1; border: 1px solid #8e9bb0; }}
-.scr-chip.warn {{ background: transparent; color: {ORANGE}; border: 1px solid {ORANGE}; }}
-.scr-score {{ display: flex; align-items: center; gap: 0.8vw; }}
-.scr-score .tr {{ flex: 1; height: 1.5vh; background: rgba(142,166,200,0.15); border-radius: 99px; overflow: hidden; }}
-.scr-score .fl {{ height: 100%; border-radius: 99px; background: linear-gradient(90deg, #1f7ae0, {ACCENT}); }}
-.scr-score .v {{ width: 3.6em; text-align: right; font-weight: 800; color: #fff; font-variant-numeric: tabular-nums; }}
-.scr-rank-row .part {{ text-align: center; color: #bcd3f2; font-variant-numeric: tabular-nums; font-size: var(--fs-m); }}
-.scr-rank-row .chg {{ text-align: center; font-size: var(--fs-m); font-weight: 700; }}
-.scr-rank-row .chg.up {{ color: {GREEN}; }}
-.scr-rank-row .chg.down {{ color: {ORANGE}; }}
-.scr-rank-row .chg.flat {{ color: {MUTED}; }}
-.scr-rank-head .part, .scr-rank-head .chg {{ text-align: center; }}
-.scr-rank-head small {{ font-size: var(--fs-xs); color: #6f88aa; }}
-
-/* theme */
-.scr-theme {{ display: grid; grid-template-columns: 58% 1fr; gap: 1.2vw; height: 100%; }}
-.scr-theme-left {{ display: flex; flex-direction: column; gap: var(--gap); min-height: 0; }}
-.scr-theme-hero {{ padding: 1.6vh 1.4vw; display: flex; align-items: center; gap: 2vw; }}
-.scr-theme-hero .m {{ font-size: var(--fs-l); color: {MUTED}; }}
-.scr-theme-hero .t {{ font-size: calc(var(--fs-xl) * 1.35); font-weight: 900; color: {GOLD}; line-height: 1.2;
-  text-shadow: 0 0 2vh rgba(255,207,92,0.35); }}
-.scr-ring {{ width: 17vh; height: 17vh; border-radius: 50%; flex: none; display: flex; align-items: center;
-  justify-content: center; }}
-.scr-ring .in {{ width: 13vh; height: 13vh; border-radius: 50%; background: #071a3b; display: flex; flex-direction: column;
-  align-items: center; justify-content: center; }}
-.scr-ring .in b {{ font-size: var(--fs-xl); color: #fff; font-variant-numeric: tabular-nums; }}
-.scr-ring .in span {{ font-size: var(--fs-xs); color: {MUTED}; }}
-.scr-chips {{ display: flex; flex-wrap: wrap; gap: 1vh 0.7vw; padding: 0.4vh 1vw 1.2vh 1vw; align-content: flex-start; }}
-.scr-pill {{ font-size: var(--fs-m); padding: 0.7vh 0.9vw; border-radius: 0.6vh; white-space: nowrap; }}
-.scr-pill.done {{ background: rgba(53,211,154,0.16); border: 1px solid rgba(53,211,154,0.6); color: #d9fff0; }}
-.scr-pill.done small {{ color: {GREEN}; margin-left: 0.5vw; font-size: var(--fs-s); }}
-.scr-pill.todo {{ background: rgba(142,166,200,0.10); border: 1px dashed rgba(142,166,200,0.55); color: #c8d4e6; }}
-.scr-list {{ padding: 0 1vw; }}
-.scr-theme-right {{ display: flex; flex-direction: column; gap: var(--gap); min-height: 0; }}
-.scr-theme-right > .scr-card:first-child {{ flex: none; }}
-.scr-cals {{ display: grid; grid-template-columns: 1fr 1fr; grid-auto-rows: 1fr; gap: 0.5vh 0.8vw;
-  padding: 0.2vh 1vw 1vh 1vw; height: calc(100% - 6vh); }}
-.scr-cal {{ display: grid; grid-template-columns: 2.6em 1fr auto; align-items: center; gap: 0.5vw; font-size: var(--fs-s);
-  padding: 0 0.6vw; border-radius: 0.5vh; background: rgba(142,166,200,0.07); min-height: 0; overflow: hidden; }}
-.scr-cal b {{ color: #bcd3f2; }}
-.scr-cal span {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; color: #dbe7f7; }}
-.scr-cal i {{ font-style: normal; color: {GREEN}; font-variant-numeric: tabular-nums; }}
-.scr-cal.future {{ opacity: 0.55; }}
-.scr-cal.now {{ background: rgba(255,207,92,0.16); border: 1px solid {GOLD}; }}
-.scr-cal.now b, .scr-cal.now span {{ color: {GOLD}; font-weight: 700; }}
-.scr-list-row {{ display: grid; grid-template-columns: 3.4em 5.6em 1fr 4.6em; gap: 0.6vw; align-items: center;
-  height: 5vh; font-size: var(--fs-m); border-bottom: 1px solid rgba(120,170,230,0.10); }}
-.scr-list-row .d {{ color: {MUTED}; font-variant-numeric: tabular-nums; }}
-.scr-list-row .c {{ color: {ACCENT}; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
-.scr-list-row .t {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
-.scr-list-row .p {{ text-align: right; color: {GOLD}; font-variant-numeric: tabular-nums; }}
-
-/* volunteers */
-.scr-vol {{ display: grid; grid-template-columns: 44% 1fr; gap: 1.2vw; height: 100%; }}
-.scr-vol-left {{ display: flex; flex-direction: column; gap: var(--gap); min-height: 0; }}
-.scr-stars {{ display: grid; grid-template-columns: repeat(5, 1fr); gap: 0.6vw; padding: 0.6vh 1vw 1.4vh 1vw; }}
-.scr-star {{ text-align: center; padding: 1.2vh 0; border-radius: 0.6vh; background: rgba(255,207,92,0.08);
-  border: 1px solid rgba(255,207,92,0.35); }}
-.scr-star .s {{ color: {GOLD}; font-size: var(--fs-m); letter-spacing: -0.1em; white-space: nowrap; }}
-.scr-star .n {{ font-size: var(--fs-xl); font-weight: 800; color: #fff; font-variant-numeric: tabular-nums; line-height: 1.3; }}
-.scr-star .l {{ font-size: var(--fs-s); color: {MUTED}; }}
-.scr-stats {{ display: grid; grid-template-columns: repeat(3, 1fr); padding: 0.4vh 1vw 1.4vh 1vw; gap: 0.6vw; }}
-.scr-stat .n {{ font-size: calc(var(--fs-xl) * 1.25); font-weight: 800; color: {ACCENT}; font-variant-numeric: tabular-nums;
-  white-space: nowrap; line-height: 1.25; }}
-.scr-stat .n small {{ font-size: var(--fs-m); color: #9fc3ea; margin-left: 0.2vw; }}
-.scr-stat .l {{ font-size: var(--fs-m); color: #bcd3f2; }}
-.scr-stat .x {{ font-size: var(--fs-s); color: {MUTED}; }}
-.scr-top-row {{ display: grid; grid-template-columns: 3.2em 5em 1fr 1fr 4.6em 5.6em; gap: 0.6vw; align-items: center;
-  padding: 0 1vw; height: calc((var(--body-h) - 11vh) / 10); font-size: var(--fs-l);
-  border-bottom: 1px solid rgba(120,170,230,0.10); }}
-.scr-top-row.h {{ height: 4.6vh; font-size: var(--fs-m); color: {MUTED}; }}
-.scr-top-row .r {{ font-weight: 800; color: {GOLD}; text-align: center; }}
-.scr-top-row .nm {{ font-weight: 700; color: #fff; }}
-.scr-top-row .c, .scr-top-row .tm {{ color: #bcd3f2; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
-  font-size: var(--fs-m); }}
-.scr-top-row .hrs {{ text-align: right; color: {ACCENT}; font-weight: 700; font-variant-numeric: tabular-nums; }}
-.scr-top-row .st {{ color: {GOLD}; letter-spacing: -0.12em; font-size: var(--fs-m); white-space: nowrap; }}
-
-/* honor */
-.scr-honor {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1.2vw; height: 100%; }}
-.scr-honor .scr-card {{ display: flex; flex-direction: column; min-height: 0; }}
-.scr-honor .scr-card-h {{ height: var(--hb-head); flex: none; align-items: center; padding-top: 0; padding-bottom: 0; }}
-.scr-honor .red .scr-card-h {{ background: linear-gradient(90deg, rgba(255,90,95,0.55), rgba(255,90,95,0.05)); }}
-.scr-honor .black .scr-card-h {{ background: linear-gradient(90deg, rgba(150,160,180,0.45), rgba(150,160,180,0.03)); }}
-.scr-honor-view {{ flex: 1; overflow: hidden; }}
-.scr-hb {{ display: grid; grid-template-columns: 3.2em 1fr 7.5em; gap: 0.7vw; align-items: center; padding: 0 1vw;
-  height: var(--hb-row); border-bottom: 1px solid rgba(120,170,230,0.10); font-size: var(--fs-m); }}
-.scr-hb .ty {{ font-size: var(--fs-s); text-align: center; border-radius: 0.4vh; padding: 0.3vh 0;
-  background: rgba(142,166,200,0.18); color: #dbe7f7; }}
-.red .scr-hb .ty {{ background: rgba(255,90,95,0.22); color: #ffd6d7; }}
-.scr-hb .who {{ min-width: 0; }}
-.scr-hb .who b {{ font-size: var(--fs-l); color: #fff; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; display: block; }}
-.scr-hb .who .cm {{ font-size: var(--fs-s); color: {MUTED}; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; display: block; }}
-.scr-hb .why {{ font-size: var(--fs-m); text-align: right; color: #dbe7f7; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
-.scr-hb .why small {{ display: block; font-size: var(--fs-xs); color: {MUTED}; }}
-.scr-hb .why small.late {{ color: {ORANGE}; }}
-.scr-hb .why small.ok {{ color: {GREEN}; }}
-.scr-hb .new {{ color: {GOLD}; font-size: var(--fs-xs); margin-left: 0.4vw; }}
-</style>"""
+""" + CSS_FILE.read_text(encoding="utf-8") + "</style>"
 
 
 # -- header / footer -------------------------------------------------------------------------------
@@ -414,44 +168,8 @@ def clock_script(now: datetime, screen_: Screen = Screen()) -> str:
     The server's "now" (a demo database's date included) anchors the clock, so a kiosk whose own
     clock is wrong still shows the server's time."""
     anchor_ms = int(now.replace(tzinfo=CHINA).timestamp() * 1000)
-    return """<script>
-(function () {
-  var offset = %(anchor)d - Date.now();
-  var tz = {timeZone: 'Asia/Shanghai'};
-  var week = '日一二三四五六';
-  function parts(d) {
-    var p = {};
-    new Intl.DateTimeFormat('en-US', Object.assign({year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, weekday: 'short'}, tz))
-      .formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
-    return p;
-  }
-  var days = {Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6};
-  function tick() {
-    var p = parts(new Date(Date.now() + offset));
-    var t = document.getElementById('scr-time'), d = document.getElementById('scr-date');
-    var hh = p.hour === '24' ? '00' : p.hour;
-    if (t) t.textContent = hh + ':' + p.minute + ':' + p.second;
-    if (d) d.textContent = p.year + '年' + p.month + '月' + p.day + '日 星期' + week.charAt(days[p.weekday]);
-  }
-  function scale() {
-    var text = window.innerWidth + 'x' + window.innerHeight;
-    document.cookie = '%(cookie)s=' + text + '; path=/; max-age=31536000; SameSite=Strict';
-    var tried = '';
-    try { tried = window.sessionStorage.getItem('%(cookie)s') || ''; } catch (e) {}
-    if (text !== '%(built)s' && tried !== text) {
-      try { window.sessionStorage.setItem('%(cookie)s', text); } catch (e) { return; }
-      window.location.reload();
-    }
-  }
-  if (window.__scrClock) clearInterval(window.__scrClock);
-  if (window.__scrResize) window.removeEventListener('resize', window.__scrResize);
-  window.__scrResize = function () { clearTimeout(window.__scrResizeT); window.__scrResizeT = setTimeout(scale, 800); };
-  window.addEventListener('resize', window.__scrResize);
-  tick(); scale();
-  window.__scrClock = setInterval(tick, 1000);
-})();
-</script>""" % {"anchor": anchor_ms, "cookie": SIZE_COOKIE, "built": screen_.key}
+    config = json.dumps({"anchor": anchor_ms, "cookie": SIZE_COOKIE, "built": screen_.key})
+    return f"<script>window.__scrClockConfig = {config};\n{CLOCK_JS.read_text(encoding='utf-8')}</script>"
 
 
 def footer_html(rot: screen.Rotation, current: str, note: str, stale: bool, seconds: float | None) -> str:
