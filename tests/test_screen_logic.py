@@ -244,10 +244,11 @@ def test_chart_heights_fill_the_body_and_grow_with_the_screen():
 
 def test_the_clock_script_reloads_only_for_another_size_and_keeps_china_time():
     script = view.clock_script(datetime(2026, 11, 22, 20, 41, 5), view.Screen(3840, 2160))
-    assert "'3840x2160'" in script and view.SIZE_COOKIE in script and "Asia/Shanghai" in script
+    config = json.loads(script.split("window.__scrClockConfig = ")[1].split(";\n")[0])
+    assert config["built"] == "3840x2160" and config["cookie"] == view.SIZE_COOKIE and "Asia/Shanghai" in script
     assert "sessionStorage" in script  # at most one reload per size and tab
-    anchor = int(script.split("var offset = ")[1].split(" ")[0])
-    assert anchor == int(pd.Timestamp("2026-11-22 12:41:05", tz="UTC").timestamp() * 1000)  # 20:41:05 China time
+    assert "var offset = cfg.anchor - Date.now()" in script
+    assert config["anchor"] == int(pd.Timestamp("2026-11-22 12:41:05", tz="UTC").timestamp() * 1000)  # 20:41:05 China time
 
 
 # -- what is drawn ------------------------------------------------------------------------------------------
