@@ -117,27 +117,26 @@ with state.guarded("四项工作指标"):
     st.caption(f"箭头为{versus}变化" + (f"（{prev_month.month}月 1–{prev_now.day}日）" if running else ""))
     cols = st.columns(5)
     with cols[0]:
-        widgets.kpi(st, "按期整改率", widgets.fmt_rate(this["on_time_rate"]),
-                    delta=patrol.delta(this["on_time_rate"], before["on_time_rate"], rate=True),
-                    small_sample=this["on_time_den"] > 0 and this["on_time_small"],
-                    help=f"在处置时限内整改的问题占应整改问题的比例（{month.month}月 {this['on_time_den']} 条应整改）")
+        widgets.indicator(st, "on_time_rate", this["on_time_rate"],
+                          delta=metrics.change("on_time_rate", this["on_time_rate"], before["on_time_rate"]),
+                          small_sample=this["on_time_den"] > 0 and this["on_time_small"],
+                          note=f"{month.month}月 {this['on_time_den']} 条应整改。")
         link("pages/patrol.py", "网格巡查", ":material/map:")
     with cols[1]:
-        widgets.kpi(st, "开展主题活动的社区", f"{this['held']}/{this['communities']}",
-                    delta=patrol.delta(this["held"], before["held"]),
-                    help=f"开展了当月主题活动的社区数 / 社区总数；{month.month}月主题活动共 {this['activities']} 次（自选活动不计）")
+        widgets.indicator(st, "communities_held", this["held"], shown=f"{this['held']}/{this['communities']}",
+                          delta=metrics.change("communities_held", this["held"], before["held"]),
+                          note=f"{month.month}月主题活动共 {this['activities']} 次（自选活动不计）。")
         link("pages/activities.py", "主题活动", ":material/event:")
     with cols[2]:
-        widgets.kpi(st, "核实时长（小时）", metrics.text("hours_verified", this["hours_verified"]),
-                    delta=metrics.change("hours_verified", this["hours_verified"], before["hours_verified"]),
-                    help="当月有核实人、无需核查的志愿服务时长。服务时长按月在次月 5 日前集中报送，"
-                         "月中与上月同期相比通常偏低。")
+        widgets.indicator(st, "hours_verified", this["hours_verified"],
+                          delta=metrics.change("hours_verified", this["hours_verified"], before["hours_verified"]),
+                          note="月中与上月同期相比通常偏低。")
         link("pages/volunteers.py", "志愿服务", ":material/volunteer_activism:")
     with cols[3]:
-        widgets.kpi(st, "志愿者注册率", widgets.fmt_rate(this["registration_rate"], 2),
-                    delta=patrol.delta(this["registered"], before["registered"], unit=" 人"),
-                    help=f"注册志愿者 {this['registered']:,} 人 ÷ 常住人口 {this['residents']:,}；目标 {target:.0%}。"
-                         f"箭头为注册人数的变化（注册率每月变化很小）。")
+        widgets.indicator(st, "registration_rate", this["registration_rate"],
+                          delta=patrol.delta(this["registered"], before["registered"], unit=" 人"),
+                          note=f"注册志愿者 {this['registered']:,} 人 ÷ 常住人口 {this['residents']:,}；目标 {target:.0%}。"
+                               "箭头为注册人数的变化（注册率每月变化很小）。")
     with cols[4]:
         if published or not running:
             widgets.kpi(st, "本期红榜/黑榜（条）", f"{h_now['red_new']}/{h_now['black_new']}",

@@ -147,37 +147,30 @@ with state.guarded("指标"):
         year = texts.get("同比")
         return texts.get("环比"), f"同比 {year}" if year else "同比 无可比数据"
 
-    def tile(column, label, value, key, *, rate=False, unit="", only=None, inverse=False, small=False, help=None):
+    def tile(column, key, *, note="", rate=False, unit="", only=None, small=False, shown=None):
+        """A registry indicator's tile with its 环比 (delta) and 同比 (caption below)."""
         ring, year = compare(key, rate=rate, unit=unit, only=only)
-        widgets.kpi(column, label, value, delta=ring, delta_description="环比" if ring else "环比 无可比数据",
-                    inverse=inverse, small_sample=small, help=help)
+        widgets.indicator(column, key, cur[key], shown=shown, delta=ring, note=note, small_sample=small,
+                          delta_description="环比" if ring else "环比 无可比数据")
         column.caption(year)
 
     row1, row2 = st.columns(4), st.columns(4)
-    tile(row1[0], "发现数", widgets.fmt_num(cur["found"]), "found",
-         help=f"本期发现的问题（不含无效），其中挂账 {int(cur['deferred'])} 件。")
-    tile(row1[1], "整改率", patrol.pct(cur["rectify_rate"]), "rectify_rate", rate=True,
-         small=bool(cur["rectify_rate_small"]),
-         help=f"本期发现、截至统计时点已整改 {int(cur['rectified'])} 件 ÷（发现数 − 挂账）{int(cur['rectify_den'])} 件。")
-    tile(row1[2], "按期整改率", patrol.pct(cur["on_time_rate"]), "on_time_rate", rate=True,
-         small=bool(cur["on_time_rate_small"]),
-         help=f"在处置期限内整改 {int(cur['on_time'])} 件 ÷ 处置期限落在本期或在本期整改的问题 "
-              f"{int(cur['on_time_den'])} 件（不含挂账）。")
-    tile(row1[3], "逾期未整改", widgets.fmt_num(cur["overdue_open"]), "overdue_open", inverse=True,
-         help="统计时点已过处置期限仍未整改的问题（不含挂账；不论何时发现），明细见督办清单。")
-    tile(row2[0], "整改时长中位数", patrol.hours_text(cur["median_hours"]), "median_hours", unit=" 小时",
-         inverse=True, small=int(cur["rectified_in_period"]) < sample_min,
-         help=f"本期整改的 {int(cur['rectified_in_period'])} 件问题从发现到整改的时长中位数；"
-              f"90% 的问题在 {patrol.hours_text(cur['p90_hours'])}内整改（即九成整改用时）。")
-    tile(row2[1], "巡查覆盖率", patrol.pct(cur["coverage_rate"]), "coverage_rate", rate=True, only=coverage_comps,
-         help=f"有巡查记录的网格-天 {int(cur['patrolled_grid_days'])} ÷ 网格-天 {int(cur['grid_days'])}"
+    tile(row1[0], "found", note=f"本期其中挂账 {int(cur['deferred'])} 件。")
+    tile(row1[1], "rectify_rate", rate=True, small=bool(cur["rectify_rate_small"]),
+         note=f"本期：已整改 {int(cur['rectified'])} 件 ÷（发现数 − 挂账）{int(cur['rectify_den'])} 件。")
+    tile(row1[2], "on_time_rate", rate=True, small=bool(cur["on_time_rate_small"]),
+         note=f"本期：按期整改 {int(cur['on_time'])} 件 ÷ 应整改 {int(cur['on_time_den'])} 件。")
+    tile(row1[3], "overdue_open", note="明细见督办清单。")
+    tile(row2[0], "median_hours", unit=" 小时", small=int(cur["rectified_in_period"]) < sample_min,
+         shown=patrol.hours_text(cur["median_hours"]),
+         note=f"本期整改 {int(cur['rectified_in_period'])} 件；90% 的问题在 {patrol.hours_text(cur['p90_hours'])}内整改"
+              "（即九成整改用时）。")
+    tile(row2[1], "coverage_rate", rate=True, only=coverage_comps,
+         note=f"本期：有巡查记录的网格·天 {int(cur['patrolled_grid_days'])} ÷ 网格·天 {int(cur['grid_days'])}"
               + ("（统计中的期间只计已过完的日子）" if running else "") + "。")
-    tile(row2[2], "上报及时率", patrol.pct(cur["timely_rate"]), "timely_rate", rate=True,
-         small=bool(cur["timely_rate_small"]),
-         help=f"发现后 {rules.report_within_hours:g} 小时内首次报送的 "
-              f"{int(cur['timely'])} 件 ÷ 发现数 {int(cur['timely_den'])} 件。")
-    tile(row2[3], "挂账", widgets.fmt_num(cur["deferred"]), "deferred", inverse=True,
-         help="本期发现、已报请上级处理的问题：计入发现数，不计入整改率、按期整改率和逾期未整改；明细见督办清单页签。")
+    tile(row2[2], "timely_rate", rate=True, small=bool(cur["timely_rate_small"]),
+         note=f"本期规定时限 {rules.report_within_hours:g} 小时：及时 {int(cur['timely'])} 件 ÷ 发现数 {int(cur['timely_den'])} 件。")
+    tile(row2[3], "deferred", note="明细见督办清单页签。")
     if comps:
         st.caption("对比期：" + "，".join(f"{k}为{w.label}" for k, (w, _) in comps.items())
                    + ("（统计中的期间与对比期的同一时段相比）" if running else "") + "。")

@@ -87,21 +87,18 @@ with state.guarded("志愿服务指标"):
     widgets.kpi(c[0], "注册志愿者", big(now_t["registered"], 0),
                 delta=change(now_t["registered"], prev_t["registered"]),
                 help="注册日期在统计截止日（含）之前的志愿者人数。")
-    widgets.kpi(c[1], "注册率", widgets.fmt_rate(now_t["registration_rate"], 2),
-                delta=change(now_t["registration_rate"], prev_t["registration_rate"], rate=True),
-                help=f"注册志愿者 ÷ 常住人口。目标：志愿者占常住人口 {target_text} 以上（规则 volunteer.registration_target，"
-                     "管理员可调整）。")
+    widgets.indicator(c[1], "registration_rate", now_t["registration_rate"],
+                      delta=change(now_t["registration_rate"], prev_t["registration_rate"], rate=True),
+                      note=f"本街道目标：志愿者占常住人口 {target_text} 以上（规则 volunteer.registration_target，管理员可调整）。")
     widgets.kpi(c[2], "活跃志愿者", widgets.fmt_num(now_t["active"]),
                 delta=change(now_t["active"], prev_t["active"]),
                 help=f"截至统计截止日的近 {active_days} 天内有服务记录的注册志愿者"
                      f"（占注册人数 {widgets.fmt_rate(now_t['active_share'])}）。")
-    widgets.kpi(c[3], "服务时长", metrics.text("hours_verified", now_t["hours_verified"]),
-                delta=change(now_t["hours_verified"], prev_t["hours_verified"], digits=1),
-                help="单位：小时。本期服务日期内、有核实人且无需核查的服务时长。未核实的和被标记待核查的"
-                     "（如同一志愿者一周累计时长超过规定上限）不计入，见“数据质量”。")
-    widgets.kpi(c[4], "每百人时长", widgets.fmt_num(now_t["hours_per_100"], 1),
-                delta=change(now_t["hours_per_100"], prev_t["hours_per_100"], digits=1),
-                help="每百名常住居民的服务时长：计入服务时长 ÷ 常住人口 × 100（小时）。")
+    widgets.indicator(c[3], "hours_verified", now_t["hours_verified"],
+                      delta=metrics.change("hours_verified", now_t["hours_verified"], prev_t["hours_verified"]),
+                      note="未核实的和被标记待核查的时长见“数据质量”。")
+    widgets.indicator(c[4], "hours_per_100", now_t["hours_per_100"],
+                      delta=metrics.change("hours_per_100", now_t["hours_per_100"], prev_t["hours_per_100"]))
     widgets.kpi(c[5], "本期新注册", widgets.fmt_num(now_t["new_registered"]),
                 delta=change(now_t["new_registered"], prev_t["new_registered"]),
                 help="注册日期在本期内的志愿者人数。")

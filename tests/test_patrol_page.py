@@ -67,7 +67,7 @@ def test_leader_sees_kpis_map_and_overdue_list(app_as, demo_db):
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "网格巡查"
     shown = metrics(at)
-    assert list(shown) == ["发现数", "整改率", "按期整改率", "逾期未整改", "整改时长中位数", "巡查覆盖率", "上报及时率", "挂账"]
+    assert list(shown) == ["发现数", "整改率", "按期整改率", "逾期未整改", "整改时长中位数（小时）", "巡查覆盖率", "上报及时率", "挂账"]
     now = demo_db.now()
     month = datetime(now.year, now.month, 1)
     scope = Scope("leader", street_codes=(STREET,))
@@ -129,7 +129,7 @@ def test_grid_selection_filters_the_panels(open_page, demo_db):
     assert int(metrics(at)["发现数"]) < int(metrics(whole)["发现数"].replace(",", ""))
     # coverage over one 网格: its own days only
     help_text = next(m for m in at.metric if m.label == "巡查覆盖率").help
-    assert "网格-天 31" in help_text
+    assert "网格·天 31" in help_text
 
 
 def test_large_counts_send_aggregates_not_points(open_page, monkeypatch):

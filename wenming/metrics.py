@@ -51,7 +51,8 @@ class Indicator:
 
     @property
     def label(self) -> str:
-        return f"{self.name}（{self.unit}）" if self.unit else self.name
+        """The tile's label: a measure carries its unit (核实服务时长（小时）), a count does not need one."""
+        return f"{self.name}（{self.unit}）" if self.unit in ("小时", "分") else self.name
 
 
 INDICATORS: list[Indicator] = [
@@ -99,7 +100,7 @@ INDICATORS: list[Indicator] = [
               help="每月 100 分，只计当月主题活动：完成 40（至少一次）、参与 30（每千名居民参与人次，20‰ 满分）、"
                    "丰富 20（每次 10 分，最多 2 次）、及时 10 ×（7 天内报送的比例）。活动按举办月份计，次月补报也计入。"),
     Indicator("communities_held", "开展主题活动的社区", "activity", "int", "当月至少开展一次当月主题活动的社区",
-              "held", unit="个",
+              "held",
               source="activities/month_scores", derived_by="wenming.composite.explain.street_headlines",
               help="开展了当月主题活动（自选活动不计）的社区数 / 社区总数。活动按举办月份计，次月补报也计入。"),
     Indicator("on_theme_count", "主题活动次数", "activity", "int", "当月举办的当月主题活动", "on_theme_count",

@@ -44,6 +44,16 @@ def export_name(street: str, page: str, period) -> str:
     return exports.file_name(street, page, getattr(period, "key", period))
 
 
+def indicator(column, key: str, value, *, shown: str | None = None, delta: str | None = None, note: str = "",
+              small_sample: bool = False, delta_description: str | None = None) -> None:
+    """One KPI tile of a registry indicator: its label, its value as every surface reads it and its
+    help (plus a page's `note` on this period's numbers); `shown` replaces the value text (12/14)."""
+    ind = metrics.get(key)
+    help_text = ind.help + (f"\n\n{note}" if note else "")
+    kpi(column, ind.label, shown if shown is not None else metrics.text(key, value), delta=delta, help=help_text,
+        inverse=not ind.higher_is_better, small_sample=small_sample, delta_description=delta_description)
+
+
 def download_xlsx(db: Database, label: str, frame, file_name: str, *, key: str, sheet: str = "数据",
                   title: str | None = None, digits: int = 2, column_digits: dict[str, int] | None = None) -> None:
     """A download button for an xlsx written through the neutralising helper; logged in the audit.
