@@ -83,19 +83,16 @@ if own:  # a 社区 head: their own standing and what to fix first
             with st.container(border=True):
                 if not bool(r["existed"]):
                     st.markdown(f"**{md_escape(own_name)}** 本月尚未成立，不参加本月排名。")
-                elif pd.isna(r["rank"]):  # nothing held: no rank (a 0 is not a tie for first)
-                    st.markdown(f"**{md_escape(own_name)}** {f.period.label}{'（暂定）' if r['provisional'] else ''}："
-                                f"**未开展主题活动**，不参加排名（本街道 {int(board_month['rank'].notna().sum())} "
-                                f"个社区已开展）")
-                    tips = act.advice(r, rules_now, act.days_left_in_month(month, today) if running else None)
-                    if tips:
-                        st.markdown("**失分在哪、先补什么：**\n" + "\n".join(f"{i}. {t}" for i, t in enumerate(tips, 1)))
                 else:
-                    same = int((board_month["rank"] == r["rank"]).sum())
-                    rank_txt = f"第 {int(r['rank'])} 名" + ("（并列）" if same > 1 else "")
-                    st.markdown(f"**{md_escape(own_name)}** {f.period.label}{'（暂定）' if r['provisional'] else ''}："
-                                f"**{metrics.text('activity_score', r['score'])} 分**，本街道已开展主题活动的 {int(board_month['rank'].notna().sum())} "
-                                f"个社区中{rank_txt}，较上月 {r['change'] or '—'}")
+                    marked = f"**{md_escape(own_name)}** {f.period.label}{'（暂定）' if r['provisional'] else ''}："
+                    held = int(board_month["rank"].notna().sum())
+                    if pd.isna(r["rank"]):  # nothing held: no rank (a 0 is not a tie for first)
+                        st.markdown(f"{marked}**未开展主题活动**，不参加排名（本街道 {held} 个社区已开展）")
+                    else:
+                        same = int((board_month["rank"] == r["rank"]).sum())
+                        rank_txt = f"第 {int(r['rank'])} 名" + ("（并列）" if same > 1 else "")
+                        st.markdown(f"{marked}**{metrics.text('activity_score', r['score'])} 分**，本街道已开展主题活动的 "
+                                    f"{held} 个社区中{rank_txt}，较上月 {r['change'] or '—'}")
                     tips = act.advice(r, rules_now, act.days_left_in_month(month, today) if running else None)
                     if tips:
                         st.markdown("**失分在哪、先补什么：**\n" + "\n".join(f"{i}. {t}" for i, t in enumerate(tips, 1)))
