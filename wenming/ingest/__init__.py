@@ -295,55 +295,62 @@ def _canonical(value) -> str:
 def _store(db, parts, result: ImportResult, digest, user, at, archived, refresh: bool) -> None:
     cur = db.cursor()
     try:
-        cur.execute("BEGIN TRANSACTION")
-        result.submission_id = _next_submission_id(cur)
-        inserted = updated = unchanged = 0
-        any_change = False
-        for table, frame, counted in parts:
-            identity = next(ident for t, ident in sum(TARGETS.values(), []) if t == table)
-            columns = [r[0] for r in cur.execute(f"DESCRIBE {table}").fetchall()]
-            frame = frame.assign(row_hash=_hash_rows(frame, columns), submission_id=result.submission_id)
-            cur.register("incoming", frame[[*identity, "row_hash"]])
-            keys = ", ".join(identity)
-            old = cur.execute(
-                f"WITH latest AS (SELECT {keys}, arg_max(row_hash, submission_id) AS old_hash FROM {table} "
-                f"SEMI JOIN incoming USING ({keys}) WHERE submission_id IN ({LIVE}) GROUP BY ALL) "
-                f"SELECT i.row_hash, l.old_hash FROM incoming i LEFT JOIN latest l USING ({keys})").df()
-            cur.unregister("incoming")
-            is_new = old["old_hash"].isna().to_numpy()
-            changed = (old["row_hash"] != old["old_hash"]).to_numpy() & ~is_new
-            keep = is_new | changed
-            any_change = any_change or bool(keep.any())
-            if counted:
-                inserted += int(is_new.sum())
-                updated += int(changed.sum())
-                unchanged += int((~keep).sum())
-            to_store = frame[keep][[c for c in columns if c in frame.columns]]
-            if len(to_store):
-                cur.register("to_store", to_store)
-                cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM to_store")
-                cur.unregister("to_store")
-        result.inserted, result.updated, result.unchanged = inserted, updated, unchanged
-        result.outcome = "accepted" if any_change else "unchanged"
-        street, community = _place_of(parts)
-        _log(db, result, digest, user, at, archived, street, community, cur=cur)
-        if refresh and result.outcome == "accepted":
-            dbm.refresh_derived(cur)
-            failing = run_checks(cur)
-            if failing:
-                cur.execute("ROLLBACK")
-                result.outcome = "rejected"
-                result.problems.append(error("数据一致性检查未通过（" + "；".join(failing) + "），整个文件未导入，请联系管理员"))
-                result.submission_id = None
-                _log(db, result, digest, user, at, archived, street, community)
-                return
-        cur.execute("COMMIT")
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
+        with dbm.transaction(cur):
+            _store_in(cur, db, parts, result, digest, user, at, archived, refresh)
+    except _ChecksFailed as failed:  # rolled back whole: the file is rejected, only its log entry is written
+        result.outcome = "rejected"
+        result.problems.append(error("数据一致性检查未通过（" + "；".join(failed.failing) + "），整个文件未导入，请联系管理员"))
+        result.submission_id = None
+        _log(db, result, digest, user, at, archived, *failed.place)
     finally:
         cur.close()
         db.bump()
+
+
+class _ChecksFailed(Exception):
+    def __init__(self, failing: list[str], place: tuple):
+        super().__init__("；".join(failing))
+        self.failing, self.place = failing, place
+
+
+def _store_in(cur, db, parts, result: ImportResult, digest, user, at, archived, refresh: bool) -> None:
+    """The versions, the log entry and the derived tables of one file, inside the caller's transaction."""
+    result.submission_id = _next_submission_id(cur)
+    inserted = updated = unchanged = 0
+    any_change = False
+    for table, frame, counted in parts:
+        identity = next(ident for t, ident in sum(TARGETS.values(), []) if t == table)
+        columns = [r[0] for r in cur.execute(f"DESCRIBE {table}").fetchall()]
+        frame = frame.assign(row_hash=_hash_rows(frame, columns), submission_id=result.submission_id)
+        cur.register("incoming", frame[[*identity, "row_hash"]])
+        keys = ", ".join(identity)
+        old = cur.execute(
+            f"WITH latest AS (SELECT {keys}, arg_max(row_hash, submission_id) AS old_hash FROM {table} "
+            f"SEMI JOIN incoming USING ({keys}) WHERE submission_id IN ({LIVE}) GROUP BY ALL) "
+            f"SELECT i.row_hash, l.old_hash FROM incoming i LEFT JOIN latest l USING ({keys})").df()
+        cur.unregister("incoming")
+        is_new = old["old_hash"].isna().to_numpy()
+        changed = (old["row_hash"] != old["old_hash"]).to_numpy() & ~is_new
+        keep = is_new | changed
+        any_change = any_change or bool(keep.any())
+        if counted:
+            inserted += int(is_new.sum())
+            updated += int(changed.sum())
+            unchanged += int((~keep).sum())
+        to_store = frame[keep][[c for c in columns if c in frame.columns]]
+        if len(to_store):
+            cur.register("to_store", to_store)
+            cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM to_store")
+            cur.unregister("to_store")
+    result.inserted, result.updated, result.unchanged = inserted, updated, unchanged
+    result.outcome = "accepted" if any_change else "unchanged"
+    street, community = _place_of(parts)
+    _log(db, result, digest, user, at, archived, street, community, cur=cur)
+    if refresh and result.outcome == "accepted":
+        dbm.refresh_derived(cur)
+        failing = run_checks(cur)
+        if failing:
+            raise _ChecksFailed(failing, (street, community))
 
 
 def run_checks(cur) -> list[str]:
@@ -371,15 +378,13 @@ def withdraw(db: dbm.Database, submission_id: int, *, user: str, reason: str, at
                 raise ValueError("只能撤回已接收的报送")
             if row[1] is not None:
                 raise ValueError("该报送已经撤回")
-            cur.execute("BEGIN TRANSACTION")
-            cur.execute("UPDATE submissions SET withdrawn_at = ?, withdrawn_by = ?, withdraw_reason = ? "
-                        "WHERE submission_id = ?", [at or db.now(), user, reason.strip(), submission_id])
-            dbm.refresh_derived(cur)
-            failing = run_checks(cur)
-            if failing:
-                cur.execute("ROLLBACK")
-                raise ValueError("撤回后数据一致性检查未通过（" + "；".join(failing) + "），未撤回")
-            cur.execute("COMMIT")
+            with dbm.transaction(cur):
+                cur.execute("UPDATE submissions SET withdrawn_at = ?, withdrawn_by = ?, withdraw_reason = ? "
+                            "WHERE submission_id = ?", [at or db.now(), user, reason.strip(), submission_id])
+                dbm.refresh_derived(cur)
+                failing = run_checks(cur)
+                if failing:  # rolled back by the transaction
+                    raise ValueError("撤回后数据一致性检查未通过（" + "；".join(failing) + "），未撤回")
             return row[2]
         finally:
             cur.close()
@@ -391,9 +396,8 @@ def refresh(db: dbm.Database) -> None:
     with db.write_lock:
         cur = db.cursor()
         try:
-            cur.execute("BEGIN TRANSACTION")
-            dbm.refresh_derived(cur)
-            cur.execute("COMMIT")
+            with dbm.transaction(cur):
+                dbm.refresh_derived(cur)
         finally:
             cur.close()
             db.bump()
