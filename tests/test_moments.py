@@ -119,3 +119,16 @@ def test_a_late_reported_activity_counts_in_its_month_on_every_surface(db):
     finally:
         at_close.close()
     assert closed.inputs.set_index("community_code").loc[HF_XIXI, "activity_score"] == pytest.approx(75)
+
+
+def test_a_failed_invariant_check_rolls_the_file_back_whole(tiny_db, tmp_path, monkeypatch):
+    """If the checks after an import find a broken invariant, nothing of the file is kept but its log entry."""
+    import wenming.ingest as ingest
+    monkeypatch.setattr(ingest, "run_checks", lambda cur: ["current_ids_unique: [('x',)]"])
+    path = write_csv(tmp_path / "q.csv", rows_of(ISSUE_HEADER, ISSUE_DEFAULT, _issue("Q", "2025-03-20 10:00", "待整改", "")))
+    result = import_file(tiny_db, path, imported_at=datetime(2025, 3, 21), user="t")
+    assert result.outcome == "rejected"
+    assert any("数据一致性检查未通过（current_ids_unique" in p.reason for p in result.errors)
+    assert tiny_db.sql("SELECT count(*) AS n FROM issue_versions")["n"][0] == 0
+    log = tiny_db.sql("SELECT outcome FROM submissions WHERE file_name = 'q.csv'")
+    assert log["outcome"].tolist() == ["rejected"]
