@@ -113,6 +113,9 @@ def keep_cookie(url_path: str = "") -> None:
         query = st.query_params.to_dict()
         back = f"{_base()}/{url_path}" + (f"?{urlencode(query)}" if query else "")
         _go(f"{_base()}{web.SIGNIN}?" + urlencode({"code": code, "next": back}))
+        # the browser leaves for the sign-in route now: draw nothing more in this run, so no page script
+        # (the 大屏's reload for a new window size) can race the navigation and drop the new cookie
+        st.stop()
 
 
 def sign_in(db: Database, user: User) -> None:
