@@ -151,7 +151,7 @@ with state.guarded("指标"):
         """A registry indicator's tile with its 环比 (delta) and 同比 (caption below)."""
         ring, year = compare(key, rate=rate, unit=unit, only=only)
         widgets.indicator(column, key, cur[key], shown=shown, delta=ring, note=note, small_sample=small,
-                          delta_description="环比" if ring else "环比 无可比数据")
+                          delta_description="环比" if ring else "环比 无可比数据", sample_min=sample_min)
         column.caption(year)
 
     row1, row2 = st.columns(4), st.columns(4)

@@ -98,7 +98,7 @@ def test_overview_tiles_are_the_registry(app_as, db):
     got, want = tiles(at), registry(db, "2026-10")
     assert got["按期整改率"] == shown("on_time_rate", want["on_time_rate"])
     assert got["志愿者注册率"] == shown("registration_rate", want["registration_rate"])
-    assert got["核实服务时长（小时）"] == shown("hours_verified", want["hours_verified"])
+    assert got["核实时长"] == shown("hours_verified", want["hours_verified"])
 
 
 def test_volunteers_page_tiles_are_the_registry(app_as, db):
@@ -106,7 +106,7 @@ def test_volunteers_page_tiles_are_the_registry(app_as, db):
     assert not at.exception
     got, want = tiles(at), registry(db, "2026-10")
     assert got["志愿者注册率"] == shown("registration_rate", want["registration_rate"])
-    assert got["每百名居民核实时长（小时）"] == shown("hours_per_100", want["hours_per_100"])
+    assert got["每百人时长"] == shown("hours_per_100", want["hours_per_100"])
 
 
 def test_bulletin_equals_the_month_as_known_at_its_close(db):
@@ -173,9 +173,9 @@ def test_theme_and_hours_on_the_screen_are_the_overview(app_as, db):
     at = app_as("leader", page="pages/overview.py", params={"period": period.key})
     overview = {m.label.replace(" ⚠样本不足", ""): m for m in at.metric}
     assert got["theme"]["sub"].startswith(f"已开展社区 {overview['开展主题活动的社区'].value.replace('/', ' / ')} 个")
-    assert got["hours"]["value"] == overview["核实服务时长（小时）"].value
+    assert got["hours"]["value"] == overview["核实时长"].value
     screen_change = re.search(r"([↑↓])\s*([\d,]+)", got["hours"]["change"] or "")
-    tile_change = overview["核实服务时长（小时）"].proto.delta
+    tile_change = overview["核实时长"].proto.delta
     if screen_change:
         sign = "-" if screen_change.group(1) == "↓" else "+"
         assert tile_change.replace(",", "") == sign + screen_change.group(2).replace(",", "")

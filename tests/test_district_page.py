@@ -111,7 +111,7 @@ def test_page_renders_every_street_ranked_with_links(app_on, three_streets, role
     ranks = [int(r.removeprefix("并列 ")) for r in rows["名次"].iloc[:3]]
     assert ranks == sorted(ranks) and ranks[0] == 1 and rows["名次"].iloc[-1] == ""  # best first
     for column in ("综合考核均分", "发现数", "整改率", "按期整改率", "逾期未整改", "巡查覆盖率", "主题开展率",
-                   "志愿者注册率", "每百名居民核实时长", "本期红榜", "本期黑榜", "在榜黑榜"):
+                   "志愿者注册率", "每百人时长", "本期红榜", "本期黑榜", "在榜黑榜"):
         assert column in rows.columns, column
     names = dict(zip(streets["street_name"], streets["street_code"]))
     for name, link in zip(rows["街道"].iloc[:3], rows["总览"].iloc[:3]):

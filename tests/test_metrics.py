@@ -58,8 +58,6 @@ def test_the_as_of_rule():
     assert metrics.as_of(end, datetime(2026, 11, 2, 9, 30, 5)) == datetime(2026, 11, 2, 9, 31)
     assert metrics.as_of(end, datetime(2026, 11, 2, 9, 30)) == datetime(2026, 11, 2, 9, 30)
     assert metrics.as_of(end, datetime(2026, 12, 2, 8, 0)) == end
-    assert metrics.as_of_label(end, end) == "按期末状态"
-    assert metrics.as_of_label(datetime(2026, 11, 2, 9, 31), end) == "截至 11月02日 09:31"
 
 
 def test_every_indicator_names_columns_its_query_returns(tiny_db):

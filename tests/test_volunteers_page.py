@@ -85,8 +85,8 @@ def test_page_renders_for_roles(app_as, role, community):
     at = app_as(role, community, page=PAGE)
     assert not at.exception
     assert at.title[0].value == "志愿服务"
-    assert [m.label for m in at.metric] == ["注册志愿者", "志愿者注册率", "活跃志愿者", "核实服务时长（小时）",
-                                            "每百名居民核实时长（小时）", "本期新注册"]
+    assert [m.label for m in at.metric] == ["注册志愿者", "志愿者注册率", "活跃志愿者", "核实时长",
+                                            "每百人时长", "本期新注册"]
     assert not [e.value for e in at.error]  # no section failed
     assert [t.label for t in at.tabs] == TABS
     assert len(at.get("plotly_chart")) == 3  # only the open tab (社区排名) is drawn

@@ -51,8 +51,8 @@ class Indicator:
 
     @property
     def label(self) -> str:
-        """The tile's label: a measure carries its unit (核实服务时长（小时）), a count does not need one."""
-        return f"{self.name}（{self.unit}）" if self.unit in ("小时", "分") else self.name
+        """The tile's label: the name, short enough for a tile six abreast (the unit is in the help)."""
+        return self.name
 
 
 INDICATORS: list[Indicator] = [
@@ -116,11 +116,11 @@ INDICATORS: list[Indicator] = [
     Indicator("registration_rate", "志愿者注册率", "volunteer", "pct2", "截至统计日已注册的志愿者", "registered",
               "residents", of="常住人口", source="volunteers/by_community",
               help="注册率 = 注册志愿者人数 ÷ 常住人口；目标默认 5%。"),
-    Indicator("hours_verified", "核实服务时长", "volunteer", "hours0", "期内有核实人、无需核查的服务时长",
+    Indicator("hours_verified", "核实时长", "volunteer", "hours0", "期内有核实人、无需核查的服务时长",
               "hours_verified", excludes="没有核实人的时长；一周超过 60 小时待核查的时长", unit="小时",
               source="volunteers/by_community",
               help="期内（按服务日期）有核实人、无需核查的志愿服务时长。服务时长一般在次月 5 日前集中报送。"),
-    Indicator("hours_per_100", "每百名居民核实时长", "volunteer", "num1", "期内核实服务时长", "hours_verified",
+    Indicator("hours_per_100", "每百人时长", "volunteer", "num1", "期内核实服务时长", "hours_verified",
               "residents", of="常住人口（每百人）", scale=100.0, unit="小时", source="volunteers/by_community",
               help="每百名居民核实时长 = 核实服务时长 ÷ 常住人口 × 100。"),
     Indicator("active_share", "活跃志愿者占比", "volunteer", "pct1", "近 90 天内（截至统计日）有服务记录的注册志愿者",
@@ -233,28 +233,14 @@ def with_values(frame: pd.DataFrame, keys, rules: dict | None = None) -> pd.Data
     return out
 
 
-def keys_of(area: str) -> list[str]:
-    return [i.key for i in INDICATORS if i.area == area]
-
-
 # -- the moment ----------------------------------------------------------------------------------
 moment = timeutil.moment
 
 
 def as_of(period_end: datetime, now: datetime) -> datetime:
     """The one as-of rule: a period is measured at its end (the first moment after it), a period
-    still running at `moment(now)`. Every surface calls this; `as_of_label` names it."""
+    still running at `moment(now)` (filters, the screen, the 区 view and the composite all measure so)."""
     return min(period_end, moment(now))
-
-
-def as_of_label(moment: datetime, period_end: datetime) -> str:
-    """How a surface names the moment: 按月末状态 for a closed period, 截至 12月02日 09:31 otherwise."""
-    if moment >= period_end:
-        return "按期末状态"
-    return f"截至 {moment:%m月%d日 %H:%M}"
-
-
-NOW_LABEL = "截至现在"
 
 
 # -- the definitions page and docs ---------------------------------------------------------------

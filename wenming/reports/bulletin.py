@@ -190,7 +190,7 @@ def _summary(street_name, month, h, p, result, late) -> str:
              f"{_change(h['rectify_rate'], p.get('rectify_rate'))}；按期整改率 {_pct(h['on_time_rate'])}"
              f"{_change(h['on_time_rate'], p.get('on_time_rate'))}；截至月末仍有 {h['overdue']} 条问题逾期未整改。",
              f"{h['held']} 个社区开展了当月主题活动（共 {h['communities']} 个社区）；"
-             f"志愿者核实服务时长 {h['hours']:,.0f} 小时，注册率 {metrics.text('registration_rate', _rate('registration_rate', registered=h['registered'], residents=h['residents']))}。",
+             f"志愿者核实服务时长 {metrics.text('hours_verified', h['hours'])} 小时，注册率 {metrics.text('registration_rate', _rate('registration_rate', registered=h['registered'], residents=h['residents']))}。",
              f"本月发布红榜 {h['red']} 条，黑榜在榜或整改中 {h['black']} 条。"]
     if not result.totals.empty:
         top = "、".join(result.board[result.board["board"] == "红榜"]["community_name"])
