@@ -10,7 +10,8 @@ queries/views/*.sql, so `db.run(name, scope, **params)` runs the page queries un
 distributed engine (Trino, Spark SQL) reads the same layout from object storage; README.md
 ("Beyond one machine") says what to translate.
 
-Accounts, sessions and the audit log are never exported; of `meta` only the demo's keys are.
+Accounts, sessions and the audit log are never exported; of `meta` only the demo's keys are; no
+person's phone number is (`PRIVATE_COLUMNS`: stored for the 社区 to reach a volunteer, never published).
 """
 from __future__ import annotations
 
@@ -61,14 +62,28 @@ PARTITIONED = {
     "boundaries": (_STREET_OF_PLACE, None),
     "theme_of_month": ("street_code", None),  # its month is a month number
 }
+# statements below are built around a table name: only the names of PARTITIONED and UNPARTITIONED (fixed here)
 UNPARTITIONED = ["rule_values", "category_rules", "theme_calendar", "adjustments", "meta"]
 META_KEYS = ("is_demo", "demo_today", "demo_scale", "demo_seed")
+PRIVATE_COLUMNS = ("phone",)  # never leaves the database file (volunteer_versions, volunteer_current)
 
 
 def _columns(cur, table: str) -> list[tuple[str, str]]:
+    """The table's exported columns (name, type): all but PRIVATE_COLUMNS."""
     return [(r[0], r[1]) for r in cur.execute(
         "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = ? ORDER BY column_index", [table]).fetchall()]
+        "AND schema_name = 'main' AND table_name = ? ORDER BY column_index", [table]).fetchall()
+        if r[0] not in PRIVATE_COLUMNS]
+
+
+def _select_all(cur, table: str, alias: str = "") -> str:
+    """`*` of the table without its private columns (the names come from PRIVATE_COLUMNS only)."""
+    present = {r[0] for r in cur.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ?", [table]).fetchall()}
+    private = [c for c in PRIVATE_COLUMNS if c in present]
+    star = f"{alias}.*" if alias else "*"
+    return f"{star} EXCLUDE ({', '.join(_quote(c) for c in private)})" if private else star
 
 
 def _quote(name: str) -> str:
@@ -93,7 +108,7 @@ def export(db: Database, folder: Path | str) -> dict:
                 target = folder / table
                 shutil.rmtree(target, ignore_errors=True)
                 keys, derived = [], []
-                parts = ["t.*"]
+                parts = [_select_all(cur, table, "t")]
                 if street == "street_code" and "street_code" in names:
                     keys.append(("street_code", "VARCHAR"))
                 else:
@@ -117,7 +132,7 @@ def export(db: Database, folder: Path | str) -> dict:
                 columns = _columns(cur, table)
                 where = (" WHERE key IN (" + ", ".join(f"'{k}'" for k in META_KEYS) + ")") if table == "meta" else ""
                 target = folder / f"{table}.parquet"
-                cur.execute(f"COPY (SELECT * FROM {_quote(table)}{where}) TO {_literal(target)} (FORMAT parquet)")
+                cur.execute(f"COPY (SELECT {_select_all(cur, table)} FROM {_quote(table)}{where}) TO {_literal(target)} (FORMAT parquet)")
                 count = cur.execute(f"SELECT count(*) FROM {_quote(table)}{where}").fetchone()[0]
                 manifest["tables"][table] = {"columns": columns, "partition": [], "derived": [], "rows": count}
                 counts[table] = count
