@@ -520,6 +520,26 @@ def test_weekly_total_counts_hours_already_stored(tiny_db, tmp_path):
     assert stored["notice"] == result.notices[0].reason
 
 
+def test_weekly_flag_reads_the_streets_own_rule_in_force_that_month(tiny_db, tmp_path):
+    """和风街道 lowers its weekly limit to 40 h from March 2025; 明德街道 keeps the default 60 h.
+    4 × 11 h = 44 h in a week: over 40 in 和风's March (flagged), under 60 in 明德 (not), and under
+    60 in 和风's February, before its own rule took effect (not)."""
+    from wenming.ops import admin
+    admin.set_rules(tiny_db, HEFENG, "2025-03", {"volunteer.weekly_hours_flag": 40}, by="root")
+    rows = [{"记录编号": f"{who}-{day}", "志愿者编号": who, "服务日期": f"2025-{day}", "服务时长": "11"}
+            for who, days in (("V002", ("03-10", "03-11", "03-12", "03-13")),     # 和风 · 西溪, March
+                              ("V003", ("03-10", "03-11", "03-12", "03-13")),     # 明德, March
+                              ("V001", ("02-10", "02-11", "02-12", "02-13")))     # 和风 · 东苑, February
+            for day in days]
+    result = import_file(tiny_db, write_csv(tmp_path / "时长.csv", rows_of(SERVICE_HEADER, SERVICE_DEFAULT, *rows)),
+                         imported_at=NOW)
+    assert result.outcome == "accepted"
+    reason = "志愿者 V002 本周累计 44 小时，超过 40 小时，请核查"
+    assert [(p.row, p.reason) for p in result.notices] == [(row, reason) for row in (2, 3, 4, 5)]
+    flagged = tiny_db.sql("SELECT record_no FROM service_current WHERE notice IS NOT NULL ORDER BY record_no")
+    assert flagged["record_no"].tolist() == ["V002-03-10", "V002-03-11", "V002-03-12", "V002-03-13"]
+
+
 def test_service_notice_is_kept_on_the_row(tiny_db, tmp_path):
     path = write_csv(tmp_path / "时长.csv", rows_of(SERVICE_HEADER, SERVICE_DEFAULT, {"关联活动编号": "HD-404"}))
     result = import_file(tiny_db, path, imported_at=NOW)

@@ -166,14 +166,18 @@ def _read_and_validate(db, path, kind, coords, scope, imported_at, result) -> li
 
 
 def _flag_weekly(db: dbm.Database, parsed: Parsed) -> None:
-    limit = db.sql("SELECT rule_at('*', 'volunteer.weekly_hours_flag', current_date) AS v")["v"][0]
-    numbers = list(parsed.records["volunteer_no"].dropna().unique())
-    existing = db.sql("SELECT record_no, volunteer_no, service_date, hours FROM service_current "
-                      "WHERE list_contains($numbers, volunteer_no)", {"numbers": numbers})
-    for row, volunteer, total in flag_weekly_hours(parsed.records, existing, float(limit)):
-        reason = f"志愿者 {volunteer} 本周累计 {total:g} 小时，超过 {float(limit):g} 小时，请核查"
+    """提示 on every row of a volunteer's week over the limit: the rule in force for the record's
+    街道 in the month of its service date (a 街道's own rule over the default)."""
+    records = parsed.records
+    months = pd.to_datetime(records["service_date"]).dt.to_period("M").dt.start_time.dt.date
+    limits = db.named("system/weekly_hours_limits", streets=list(records["street_code"].dropna().unique()),
+                      months=sorted(set(months)))
+    limit_of = {(r.street_code, pd.Timestamp(r.month).date()): float(r.hours_limit) for r in limits.itertuples()}
+    existing = db.named("system/service_of_volunteers", numbers=list(records["volunteer_no"].dropna().unique()))
+    for row, volunteer, total, limit in flag_weekly_hours(records, existing, limit_of):
+        reason = f"志愿者 {volunteer} 本周累计 {total:g} 小时，超过 {limit:g} 小时，请核查"
         parsed.problems.append(notice(reason, row, "服务时长", "", parsed.sheet))
-        parsed.records.loc[parsed.records["row_no"] == row, "notice"] = reason
+        records.loc[records["row_no"] == row, "notice"] = reason
 
 
 def _table_parts(parsed: Parsed) -> list[tuple[str, pd.DataFrame]]:

@@ -501,8 +501,11 @@ CHECKS = {
 }
 
 
-def flag_weekly_hours(records: pd.DataFrame, existing: pd.DataFrame, limit: float) -> list[tuple[int, str, float]]:
-    """Rows whose volunteer's week (Mon–Sun) totals more than `limit` hours, with the total."""
+def flag_weekly_hours(records: pd.DataFrame, existing: pd.DataFrame,
+                      limit: float | dict) -> list[tuple[int, str, float, float]]:
+    """Rows whose volunteer's week (Mon–Sun) totals more than the limit, with the total and the
+    limit: one number, or {(street_code, first day of the month): hours} read per row for the
+    row's 街道 and the month of its service date (the rule in force then)."""
     if records.empty:
         return []
     new = records[["row_no", "record_no", "volunteer_no", "service_date", "hours"]].copy()
@@ -510,7 +513,13 @@ def flag_weekly_hours(records: pd.DataFrame, existing: pd.DataFrame, limit: floa
     both = pd.concat([new.assign(src="new"), old.assign(src="old", row_no=-1)], ignore_index=True)
     both["week"] = pd.to_datetime(both["service_date"]).dt.to_period("W-SUN").dt.start_time
     totals = both.groupby(["volunteer_no", "week"])["hours"].sum().rename("week_total")
-    new = new.assign(week=pd.to_datetime(new["service_date"]).dt.to_period("W-SUN").dt.start_time)
+    days = pd.to_datetime(new["service_date"])
+    new = new.assign(week=days.dt.to_period("W-SUN").dt.start_time)
+    if isinstance(limit, dict):
+        month = days.dt.to_period("M").dt.start_time.dt.date
+        new["limit"] = [limit[(s, m)] for s, m in zip(records["street_code"], month)]
+    else:
+        new["limit"] = float(limit)
     new = new.join(totals, on=["volunteer_no", "week"])
-    flagged = new[new["week_total"] > limit]
-    return [(int(r.row_no), r.volunteer_no, float(r.week_total)) for r in flagged.itertuples()]
+    flagged = new[new["week_total"] > new["limit"]]
+    return [(int(r.row_no), r.volunteer_no, float(r.week_total), float(r.limit)) for r in flagged.itertuples()]
