@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, HEFENG, HF_DONGYUAN, HF_XIXI, HONOR_DEFAULT, HONOR_HEADER,
-                      ISSUE_DEFAULT, ISSUE_HEADER, PATROL_DEFAULT, PATROL_HEADER, ROSTER_HEADER, SERVICE_DEFAULT,
+                      MD_DONGYUAN, ISSUE_DEFAULT, ISSUE_HEADER, PATROL_DEFAULT, PATROL_HEADER, ROSTER_HEADER, SERVICE_DEFAULT,
                       SERVICE_HEADER, VOLUNTEER_DEFAULT, VOLUNTEER_HEADER, count_rows, feature, rows_of, square,
                       write_csv, write_geojson, write_xlsx)
 from wenming.core import db as dbm
@@ -540,6 +540,28 @@ def test_weekly_flag_reads_the_streets_own_rule_in_force_that_month(tiny_db, tmp
     assert flagged["record_no"].tolist() == ["V002-03-10", "V002-03-11", "V002-03-12", "V002-03-13"]
 
 
+def test_black_entry_without_deadline_gets_the_rule_in_force_for_its_period(tiny_db, tmp_path):
+    """和风街道 sets honor.rectify_days to 15 from March 2025, 明德街道 keeps the default 30: a black
+    entry of 期别 2025-03 published 03-10 without 整改期限 is due 03-25 in 和风 (10 + 15) and 04-09
+    in 明德 (10 + 30); one given a 整改期限 keeps it; a February entry of 和风 (before its rule) gets 30
+    days (02-10 + 30 = 03-12). On 03-20 only that February entry is past its 整改期限."""
+    from wenming.ops import admin
+    admin.set_rules(tiny_db, HEFENG, "2025-03", {"honor.rectify_days": 15}, by="root")
+    black = {"榜单": "黑榜", "对象类型": "商户", "事由类别": "失信商户", "状态": "在榜"}
+    path = write_csv(tmp_path / "红黑榜.csv", rows_of(HONOR_HEADER, HONOR_DEFAULT,
+                                                   {**black, "编号": "HB-1", "对象名称": "甲超市"},
+                                                   {**black, "编号": "HB-2", "对象名称": "乙超市", "社区": MD_DONGYUAN},
+                                                   {**black, "编号": "HB-3", "对象名称": "丙超市", "整改期限": "2025-04-30"},
+                                                   {**black, "编号": "HB-4", "对象名称": "丁超市", "期别": "2025-02",
+                                                    "发布日期": "2025-02-10"}))
+    result = import_file(tiny_db, path, imported_at=NOW)
+    assert result.outcome == "accepted", [str(p) for p in result.problems]
+    rows = tiny_db.sql("SELECT entry_no, deadline, is_overdue FROM honor_asof($t) ORDER BY entry_no", {"t": NOW})
+    got = {r.entry_no: (str(pd.Timestamp(r.deadline).date()), bool(r.is_overdue)) for r in rows.itertuples()}
+    assert got == {"HB-1": ("2025-03-25", False), "HB-2": ("2025-04-09", False), "HB-3": ("2025-04-30", False),
+                   "HB-4": ("2025-03-12", True)}
+
+
 def test_service_notice_is_kept_on_the_row(tiny_db, tmp_path):
     path = write_csv(tmp_path / "时长.csv", rows_of(SERVICE_HEADER, SERVICE_DEFAULT, {"关联活动编号": "HD-404"}))
     result = import_file(tiny_db, path, imported_at=NOW)
@@ -576,7 +598,9 @@ def test_checks_pass_after_every_kind(tiny_db, tmp_path):
     service = one(tiny_db, "SELECT community_code, notice FROM service_current")
     assert service["community_code"] == HF_XIXI and pd.isna(service["notice"])  # HD-001 is 西溪社区's activity
     black = one(tiny_db, "SELECT rectify_deadline FROM honor_current WHERE entry_no = 'HB-002'")
-    assert black["rectify_deadline"] == pd.Timestamp("2025-04-09")  # 发布日期 2025-03-10 + 30 days
+    assert pd.isna(black["rectify_deadline"])  # none given: none stored; the rule in force dates it (below)
+    deadline = one(tiny_db, "SELECT deadline FROM honor_asof($t) WHERE entry_no = 'HB-002'", t=NOW)["deadline"]
+    assert deadline == pd.Timestamp("2025-04-09")  # 发布日期 2025-03-10 + honor.rectify_days (default 30)
     # the redrawn 网格 keeps its name and 网格员 (the 边界 feature gave neither a 网格员 nor a change of name)
     assert one(tiny_db, "SELECT grid_name, grid_worker FROM grids WHERE grid_code = $g", g=DY1).to_dict() == \
         {"grid_name": "东苑1网格", "grid_worker": "王一"}

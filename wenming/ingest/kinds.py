@@ -142,7 +142,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         _c("reason", "事由", False, "text", ["reason"], "", "拾金不昧"),
         _c("published_on", "发布日期", True, "date", ["published_on"], "", "2025-03-28"),
         _c("status", "状态", True, "text", ["status"], "在榜、整改中（仅黑榜）、已整改销号、已到期", "在榜"),
-        _c("rectify_deadline", "整改期限", False, "date", ["rectify_deadline"], "黑榜默认发布后 30 天", ""),
+        _c("rectify_deadline", "整改期限", False, "date", ["rectify_deadline"], "黑榜可不填：按本街道规则（honor.rectify_days，默认发布后 30 天）", ""),
         _c("removed_on", "销号日期", False, "date", ["removed_on"], "已整改销号时填写", ""),
         _c("removed_note", "销号说明", False, "text", ["removed_note"], "", ""),
     ), ("community", "entry_no"), "红黑榜（陋习曝光台）"),

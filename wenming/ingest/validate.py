@@ -24,7 +24,6 @@ SCIENTIFIC = re.compile(r"^[+-]?\d(?:\.\d+)?[eE][+-]?\d+$")  # 3.30105E+11: what
 CHINA_LON = (73.0, 136.0)
 CHINA_LAT = (3.0, 54.0)
 STREET_TOLERANCE_M = 100  # a point this close outside the 街道 boundary is still accepted
-HONOR_DEFAULT_RECTIFY_DAYS = 30
 
 
 @dataclass
@@ -441,8 +440,7 @@ def _check_honor(records: list[dict], ctx: Context, rows: _Rows) -> list[dict]:
             rows.error(r, "removed_on", removed, "销号日期早于发布日期")
         if published and deadline and deadline < published:
             rows.error(r, "rectify_deadline", deadline, "整改期限早于发布日期")
-        if board == "黑榜" and deadline is None and published:
-            deadline = published + timedelta(days=HONOR_DEFAULT_RECTIFY_DAYS)
+        # a black entry without 整改期限 keeps none: honor_asof reads honor.rectify_days in force for its 期别
         period = rec.get("period")
         if period and period > ctx.now.date():
             rows.error(r, "period", rec["_raw"].get("period"), "期别晚于当前月份")
