@@ -117,17 +117,15 @@ st.html("<style>.act-cal{display:grid;grid-template-columns:repeat(6,minmax(0,1f
         "@media (max-width:560px){.act-cal{grid-template-columns:repeat(3,minmax(0,1fr))}}</style>"
         f"<div class='act-cal'>{''.join(cards)}</div>")
 
-# -- this month at a glance ----------------------------------------------------------------------
-live = this[this["existed"].astype(bool)]
-done = int((live["on_theme_count"] > 0).sum())
-people, residents = int(live["participants"].sum()), int(live["residents"].fillna(0).sum())
+# -- this month at a glance (the registry's indicators) -------------------------------------------
+glance = act.month_glance(this)
 c1, c2, c3, c4 = st.columns(4)
-widgets.kpi(c1, "主题活动", f"{int(live['on_theme_count'].sum())} 次",
-            help="当月按主题开展并已报送的活动（自选活动不计）")
-widgets.kpi(c2, "已开展社区", f"{done} / {len(live)}", help="当月至少开展 1 次主题活动的社区")
-widgets.kpi(c3, "主题活动参与", f"{people:,} 人次",
-            help=f"每千名居民 {people / residents * 1000:.1f} 人次" if residents else None)
-widgets.kpi(c4, "自选活动", f"{int(live['off_theme_count'].sum())} 次", help="非当月主题的活动，单独统计，不计入得分")
+widgets.indicator(c1, "on_theme_count", glance["on_theme_count"])
+widgets.indicator(c2, "communities_held", glance["held"], shown=f"{glance['held']}/{glance['communities']}")
+widgets.indicator(c3, "participation_rate", glance["participation_rate"],
+                  note=f"参与 {metrics.text('participants', glance['participants'])} 人次，"
+                       f"常住人口 {glance['residents']:,} 人。")
+widgets.indicator(c4, "off_theme_count", glance["off_theme_count"])
 
 tab_board, tab_heat, tab_detail, tab_trend, tab_calendar = st.tabs(
     ["排行榜", "社区×月热力图", "主题详情", "趋势", "活动日历"])

@@ -60,24 +60,8 @@ with state.guarded("上期对比"):
     before = model.previous_summary(db, scope, params=params, period=f.period, now=now)
 
 
-def _delta(key: str) -> int:
-    # a number, not "较上期 -1": st.metric reads the arrow from a leading minus sign
-    return counts[key] - before[key]
-
-
-c1, c2, c3, c4, c5 = st.columns(5)
-TILES = [  # column, label, count, a rise is bad, help
-    (c1, "本期红榜", "red_new", False,
-     f"期别为{f.period.label}的红榜条目；另有往期仍在榜 {counts['red_on'] - counts['red_new']} 条"),
-    (c2, "本期黑榜", "black_new", True,
-     f"期别为{f.period.label}的黑榜条目；另有往期仍在榜或整改中 {counts['black_on'] - counts['black_new']} 条"),
-    (c3, "黑榜在榜/整改中", "black_active", True, "截至月末（本月为今天）尚未销号、未到期的黑榜条目"),
-    (c4, "逾期未整改", "overdue", True, "已过整改期限仍在榜或整改中的黑榜条目"),
-    (c5, "本月销号/到期", "closed", False, "本月内整改销号或到期下榜的黑榜条目"),
-]
-for column, label, key, bad_rise, help_text in TILES:
-    widgets.kpi(column, label, f"{counts[key]} 条", delta=_delta(key), delta_description="较上期", inverse=bad_rise,
-                help=help_text)
+for column, t in zip(st.columns(5), model.tiles(counts, before, f.period.label)):
+    widgets.indicator(column, t.key, t.value, delta=t.delta, delta_description="较上期", note=t.note)
 
 # -- publication: the board as xlsx, and the printable A4 sheet for a public 宣传栏 ---------------
 community_name = None

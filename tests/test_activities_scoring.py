@@ -165,6 +165,21 @@ def test_score_month_on_a_hand_built_frame_with_rules_given():
 
 
 # -- ranks ----------------------------------------------------------------------------------------
+def test_month_glance_sums_the_communities_that_existed():
+    """Three 社区: A held 2 主题 (50 人次) and 1 自选, B held none, C not yet founded (left out).
+    held 1 of 2; 千人参与率 = 50 / (8000 + 6000) × 1000 = 3.571…‰, shown 3.6."""
+    rows = pd.DataFrame({"community_code": ["A", "B", "C"], "existed": [True, True, False],
+                         "on_theme_count": [2, 0, 3], "off_theme_count": [1, 0, 4], "participants": [50, 0, 90],
+                         "residents": [8000, 6000, 5000]})
+    g = act.month_glance(rows)
+    assert {k: g[k] for k in ("on_theme_count", "off_theme_count", "participants", "residents", "held",
+                              "communities")} == {"on_theme_count": 2, "off_theme_count": 1, "participants": 50,
+                                                  "residents": 14000, "held": 1, "communities": 2}
+    assert g["participation_rate"] == pytest.approx(50 / 14000 * 1000)
+    from wenming import metrics
+    assert metrics.text("participation_rate", g["participation_rate"]) == "3.6"
+
+
 def test_competition_ranking():
     got = act.rank(pd.Series([90.0, 85.5, 85.5, 70.0, None, 85.5, 100.0]))
     assert got.tolist() == [2, 3, 3, 6, pd.NA, 3, 1]

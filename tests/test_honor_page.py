@@ -48,7 +48,7 @@ def test_page_renders_for_reading_roles(app_as, role, community):
     assert not at.exception
     assert at.title[0].value == "红黑榜"
     assert [t.label for t in at.tabs][:3] == ["本期榜单", "黑榜整改跟踪", "历史与规律"]
-    assert [m.label for m in at.metric] == ["本期红榜", "本期黑榜", "黑榜在榜/整改中", "逾期未整改", "本月销号/到期"]
+    assert [m.label for m in at.metric] == ["本期红榜", "本期黑榜", "在榜黑榜", "黑榜逾期未整改", "黑榜销号/到期"]
     assert at.caption[0].value.startswith("**2026年10月**")
     assert "本期榜单＝期别为本月的新上榜条目" in at.caption[0].value
     panels = [h.proto.body for h in at.get("html")]
@@ -65,7 +65,7 @@ def test_current_month_shows_what_is_on_the_board_now_and_links_the_latest_issue
     assert not at.exception
     assert at.caption[0].value.startswith("**2026年11月**") and "本月进行中" in at.caption[0].value
     assert any("2026年11月的红黑榜尚未发布" in i.value and "最近一期是 2026年10月" in i.value for i in at.info)
-    assert [m.value for m in at.metric][:2] == ["0 条", "0 条"]
+    assert [m.value for m in at.metric][:2] == ["0", "0"]
     assert "往期仍在榜" in "\n".join(c.value for c in at.caption)  # earlier entries still carried
     at.button(key="honor_latest").click().run()
     assert at.caption[0].value.startswith("**2026年10月**")

@@ -276,3 +276,16 @@ def test_helpers():
     assert "3 个月自动到期" in honor.board_rule_text(3, 30) and "发布后 30 天" in honor.board_rule_text(3, 30)
     assert honor_print.title("和风街道", "2025年3月") == "和风街道 2025年3月 文明红黑榜"
     assert [k for k, _ in honor.by_type(pd.DataFrame({"object_type": ["单位", "个人", "家庭"]}))] == ["个人", "家庭", "单位"]
+
+
+def test_page_tiles_are_the_registry_counts_with_their_change():
+    """/honor's tiles: 3 new red of 5 on the board (2 carried), 2 new black of 6 (4 carried); against
+    last period's 1/1/5/2/0 the changes are +2, +1, −1, +1, +3."""
+    from wenming.honor.model import tiles
+    now = {"red_new": 3, "black_new": 2, "red_on": 5, "black_on": 6, "black_active": 4, "overdue": 3, "closed": 3}
+    before = {"red_new": 1, "black_new": 1, "red_on": 4, "black_on": 5, "black_active": 5, "overdue": 2, "closed": 0}
+    got = tiles(now, before, "2026年10月")
+    assert [(t.key, t.value, t.delta) for t in got] == [
+        ("red_new", 3, 2), ("black_new", 2, 1), ("black_active", 4, -1), ("black_overdue", 3, 1), ("black_closed", 3, 3)]
+    assert got[0].note == "期别为2026年10月的条目；另有往期仍在榜 2 条。"
+    assert got[1].note == "期别为2026年10月的条目；另有往期仍在榜或整改中 4 条。"

@@ -20,6 +20,10 @@ def test_rates_divide_their_own_columns():
     assert metrics.value("on_time_rate", row) is None  # nothing to divide by
     assert metrics.value("registration_rate", row) == pytest.approx(0.065)
     assert metrics.value("hours_per_100", row) == pytest.approx(2.5)  # 150 / 6000 × 100
+    # 千人参与率: 83 人次 in 两个社区 of 8000 + 6000 residents = 83 / 14000 × 1000 = 5.928…‰, shown 5.9
+    assert metrics.value("participation_rate", {"participants": 83, "residents": 14000}) == pytest.approx(5.92857, abs=1e-5)
+    assert metrics.text("participation_rate", 83 / 14000 * 1000) == "5.9"
+    assert metrics.value("participation_rate", {"participants": 5, "residents": 0}) is None
     assert metrics.value("active_share", row) == pytest.approx(0.0)
     assert metrics.value("found", {"found": 7}) == 7
 

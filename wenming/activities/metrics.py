@@ -14,6 +14,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from wenming import metrics
 from wenming.core import rules as rules_mod
 from wenming.core.access import Scope
 from wenming.core.timeutil import add_months
@@ -335,6 +336,21 @@ def not_yet_held(scored_month: pd.DataFrame, today: date) -> pd.DataFrame:
     return rows.assign(days_left=days_left_in_month(pd.Timestamp(rows["month"].iloc[0]).date(), today))
 
 
+def month_glance(month_rows: pd.DataFrame) -> dict:
+    """The month at a glance for /activities' tiles, over the 社区 that existed that month: the
+    registry's inputs (on_theme_count, off_theme_count, participants, residents, held of communities)
+    and the values of communities_held and participation_rate read from them."""
+    live = month_rows[month_rows["existed"].astype(bool)] if len(month_rows) else month_rows
+    out = {"on_theme_count": int(live["on_theme_count"].sum()) if len(live) else 0,
+           "off_theme_count": int(live["off_theme_count"].sum()) if len(live) else 0,
+           "participants": int(live["participants"].sum()) if len(live) else 0,
+           "residents": int(live["residents"].fillna(0).sum()) if len(live) else 0,
+           "held": int((live["on_theme_count"] > 0).sum()) if len(live) else 0,
+           "communities": int(len(live))}
+    out["participation_rate"] = metrics.value("participation_rate", out)
+    return out
+
+
 def days_left_in_month(month: date, today: date) -> int:
     """Days left in the month counting today; 0 once it is over."""
     month = month.replace(day=1)
@@ -447,7 +463,7 @@ def leaderboard_frame(board: pd.DataFrame, *, year: bool = False, with_street: b
     out["主题活动"] = b["on_theme_count"].fillna(0).astype(int)
     out["参与人次"] = b["participants"].fillna(0).astype(int)
     if not year:
-        out["千人参与‰"] = b["permille"].round(1)
+        out["千人参与‰"] = [metrics.rounded("participation_rate", v) for v in b["permille"]]
     out["及时报送"] = [f"{int(t)}/{int(n)}" if n else "—" for t, n in
                     zip(b["timely_count"].fillna(0), b["on_theme_count"].fillna(0))]
     out["自选活动"] = b["off_theme_count"].fillna(0).astype(int)

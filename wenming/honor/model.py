@@ -41,6 +41,30 @@ def previous_summary(db, scope, *, params: dict, period, now: datetime) -> dict:
 
 
 @dataclass(frozen=True)
+class Tile:
+    key: str  # a registry indicator (wenming/metrics.py)
+    value: int
+    delta: int  # against the previous period (a number: the tile reads its arrow from the sign)
+    note: str = ""
+
+
+def tiles(counts: dict, before: dict, period_label: str) -> list[Tile]:
+    """/honor's KPI tiles: the registry's board counts (honor.summary) with the change against the
+    previous period and, for this 期别's entries, how many earlier ones are still on the board."""
+    from wenming import metrics
+
+    def tile(key: str, note: str = "") -> Tile:
+        now, prev = metrics.value(key, counts), metrics.value(key, before)
+        return Tile(key, int(now), int(now - prev), note)
+
+    carried_red = metrics.value("red_on", counts) - metrics.value("red_new", counts)
+    carried_black = metrics.value("black_on", counts) - metrics.value("black_new", counts)
+    return [tile("red_new", f"期别为{period_label}的条目；另有往期仍在榜 {carried_red:g} 条。"),
+            tile("black_new", f"期别为{period_label}的条目；另有往期仍在榜或整改中 {carried_black:g} 条。"),
+            tile("black_active"), tile("black_overdue"), tile("black_closed")]
+
+
+@dataclass(frozen=True)
 class Year:
     """The twelve months up to the period's end that 历史与规律 covers."""
     params: dict
