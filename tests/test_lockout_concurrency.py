@@ -79,11 +79,11 @@ def test_a_write_conflict_is_retried_not_shown(tiny_db, monkeypatch):
     real = auth._execute
     calls = {"n": 0}
 
-    def flaky(db, sql, params):
-        if sql.startswith("UPDATE users SET failed_logins") and calls["n"] < 2:
+    def flaky(db, name, /, **params):
+        if name == "system/user_failures" and calls["n"] < 2:
             calls["n"] += 1
             raise duckdb.TransactionException("TransactionContext Error: Conflict on update!")
-        return real(db, sql, params)
+        return real(db, name, **params)
     monkeypatch.setattr(auth, "_execute", flaky)
     with pytest.raises(LoginError, match="^账号或密码不正确$"):
         auth.authenticate(tiny_db, "wang", "wrong")
@@ -95,7 +95,7 @@ def test_a_conflict_that_never_clears_is_a_chinese_message(tiny_db, monkeypatch)
     auth.add_user(tiny_db, "wang", PASSWORD, role="admin")
     monkeypatch.setattr(auth, "CONFLICT_RETRIES", 2)
 
-    def always(db, sql, params):
+    def always(db, name, /, **params):
         raise duckdb.TransactionException("Conflict on update!")
     monkeypatch.setattr(auth, "_execute", always)
     with pytest.raises(LoginError, match="系统繁忙，登录未完成"):

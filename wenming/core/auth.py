@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from wenming.core import config
 from wenming.core.access import ROLES, Scope
-from wenming.core.db import Database
+from wenming.core.db import Database, query_text
 
 _HASHER = PasswordHasher()  # argon2id, the library's recommended cost
 MIN_PASSWORD = 8
@@ -55,16 +55,21 @@ class User:
 
 def audit(db: Database, username: str | None, action: str, /, **detail) -> None:
     """One audit_log row: who (the acting account), what action, and its details as JSON."""
-    cur = db.cursor()
-    try:
-        cur.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?)",
-                    [db.now(), username, action, json.dumps(detail, ensure_ascii=False, default=str)])
-    finally:
-        cur.close()
+    _execute(db, "system/audit_add", **_audit_row(db, username, action, detail))
+
+
+def _audit_row(db: Database, username: str | None, action: str, detail: dict) -> dict:
+    return {"at": db.now(), "username": username, "action": action,
+            "detail": json.dumps(detail, ensure_ascii=False, default=str)}
 
 
 def _streets(db: Database) -> list[str]:
-    return list(db.sql("SELECT street_code FROM streets ORDER BY street_code")["street_code"])
+    return list(db.named("system/streets")["street_code"])
+
+
+def _user_row(db: Database, username: str) -> pd.DataFrame:
+    """The account's row (every users column plus its place), empty when there is none."""
+    return db.named("system/user", username=username)
 
 
 def _place_for(db: Database, role: str, street_code: str | None, community_code: str | None
@@ -74,7 +79,7 @@ def _place_for(db: Database, role: str, street_code: str | None, community_code:
     if role == "community":
         if not community_code:
             raise ValueError("社区账号需要指定社区编码（--community）")
-        row = db.sql("SELECT street_code FROM communities WHERE community_code = $c", {"c": community_code})
+        row = db.named("system/community", community=community_code)
         if row.empty:
             raise ValueError(f"未知社区编码 {community_code}")
         return row["street_code"][0], community_code
@@ -90,7 +95,7 @@ def _place_for(db: Database, role: str, street_code: str | None, community_code:
 
 
 def _require_user(db: Database, username: str) -> pd.Series:
-    row = db.sql("SELECT * FROM users WHERE username = $u", {"u": username})
+    row = _user_row(db, username)
     if row.empty:
         raise ValueError(f"账号 {username} 不存在")
     return row.iloc[0]
@@ -98,8 +103,7 @@ def _require_user(db: Database, username: str) -> pd.Series:
 
 def _check_not_last_admin(db: Database, username: str, what: str) -> None:
     """Refuse to leave the installation without an enabled admin account."""
-    others = db.sql("SELECT count(*) AS n FROM users WHERE role = 'admin' AND NOT disabled AND username <> $u",
-                    {"u": username})["n"][0]
+    others = db.named("system/other_admins", username=username)["n"][0]
     row = _require_user(db, username)
     if row["role"] == "admin" and not bool(row["disabled"]) and others == 0:
         raise ValueError(f"{username} 是唯一启用的管理员账号，不能{what}")
@@ -116,24 +120,16 @@ def add_user(db: Database, username: str, password: str, *, role: str, street_co
     if len(password or "") < MIN_PASSWORD:
         raise ValueError(f"密码至少 {MIN_PASSWORD} 位")
     street_code, community_code = _place_for(db, role, street_code, community_code)
-    if not db.sql("SELECT username FROM users WHERE username = $u", {"u": username}).empty:
+    if not _user_row(db, username).empty:
         raise ValueError(f"账号 {username} 已存在")
-    now = db.now()
-    cur = db.cursor()
-    try:
-        cur.execute("INSERT INTO users (username, display_name, role, street_code, community_code, password_hash, "
-                    "disabled, failed_logins, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, false, 0, ?, ?)",
-                    [username, display_name, role, street_code, community_code, _HASHER.hash(password), now, now])
-    finally:
-        cur.close()
+    _execute(db, "system/user_add", username=username, display_name=display_name, role=role, street_code=street_code,
+             community_code=community_code, password_hash=_HASHER.hash(password), at=db.now())
     audit(db, by, "新建账号", username=username, role=role, street=street_code, community=community_code)
     return get_user(db, username)
 
 
 def get_user(db: Database, username: str) -> User | None:
-    row = db.sql("SELECT u.*, coalesce(c.community_name, s.street_name, '') AS place FROM users u "
-                 "LEFT JOIN communities c ON c.community_code = u.community_code "
-                 "LEFT JOIN streets s ON s.street_code = u.street_code WHERE username = $u", {"u": username})
+    row = _user_row(db, username)
     if row.empty:
         return None
     r = row.iloc[0]
@@ -143,7 +139,7 @@ def get_user(db: Database, username: str) -> User | None:
 
 def active_user(db: Database, username: str) -> User | None:
     """The account if it exists and is not disabled."""
-    row = db.sql("SELECT disabled FROM users WHERE username = $u", {"u": username})
+    row = _user_row(db, username)
     if row.empty or bool(row["disabled"][0]):
         return None
     return get_user(db, username)
@@ -154,8 +150,7 @@ def _none(value):
 
 
 def list_users(db: Database) -> pd.DataFrame:
-    return db.sql("SELECT username, display_name, role, street_code, community_code, disabled, failed_logins, "
-                  "locked_until, created_at FROM users ORDER BY role, username")
+    return db.named("system/accounts")
 
 
 WRONG = "账号或密码不正确"
@@ -178,7 +173,7 @@ def authenticate(db: Database, username: str, password: str) -> User:
     answer, and an unknown name "locks" too (counted in memory), so the answers never tell
     which accounts exist. Every attempt is audited."""
     name = (username or "").strip()
-    row = db.sql("SELECT * FROM users WHERE username = $u", {"u": name})
+    row = _user_row(db, name)
     limit = config.get_int("lockout_attempts")
     minutes = config.get_int("lockout_minutes")
     if row.empty:
@@ -211,8 +206,7 @@ def authenticate(db: Database, username: str, password: str) -> User:
         right = False
     with _LOGIN_LOCK:
         now = db.now()
-        state = db.sql("SELECT failed_logins, locked_until, disabled FROM users WHERE username = $u",
-                       {"u": r["username"]}).iloc[0]
+        state = _user_row(db, r["username"]).iloc[0]
         locked = None if pd.isna(state["locked_until"]) else state["locked_until"]
         if locked is not None and pd.Timestamp(locked) > pd.Timestamp(now):
             _audit_retried(db, username, "登录失败", reason="账号锁定中")
@@ -221,15 +215,13 @@ def authenticate(db: Database, username: str, password: str) -> User:
             if bool(state["disabled"]):  # said only to someone who knows the password
                 _audit_retried(db, username, "登录失败", reason="账号已停用")
                 raise LoginError("该账号已停用，请联系管理员")
-            _write_retried(db, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?",
-                           [r["username"]])
+            _write_retried(db, "system/user_failures", username=r["username"], failures=0, locked_until=None)
             _audit_retried(db, username, "登录")
             return get_user(db, r["username"])
         # a lock that has run out starts a fresh count
         failures = (0 if locked is not None else int(state["failed_logins"] or 0)) + 1
         until = now + timedelta(minutes=minutes) if failures >= limit else None
-        _write_retried(db, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
-                       [failures, until, r["username"]])
+        _write_retried(db, "system/user_failures", username=r["username"], failures=failures, locked_until=until)
         _audit_retried(db, username, "登录失败", reason="密码错误", locked=bool(until), failures=failures)
     if until:
         raise LoginError(f"密码连续错误 {limit} 次，账号锁定 {minutes} 分钟")
@@ -239,12 +231,12 @@ def authenticate(db: Database, username: str, password: str) -> User:
 CONFLICT_RETRIES = 20
 
 
-def _write_retried(db: Database, sql: str, params: list) -> None:
+def _write_retried(db: Database, name: str, /, **params) -> None:
     """One write, retried while DuckDB reports a write-write conflict with another transaction
     (e.g. an import committing); after the retries a Chinese LoginError, never the raw error."""
     for attempt in range(CONFLICT_RETRIES):
         try:
-            _execute(db, sql, params)
+            _execute(db, name, **params)
             return
         except duckdb.TransactionException:
             time.sleep(0.02 * (attempt + 1))
@@ -252,14 +244,14 @@ def _write_retried(db: Database, sql: str, params: list) -> None:
 
 
 def _audit_retried(db: Database, username: str | None, action: str, /, **detail) -> None:
-    _write_retried(db, "INSERT INTO audit_log VALUES (?, ?, ?, ?)",
-                   [db.now(), username, action, json.dumps(detail, ensure_ascii=False, default=str)])
+    _write_retried(db, "system/audit_add", **_audit_row(db, username, action, detail))
 
 
-def _execute(db: Database, sql: str, params: list) -> None:
+def _execute(db: Database, name: str, /, **params) -> None:
+    """One write: the named statement queries/<name>.sql with its $params bound."""
     cur = db.cursor()
     try:
-        cur.execute(sql, params)
+        cur.execute(query_text(name), params)
     finally:
         cur.close()
 
@@ -271,16 +263,15 @@ def _token_hash(token: str) -> str:
 def create_session(db: Database, username: str) -> str:
     token = secrets.token_urlsafe(32)
     now = db.now()
-    _execute(db, "INSERT INTO sessions VALUES (?, ?, ?, ?)",
-             [_token_hash(token), username, now, now + timedelta(days=config.get_int("session_days"))])
+    _execute(db, "system/session_add", token_hash=_token_hash(token), username=username, at=now,
+             expires_at=now + timedelta(days=config.get_int("session_days")))
     return token
 
 
 def user_for_token(db: Database, token: str | None) -> User | None:
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    row = db.sql("SELECT username FROM sessions WHERE token_hash = $t AND expires_at > $now",
-                 {"t": _token_hash(token), "now": db.now()})
+    row = db.named("system/session_user", token_hash=_token_hash(token), now=db.now())
     if row.empty:
         return None
     name = row["username"][0]
@@ -290,9 +281,7 @@ def user_for_token(db: Database, token: str | None) -> User | None:
             return demo_user(db, role, community[0] if community else None)
         except LoginError:
             return None
-    user = get_user(db, name)
-    disabled = db.sql("SELECT disabled FROM users WHERE username = $u", {"u": name})
-    return user if user and not bool(disabled["disabled"][0]) else None
+    return active_user(db, name)
 
 
 def session_name(user: User) -> str:
@@ -304,7 +293,7 @@ def session_name(user: User) -> str:
 
 def end_session(db: Database, token: str | None) -> None:
     if token:
-        _execute(db, "DELETE FROM sessions WHERE token_hash = ?", [_token_hash(token)])
+        _execute(db, "system/session_end", token_hash=_token_hash(token), username=None)
 
 
 def set_disabled(db: Database, username: str, disabled: bool, by: str) -> None:
@@ -312,9 +301,9 @@ def set_disabled(db: Database, username: str, disabled: bool, by: str) -> None:
     _require_user(db, username)
     if disabled:
         _check_not_last_admin(db, username, "停用")
-    _execute(db, "UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
+    _execute(db, "system/user_disabled", username=username, disabled=disabled)
     if disabled:
-        _execute(db, "DELETE FROM sessions WHERE username = ?", [username])
+        _end_sessions_of(db, username)
     audit(db, by, "停用账号" if disabled else "启用账号", username=username)
 
 
@@ -322,9 +311,8 @@ def reset_password(db: Database, username: str, password: str, by: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise ValueError(f"密码至少 {MIN_PASSWORD} 位")
     _require_user(db, username)
-    _execute(db, "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, "
-                 "password_changed_at = ? WHERE username = ?", [_HASHER.hash(password), db.now(), username])
-    _execute(db, "DELETE FROM sessions WHERE username = ?", [username])
+    _execute(db, "system/user_password", username=username, password_hash=_HASHER.hash(password), at=db.now())
+    _end_sessions_of(db, username)
     audit(db, by, "重置密码", username=username)
 
 
@@ -336,20 +324,27 @@ def set_role(db: Database, username: str, role: str, street_code: str | None, co
         _check_not_last_admin(db, username, "改为其他角色")
     _require_user(db, username)
     street_code, community_code = _place_for(db, role, street_code, community_code)
-    _execute(db, "UPDATE users SET role = ?, street_code = ?, community_code = ? WHERE username = ?",
-             [role, street_code, community_code if role == "community" else None, username])
-    _execute(db, "DELETE FROM sessions WHERE username = ?", [username])
+    _execute(db, "system/user_role", username=username, role=role, street_code=street_code,
+             community_code=community_code if role == "community" else None)
+    _end_sessions_of(db, username)
     audit(db, by, "修改角色", username=username, role=role, street=street_code, community=community_code)
 
 
+SCREEN_TOKEN = "screen_token"  # its settings_kv name
+
+
+def _end_sessions_of(db: Database, username: str) -> None:
+    _execute(db, "system/session_end", token_hash=None, username=username)
+
+
 def screen_token(db: Database) -> str | None:
-    row = db.sql("SELECT value FROM settings_kv WHERE name = 'screen_token'")
+    row = db.named("system/setting", name=SCREEN_TOKEN)
     return row["value"][0] if not row.empty else None
 
 
 def rotate_screen_token(db: Database, by: str) -> str:
     token = secrets.token_urlsafe(18)
-    _execute(db, "INSERT OR REPLACE INTO settings_kv VALUES ('screen_token', ?, ?, ?)", [token, by, db.now()])
+    _execute(db, "system/setting_put", name=SCREEN_TOKEN, value=token, by=by, at=db.now())
     audit(db, by, "更换大屏链接")
     return token
 
@@ -361,13 +356,12 @@ def demo_user(db: Database, role: str, community_code: str | None = None) -> Use
     streets = _streets(db)
     street = streets[0] if streets else None
     if role == "community":
-        row = db.sql("SELECT street_code, community_name FROM communities WHERE community_code = $c",
-                     {"c": community_code})
+        row = db.named("system/community", community=community_code)
         if row.empty:
             raise LoginError("请选择社区")
         return User(f"演示-{row['community_name'][0]}", "community", row["street_code"][0], community_code,
                     place=row["community_name"][0], demo=True)
-    place = db.sql("SELECT street_name FROM streets WHERE street_code = $s", {"s": street})
+    names = dict(db.named("system/streets").itertuples(index=False))
     whole = role in ("admin", "district")  # every 街道 in the database: no one 街道's name as the place
     return User(f"演示-{ROLES[role]}", role, None if whole else street,
-                place="全部街道" if whole else place["street_name"][0] if not place.empty else "", demo=True)
+                place="全部街道" if whole else names.get(street, ""), demo=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 
-from wenming.core.db import Database
+from wenming.core.db import Database, query_text
 
 NAME = "screen_config"
 # panel key -> Chinese label, in the default rotation order
@@ -95,7 +95,7 @@ def save(db: Database, config: dict, by: str) -> dict:
     config = {"panels": list(config["panels"]), "seconds": int(config["seconds"]), "banner": config["banner"].strip()}
     before = load(db)
     with db.transaction() as cur:
-        cur.execute("INSERT OR REPLACE INTO settings_kv VALUES (?, ?, ?, ?)",
-                    [NAME, json.dumps(config, ensure_ascii=False), by, db.now()])
+        cur.execute(query_text("system/setting_put"),
+                    {"name": NAME, "value": json.dumps(config, ensure_ascii=False), "by": by, "at": db.now()})
     auth.audit(db, by, "修改大屏设置", before=before, after=config)
     return config
