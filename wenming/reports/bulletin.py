@@ -76,10 +76,6 @@ def close_moment(month: date, now: datetime) -> datetime:
     return min(close_day(month), now)
 
 
-def _pct(v) -> str:
-    return metrics.text("rectify_rate", v)  # every rate of the 通报 reads as the registry's pct1
-
-
 def _change(now, before, unit="个百分点") -> str:
     if now is None or before is None or now != now or before != before:
         return ""
@@ -108,10 +104,11 @@ def build(db: Database, street_code: str, month: date) -> Bulletin:
 
 def _build(view, db, street_code, month, known, now) -> Bulletin:
     scope = Scope(role="leader", username="bulletin", street_codes=(street_code,))
-    street_name = view.sql("SELECT street_name FROM streets WHERE street_code = $s", {"s": street_code})
-    if street_name.empty:
+    head = view.run("reports/street_month", scope, street=street_code, month=month)
+    if head.empty:
         raise ValueError(f"未知街道编码 {street_code}")
-    street_name = street_name["street_name"][0]
+    street_name = head["street_name"][0]
+    theme = head["theme"][0] if isinstance(head["theme"][0], str) else ""
     result = composite.month_scores(view, scope, street_code, month, known)
     before = composite.month_scores(view, scope, street_code, add_months(month, -1), known, with_previous=False)
     start = datetime.combine(month, datetime.min.time())
@@ -139,9 +136,6 @@ def _build(view, db, street_code, month, known, now) -> Bulletin:
     categories = view.run("patrol/by_category", scope, **window, **filters)
     categories = categories.sort_values("found", ascending=False).head(8)
     overdue = view.run("patrol/issue_list", scope, **window, **filters, list="overdue", limit=OVERDUE_LIMIT)
-    theme_row = view.sql("SELECT theme FROM theme_of_month WHERE street_code = $s AND year = $y AND month = $m",
-                         {"s": street_code, "y": month.year, "m": month.month})
-    theme = theme_row["theme"][0] if not theme_row.empty else ""
     held = result.inputs[["community_name", "on_theme_count", "off_theme_count", "activity_score"]].copy()
     volunteers = result.inputs[["community_name", "registered", "residents", "hours_verified", "active"]].copy()
     # praise is published with full names: read the list as the office (reveal), the rest stays masked
@@ -161,17 +155,17 @@ def _build(view, db, street_code, month, known, now) -> Bulletin:
             items.append(f"{count} 条问题逾期未整改（最长逾期 {whole_days(worst['days_overdue'])} 天，"
                          f"{worst['category']}），请立即督办整改")
         if row["on_theme_count"] == 0:
-            items.append(f"本月未开展主题活动（{theme}），请下月按时开展并在 7 天内报送")
+            items.append(f"本月未开展主题活动（{theme}），请下月按时开展并在 {result.rules['activity.timely_days']:g} 天内报送")
         rate = _rate("registration_rate", registered=row["registered"], residents=row["residents"])
         target = result.rules["volunteer.registration_target"]
         if rate is not None and rate < target:
-            items.append(f"志愿者注册率 {_pct(rate)}，低于 {target:.0%} 的目标，需新增约 "
+            items.append(f"志愿者注册率 {metrics.text('registration_rate', rate)}，低于 {target:.0%} 的目标，需新增约 "
                          f"{int(target * row['residents'] - row['registered']) + 1} 名")
         if row["black_active"] > 0:
             items.append(f"{int(row['black_active'])} 条黑榜在榜或整改中，请按期整改销号")
         coverage = _rate("coverage_rate", patrolled_grid_days=row["patrolled_grid_days"], grid_days=row["grid_days"])
         if coverage is not None and coverage < 0.95:
-            items.append(f"巡查覆盖率 {_pct(coverage)}，请确保每个网格每日巡查")
+            items.append(f"巡查覆盖率 {metrics.text('coverage_rate', coverage)}，请确保每个网格每日巡查")
         if items:
             requirements.append((name, items))
 
@@ -186,8 +180,8 @@ def _build(view, db, street_code, month, known, now) -> Bulletin:
 def _summary(street_name, month, h, p, result, late) -> str:
     if not h:
         return f"{month.month}月暂无数据。"
-    parts = [f"{month.month}月，全街道共发现问题 {h['found']:,} 条，整改率 {_pct(h['rectify_rate'])}"
-             f"{_change(h['rectify_rate'], p.get('rectify_rate'))}；按期整改率 {_pct(h['on_time_rate'])}"
+    parts = [f"{month.month}月，全街道共发现问题 {h['found']:,} 条，整改率 {metrics.text('rectify_rate', h['rectify_rate'])}"
+             f"{_change(h['rectify_rate'], p.get('rectify_rate'))}；按期整改率 {metrics.text('on_time_rate', h['on_time_rate'])}"
              f"{_change(h['on_time_rate'], p.get('on_time_rate'))}；截至月末仍有 {h['overdue']} 条问题逾期未整改。",
              f"{h['held']} 个社区开展了当月主题活动（共 {h['communities']} 个社区）；"
              f"志愿者核实服务时长 {metrics.text('hours_verified', h['hours'])} 小时，注册率 {metrics.text('registration_rate', _rate('registration_rate', registered=h['registered'], residents=h['residents']))}。",

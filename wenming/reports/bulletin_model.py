@@ -209,10 +209,6 @@ def _names(values) -> list[str]:
     return [str(v) for v in values]
 
 
-def _pct(v) -> str:
-    return metrics.text("rectify_rate", v)  # the registry's pct1, as every rate of the 通报 reads
-
-
 # -- composing the bulletin ---------------------------------------------------------------------------
 def theme_heading(b) -> str:
     """三、主题活动（月度主题活动计划·11月“棋牌比赛”活动）: the month is the bulletin's own."""
@@ -265,8 +261,8 @@ def compose(b, charts: bool = True) -> Document:
     h = b.headline
     blocks = []
     if h:
-        blocks.append(Paragraph(f"本月发现问题 {h['found']:,} 条，整改率 {_pct(h['rectify_rate'])}，"
-                                f"按期整改率 {_pct(h['on_time_rate'])}，巡查覆盖率 {_pct(h['coverage'])}，"
+        blocks.append(Paragraph(f"本月发现问题 {h['found']:,} 条，整改率 {metrics.text('rectify_rate', h['rectify_rate'])}，"
+                                f"按期整改率 {metrics.text('on_time_rate', h['on_time_rate'])}，巡查覆盖率 {metrics.text('coverage_rate', h['coverage'])}，"
                                 f"月末逾期未整改 {h['overdue']} 条。"))
     else:
         blocks.append(Paragraph("本月暂无巡查数据。"))
