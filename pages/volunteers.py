@@ -162,7 +162,7 @@ with tab_rank:
                     "排名": st.column_config.TextColumn(help="按本期计入服务时长，时长相同名次并列；没有计入时长的社区为“无数据”"),
                     "注册率": st.column_config.NumberColumn(format="%.2f%%"),
                     "活跃占比": st.column_config.NumberColumn(format="%.1f%%"),
-                    "服务时长": st.column_config.NumberColumn(format="%.1f", help="小时，只计已核实、无需核查的记录"),
+                    "服务时长": st.column_config.NumberColumn(format="%.0f", help="小时，只计已核实、无需核查的记录"),
                     "每百人时长": st.column_config.NumberColumn(format="%.1f", help="每百名常住居民的服务时长（小时）")})
                 export = shown.rename(columns={"排名": "时长排名", "注册率": "注册率(%)", "活跃占比": "活跃占比(%)",
                                                "服务时长": "计入服务时长(小时)"}).assign(
@@ -170,7 +170,8 @@ with tab_rank:
                     注册率目标=(table["registration_target"] * 100).to_numpy(), 未核实时长=table["hours_unverified"].to_numpy(),
                     待核查时长=table["hours_flagged"].to_numpy())
                 widgets.download_xlsx(db, "导出社区排名（xlsx）", export, widgets.export_name(filters.street_label(db, scope, f.street), "志愿服务社区排名", period), key="dl_comm",
-                                      sheet="社区排名", title=f"志愿服务社区排名（{period.label}）")
+                                      sheet="社区排名", title=f"志愿服务社区排名（{period.label}）",
+                                      column_digits=model.EXPORT_DIGITS)
 
 with tab_people:
     if tab_people.open is not False:

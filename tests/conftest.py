@@ -149,6 +149,21 @@ def _tiny_template(tmp_path_factory) -> Path:
     return folder / "t.duckdb"
 
 
+def tiny_copy(template: Path, folder: Path) -> dbm.Database:
+    """A Database over a private copy of the tiny template in `folder` (a module's own tiny 街道)."""
+    shutil.copyfile(template, folder / "t.duckdb")
+    return dbm.Database(folder / "t.duckdb")
+
+
+def import_rows(db, folder: Path, name: str, header: list[str], default: dict, rows: list[dict], at: datetime):
+    """Import `rows` (each over `default`) as the CSV folder/name at `at`, submitted by the file's
+    stem; asserts the file was accepted and returns the ImportResult."""
+    result = import_file(db, write_csv(folder / name, rows_of(header, default, *rows)), imported_at=at,
+                         user=name.split(".")[0])
+    assert result.outcome == "accepted", [str(p) for p in result.problems]
+    return result
+
+
 @pytest.fixture
 def tiny_db(tmp_path, _tiny_template):
     """wenming.core.db.Database(tmp_path / 't.duckdb') holding the roster, 边界 and 志愿者 above

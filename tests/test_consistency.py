@@ -192,3 +192,134 @@ def test_bulletin_document_reads_the_registry(db):
     lead = doc.lead.text + "".join(p.text for _, p in doc.blocks() if isinstance(p, bulletin_model.Paragraph))
     assert f"整改率 {metrics.text('rectify_rate', b.headline['rectify_rate'])}" in lead
     assert f"按期整改率 {metrics.text('on_time_rate', b.headline['on_time_rate'])}" in lead
+
+
+# -- /activities and /honor tiles ----------------------------------------------------------------
+def activity_month(db, month: date = OCTOBER) -> pd.DataFrame:
+    """Each 社区's 主题活动 month from its source query, scored the registry's way (activity_score)."""
+    from wenming.activities import metrics as act
+    period = parse_period(f"{month:%Y-%m}", db.now().date())
+    rows = db.run("activities/month_scores", LEADER, start=period.start_ts, end=period.end_ts,
+                  as_of=metrics.as_of(period.end_ts, db.now()))
+    scored = act.score_month(rows)
+    return scored[(pd.to_datetime(scored["month"]) == pd.Timestamp(month)) & scored["existed"].astype(bool)
+                  & (scored["street_code"] == STREET)]
+
+
+def test_activities_page_tiles_are_the_registry(app_as, db):
+    at = app_as("leader", page="pages/activities.py", params={"period": "2026-10", "street": STREET})
+    assert not at.exception
+    got, month = tiles(at), activity_month(db)
+    inputs = {"participants": int(month["participants"].sum()), "residents": int(month["residents"].sum())}
+    held = int((month["on_theme_count"] > 0).sum())
+    assert got["主题活动次数"] == shown("on_theme_count", month["on_theme_count"].sum())
+    assert got["开展主题活动的社区"] == f"{held}/{len(month)}"
+    assert got["千人参与率"] == shown("participation_rate", metrics.value("participation_rate", inputs))
+    assert got["自选活动"] == shown("off_theme_count", month["off_theme_count"].sum())
+    assert 0 < held <= len(month) and inputs["participants"] > 0  # a month with something to compare
+
+
+def test_honor_page_tiles_are_the_registry(app_as, db):
+    at = app_as("leader", page="pages/honor.py", params={"period": "2026-10"})
+    assert not at.exception
+    period = parse_period("2026-10", db.now().date())
+    board = db.run("honor/board", LEADER, start=period.start_ts, end=period.end_ts,
+                   as_of=metrics.as_of(period.end_ts, db.now()), street=None, community=None)
+    counts, got = honor.summary(board), tiles(at)
+    for key in ("red_new", "black_new", "black_active", "black_overdue", "black_closed"):
+        assert got[metrics.get(key).label] == shown(key, metrics.value(key, counts)), key
+    assert counts["red_new"] + counts["black_new"] > 0  # October's board was published
+
+
+# -- the xlsx exports ----------------------------------------------------------------------------
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every xlsx a page offers on this run, as the button would give it: key -> (sheet, frame read back)."""
+    import io
+    from wenming.core import exports
+    from wenming.ui import widgets
+    real, got = widgets.download_xlsx, {}
+
+    def recording(db, label, frame, file_name, *, key, sheet="数据", title=None, digits=2, column_digits=None):
+        data = exports.download_bytes(frame, digits=digits, columns=column_digits, sheet=sheet, title=title)
+        got[key] = pd.read_excel(io.BytesIO(data), sheet_name=sheet, header=1 if title else 0)
+        return real(db, label, frame, file_name, key=key, sheet=sheet, title=title, digits=digits,
+                    column_digits=column_digits)
+
+    monkeypatch.setattr(widgets, "download_xlsx", recording)
+    return got
+
+
+def same(cell, want) -> bool:
+    """An exported number against the registry's shown value (None = an empty cell)."""
+    if want is None:
+        return pd.isna(cell)
+    return cell == pytest.approx(want, abs=1e-9)
+
+
+def test_patrol_overdue_export_lists_what_the_tile_counts(app_as, db, downloads):
+    at = app_as("leader", page="pages/patrol.py", params={"period": "2026-10"})
+    assert not at.exception
+    listed, want = downloads["dl_overdue"], registry(db, "2026-10")
+    assert len(listed) == want["overdue_open"] > 0
+
+
+def test_volunteers_export_is_the_registry_per_community(app_as, db, downloads):
+    at = app_as("leader", page="pages/volunteers.py", params={"period": "2026-10"})
+    assert not at.exception
+    period = parse_period("2026-10", db.now().date())
+    rows = db.run("volunteers/by_community", LEADER, start=period.start_ts, end=period.end_ts,
+                  as_of=metrics.as_of(period.end_ts, db.now()))
+    want = {r["community_name"]: r for r in rows.to_dict("records")}
+    sheet = downloads["dl_comm"]
+    assert set(sheet["社区"]) == set(want) and len(sheet) == len(want)
+    columns = {"注册率(%)": "registration_rate", "活跃占比(%)": "active_share",
+               "计入服务时长(小时)": "hours_verified", "每百人时长": "hours_per_100"}
+    for r in sheet.to_dict("records"):
+        for column, key in columns.items():
+            assert same(r[column], metrics.shown(key, metrics.value(key, want[r["社区"]]))), (r["社区"], column)
+    # the same numbers the tiles read for the whole 街道, summed from the rows
+    assert sheet["计入服务时长(小时)"].sum() == pytest.approx(
+        sum(metrics.shown("hours_verified", r["hours_verified"]) for r in want.values()))
+
+
+def test_activities_export_is_the_registry_per_community(app_as, db, downloads):
+    at = app_as("leader", page="pages/activities.py", params={"period": "2026-10", "street": STREET})
+    assert not at.exception
+    month = activity_month(db).set_index("community_name")
+    sheet = downloads["act_export"]
+    assert len(sheet) == len(month)
+    for r in sheet.to_dict("records"):
+        name = str(r["社区"]).removesuffix("（新设）")
+        m = month.loc[name]
+        assert same(r["得分"], metrics.shown("activity_score", m["score"])), name
+        assert same(r["千人参与‰"], metrics.shown("participation_rate", metrics.value("participation_rate", m))), name
+        assert r["主题活动"] == m["on_theme_count"] and r["参与人次"] == m["participants"], name
+        assert r["自选活动"] == m["off_theme_count"], name
+
+
+def test_honor_export_lists_what_the_tiles_count(app_as, db, downloads):
+    at = app_as("leader", page="pages/honor.py", params={"period": "2026-10"})
+    assert not at.exception
+    period = parse_period("2026-10", db.now().date())
+    counts = honor.summary(db.run("honor/board", LEADER, start=period.start_ts, end=period.end_ts,
+                                  as_of=metrics.as_of(period.end_ts, db.now()), street=None, community=None))
+    sheet = downloads["honor_xlsx"]
+    by_board = sheet["榜单"].value_counts().to_dict()
+    assert by_board.get("红榜", 0) == counts["red_on"] and by_board.get("黑榜", 0) == counts["black_on"]
+    black = sheet[sheet["榜单"] == "黑榜"]
+    assert int((black["是否逾期"] == "逾期").sum()) == counts["overdue"]
+    assert int(black["状态"].isin(["在榜", "整改中"]).sum()) == counts["black_active"]
+
+
+def test_ranking_export_is_the_composite(app_as, db, downloads):
+    at = app_as("leader", page="pages/ranking.py", params={"period": "2026-10"})
+    assert not at.exception
+    result = composite.month_scores(db, LEADER, STREET, OCTOBER, composite.minute(db.now()))
+    want = result.totals.set_index("community_code")
+    sheet = downloads["ranking_xlsx"].set_index("社区编码")
+    assert set(sheet.index) == set(want.index)
+    for code, r in sheet.iterrows():
+        assert same(r["总分"], metrics.shown("composite_total", want.loc[code, "total"])), code
+    lines = downloads["ranking_lines_xlsx"]
+    assert len(lines) > 0

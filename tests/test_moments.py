@@ -13,13 +13,12 @@ Activity HD-L held 03-27 (on theme), reported 04-01 09:00: March's, and timely (
 """
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime
 
 import pytest
 
 from tests.conftest import (ACTIVITY_DEFAULT, ACTIVITY_HEADER, HEFENG, HF_XIXI, ISSUE_DEFAULT, ISSUE_HEADER,
-                            rows_of, write_csv)
+                            import_rows, rows_of, tiny_copy, write_csv)
 from wenming.composite import month as composite
 from wenming.core import db as dbm
 from wenming.core.access import Scope
@@ -36,28 +35,22 @@ def _issue(no, found, status, reported, rectified=""):
             "整改时间": rectified, "经度": "120.1620", "纬度": "30.2720"}
 
 
-def _import(db, folder, name, header, default, rows, at):
-    result = import_file(db, write_csv(folder / name, rows_of(header, default, *rows)), imported_at=at, user="t")
-    assert result.outcome == "accepted", [str(p) for p in result.problems]
-
-
 @pytest.fixture(scope="module")
 def db(_tiny_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("moments")
-    shutil.copyfile(_tiny_template, folder / "t.duckdb")
-    d = dbm.Database(folder / "t.duckdb")
-    _import(d, folder, "a.csv", ISSUE_HEADER, ISSUE_DEFAULT, [
+    d = tiny_copy(_tiny_template, folder)
+    import_rows(d, folder, "a.csv", ISSUE_HEADER, ISSUE_DEFAULT, [
         _issue("Y", "2025-03-10 09:00", "挂账", "2025-03-10 12:00"),
         _issue("Z", "2025-03-05 08:00", "已整改", "2025-03-05 19:00", "2025-03-05 18:00"),
         _issue("X", "2025-03-20 10:00", "待整改", "2025-03-20 12:00"),
     ], datetime(2025, 3, 20, 13, 0))
-    _import(d, folder, "b.csv", ISSUE_HEADER, ISSUE_DEFAULT, [
+    import_rows(d, folder, "b.csv", ISSUE_HEADER, ISSUE_DEFAULT, [
         _issue("Y", "2025-03-10 09:00", "待整改", "2025-03-25 08:00"),
     ], datetime(2025, 3, 25, 9, 0))
-    _import(d, folder, "c.csv", ISSUE_HEADER, ISSUE_DEFAULT, [
+    import_rows(d, folder, "c.csv", ISSUE_HEADER, ISSUE_DEFAULT, [
         _issue("X", "2025-03-20 10:00", "挂账", "2025-04-01 09:00"),
     ], datetime(2025, 4, 1, 10, 0))
-    _import(d, folder, "act.csv", ACTIVITY_HEADER, ACTIVITY_DEFAULT, [
+    import_rows(d, folder, "act.csv", ACTIVITY_HEADER, ACTIVITY_DEFAULT, [
         {"编号": "HD-L", "活动日期": "2025-03-27", "报送时间": "2025-04-01 09:00", "参与人数": "60"},
     ], datetime(2025, 4, 1, 10, 0))
     yield d

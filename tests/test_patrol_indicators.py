@@ -21,18 +21,15 @@ A, D, F and I share one spot (a 复发点位: A, D, I within 30 days; F is 无�
 """
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime
 
 import pandas as pd
 import pytest
 
 from tests.conftest import (HEFENG, HF_DONGYUAN, HF_XIXI, ISSUE_DEFAULT, ISSUE_HEADER, PATROL_DEFAULT,
-                            PATROL_HEADER, rows_of, write_csv)
-from wenming.core import db as dbm
+                            PATROL_HEADER, import_rows, tiny_copy)
 from wenming.patrol import metrics as patrol
 from wenming.core.access import Scope
-from wenming.ingest import import_file
 from wenming.core.timeutil import Period
 
 MARCH = dict(start=datetime(2025, 3, 1), end=datetime(2025, 4, 1), as_of=datetime(2025, 4, 1))
@@ -52,23 +49,15 @@ def issue(no, category, found, status, reported="", rectified="", closed="", spo
             **more}
 
 
-def _import(db, folder, name, header, default, rows, at):
-    path = write_csv(folder / name, rows_of(header, default, *rows))
-    result = import_file(db, path, imported_at=at, user=name.split(".")[0])
-    assert result.outcome == "accepted", [str(p) for p in result.problems]
-    return result
-
-
 @pytest.fixture(scope="module")
 def month_db(_tiny_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("patrol_month")
-    shutil.copyfile(_tiny_template, folder / "t.duckdb")
-    db = dbm.Database(folder / "t.duckdb")
-    _import(db, folder, "xixi_0304.csv", ISSUE_HEADER, ISSUE_DEFAULT, [
+    db = tiny_copy(_tiny_template, folder)
+    import_rows(db, folder, "xixi_0304.csv", ISSUE_HEADER, ISSUE_DEFAULT, [
         issue("H", "卫生死角", "2025-02-25 08:00", "待整改", spot=SPOT2),
         issue("I", "卫生死角", "2025-03-03 08:00", "已整改", rectified="2025-03-03 20:00", spot=SPOT),
     ], datetime(2025, 3, 4, 12, 0))
-    _import(db, folder, "xixi_0405.csv", ISSUE_HEADER, ISSUE_DEFAULT, [
+    import_rows(db, folder, "xixi_0405.csv", ISSUE_HEADER, ISSUE_DEFAULT, [
         issue("G", "乱搭乱建", "2025-02-20 08:00", "已整改", "2025-02-20 12:00", "2025-03-10 08:00", spot=SPOT3),
         issue("A", "暴露垃圾", "2025-03-05 08:00", "已整改", "2025-03-05 12:00", "2025-03-05 10:00", spot=SPOT),
         issue("B", "卫生死角", "2025-03-10 09:00", "已销号", "2025-03-12 10:00", "2025-03-12 09:00", "2025-03-13 09:00"),
@@ -81,7 +70,7 @@ def month_db(_tiny_template, tmp_path_factory):
     patrols = [{"巡查日期": f"2025-03-{d:02d}", "开始时间": "08:30", "结束时间": "10:00"} for d in range(1, 11)]
     patrols += [{"巡查日期": "2025-03-05", "巡查人": "李副", "开始时间": "14:00", "结束时间": "15:00"}]
     patrols += [{"网格": "西溪2网格", "巡查人": "李二", "巡查日期": d} for d in ("2025-03-01", "2025-03-31")]
-    _import(db, folder, "patrol_0405.csv", PATROL_HEADER, PATROL_DEFAULT, patrols, datetime(2025, 4, 5, 9, 30))
+    import_rows(db, folder, "patrol_0405.csv", PATROL_HEADER, PATROL_DEFAULT, patrols, datetime(2025, 4, 5, 9, 30))
     yield db
     db.close()
 

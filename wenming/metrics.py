@@ -229,6 +229,26 @@ def rounded(key: str, v) -> float | None:
     return formats.rounded(v, BY_KEY[key].fmt)
 
 
+SHOWN_DIGITS = {"pct1": 1, "pct2": 2, "int": 0, "hours0": 0, "days0": 0, "num1": 1, "hours1": 1, "score1": 1,
+                "num2": 2}
+
+
+def digits(key: str) -> int:
+    """Decimal places of the number a table or an export writes (a rate in %: pct2 → 2)."""
+    return SHOWN_DIGITS[BY_KEY[key].fmt]
+
+
+def shown(key: str, v) -> float | None:
+    """The value as the number a table or an xlsx export writes, rounded as `text` reads: a rate in
+    per cent (6.50 for 6.50%), anything else in its own unit."""
+    r = rounded(key, v)
+    if r is None:
+        return None
+    if BY_KEY[key].fmt in ("pct1", "pct2"):
+        return formats.half_up(r * 100, digits(key))
+    return r
+
+
 def change(key: str, now, before) -> str | None:
     """now − before as the indicator reads (+1.3 个百分点, -2,630): the difference of the values,
     rounded 四舍五入 in the indicator's format, so every surface says the same change; None when

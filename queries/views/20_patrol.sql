@@ -120,3 +120,49 @@ SELECT g.street_code, g.community_code, g.grid_code, g.grid_name, g.day0, g.day1
     greatest(date_diff('day', g.day0, g.day1), 0) AS grid_days,
     coalesce(p.patrolled, 0) AS patrolled_grid_days
 FROM g LEFT JOIN p USING (grid_code);
+
+-- The 网格巡查 indicator inputs for [p_start, p_end) as of p_as_of, one row per 社区 in scope and the
+-- 街道/社区 filters (by_grid false; grid_code NULL) or per 网格 (by_grid true; issues without a 网格
+-- left out): the counts behind 发现数, 整改率, 按期整改率, 逾期未整改, 上报及时率, the 网格·天 of
+-- 巡查覆盖率 and the 整改时长 quantiles (docs/rules.md §网格巡查). patrol/by_community and
+-- patrol/by_grid add names; the rates are wenming.patrol.metrics.rates().
+CREATE OR REPLACE MACRO patrol_inputs(p_start, p_end, p_as_of, p_street_codes, p_street, p_community, p_grid,
+                                      p_major, p_category, p_statuses, p_sources, by_grid) AS TABLE
+WITH agg AS (
+    SELECT community_code, CASE WHEN by_grid THEN grid_code END AS grid_code,
+        count(*) FILTER (f_found) AS found, count(*) FILTER (f_deferred) AS deferred,
+        count(*) FILTER (f_rectified) AS rectified, count(*) FILTER (f_rectify_den) AS rectify_den,
+        count(*) FILTER (f_on_time) AS on_time, count(*) FILTER (f_on_time_den) AS on_time_den,
+        count(*) FILTER (f_overdue) AS overdue_open,
+        count(*) FILTER (f_timely) AS timely, count(*) FILTER (f_found) AS timely_den,
+        quantile_cont(rect_hours, 0.5) AS median_hours, quantile_cont(rect_hours, 0.9) AS p90_hours
+    FROM patrol_issues(p_start, p_end, p_as_of, p_street_codes, p_street, p_community, p_grid,
+                       p_major, p_category, p_statuses, p_sources)
+    WHERE NOT by_grid OR grid_code IS NOT NULL
+    GROUP BY ALL
+), cov AS (
+    SELECT street_code, community_code, CASE WHEN by_grid THEN grid_code END AS grid_code,
+        sum(grid_days) AS grid_days, sum(patrolled_grid_days) AS patrolled_grid_days
+    FROM patrol_grid_days(p_start, p_end, p_as_of, p_street_codes, p_street, p_community, p_grid)
+    GROUP BY ALL
+), units AS (
+    SELECT street_code, community_code, CAST(NULL AS VARCHAR) AS grid_code
+    FROM communities
+    WHERE NOT by_grid AND in_scope(street_code, p_street_codes)
+      AND (p_street IS NULL OR street_code = p_street)
+      AND (p_community IS NULL OR community_code = p_community)
+    UNION ALL
+    SELECT street_code, community_code, grid_code FROM cov WHERE by_grid
+)
+SELECT u.street_code, u.community_code, u.grid_code,
+    coalesce(a.found, 0) AS found, coalesce(a.deferred, 0) AS deferred,
+    coalesce(a.rectified, 0) AS rectified, coalesce(a.rectify_den, 0) AS rectify_den,
+    coalesce(a.on_time, 0) AS on_time, coalesce(a.on_time_den, 0) AS on_time_den,
+    coalesce(a.overdue_open, 0) AS overdue_open,
+    CAST(coalesce(v.grid_days, 0) AS BIGINT) AS grid_days,
+    CAST(coalesce(v.patrolled_grid_days, 0) AS BIGINT) AS patrolled_grid_days,
+    coalesce(a.timely, 0) AS timely, coalesce(a.timely_den, 0) AS timely_den,
+    a.median_hours, a.p90_hours
+FROM units u
+LEFT JOIN agg a ON a.community_code = u.community_code AND a.grid_code IS NOT DISTINCT FROM u.grid_code
+LEFT JOIN cov v ON v.community_code = u.community_code AND v.grid_code IS NOT DISTINCT FROM u.grid_code;

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from wenming.core import formats
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -60,13 +62,21 @@ def xlsx_bytes(frame: pd.DataFrame, **kwargs) -> bytes:
 
 def rounded(frame: pd.DataFrame, digits: int = 2, columns: dict[str, int] | None = None) -> pd.DataFrame:
     """The frame with its decimals as a page shows them: every float column to `digits` places
-    (a 注册率 of 6.49794801641587 % is written 6.5), `columns` naming other places per column."""
+    (a 注册率 of 6.49794801641587 % is written 6.5), `columns` naming other places per column;
+    四舍五入 as formats.half_up (17.25 → 17.3), as every surface rounds."""
     out = frame.copy()
     for i in range(out.shape[1]):
         name, col = out.columns[i], out.iloc[:, i]
         if pd.api.types.is_float_dtype(col.dtype):
-            out.isetitem(i, col.round((columns or {}).get(name, digits)))
+            places = (columns or {}).get(name, digits)
+            out.isetitem(i, col.map(lambda v, d=places: v if formats.missing(v) else formats.half_up(v, d)))
     return out
+
+
+def download_bytes(frame: pd.DataFrame, *, digits: int = 2, columns: dict[str, int] | None = None,
+                   sheet: str = "数据", title: str | None = None) -> bytes:
+    """The xlsx a page's download button gives (widgets.download_xlsx): rounded, neutralised."""
+    return xlsx_bytes(rounded(frame, digits, columns), sheet=sheet, title=title)
 
 
 def file_name(street: str, page: str, period_key: str, ext: str = "xlsx") -> str:

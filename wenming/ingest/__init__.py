@@ -317,17 +317,28 @@ class _ChecksFailed(Exception):
         self.failing, self.place = failing, place
 
 
+def _identity(table: str) -> tuple[str, ...]:
+    """The identity columns of a version table; only the tables of TARGETS (a fixed allow-list)."""
+    for target, identity in sum(TARGETS.values(), []):
+        if target == table:
+            return identity
+    raise ValueError(f"not a version table: {table!r}")
+
+
 def _store_in(cur, db, parts, result: ImportResult, digest, user, at, archived, refresh: bool) -> None:
     """The versions, the log entry and the derived tables of one file, inside the caller's transaction."""
     result.submission_id = _next_submission_id(cur)
     inserted = updated = unchanged = 0
     any_change = False
     for table, frame, counted in parts:
-        identity = next(ident for t, ident in sum(TARGETS.values(), []) if t == table)
-        columns = [r[0] for r in cur.execute(f"DESCRIBE {table}").fetchall()]
+        identity = _identity(table)
+        columns = [r[0] for r in cur.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = $table ORDER BY column_index", {"table": table}).fetchall()]
         frame = frame.assign(row_hash=_hash_rows(frame, columns), submission_id=result.submission_id)
         cur.register("incoming", frame[[*identity, "row_hash"]])
         keys = ", ".join(identity)
+        # table and keys below are built in: only names of TARGETS (a fixed allow-list, checked by _identity)
         old = cur.execute(
             f"WITH latest AS (SELECT {keys}, arg_max(row_hash, submission_id) AS old_hash FROM {table} "
             f"SEMI JOIN incoming USING ({keys}) WHERE submission_id IN ({LIVE}) GROUP BY ALL) "

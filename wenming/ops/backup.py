@@ -92,8 +92,8 @@ def check_file(path: Path) -> None:
         con.execute("SELECT count(*) FROM submissions").fetchone()
         for (table,) in con.execute("SELECT table_name FROM duckdb_tables() "
                                     "WHERE database_name = current_database()").fetchall():
-            quoted = '"' + table.replace('"', '""') + '"'
-            con.execute(f"SELECT max(hash(t)) FROM {quoted} AS t").fetchone()  # reads every column
+            # reads every column; the table's name is bound (query_table), not built into the statement
+            con.execute("SELECT max(hash(t)) FROM query_table($table) AS t", {"table": table}).fetchone()
     except duckdb.Error as exc:
         raise BackupError(f"{path.name} 不是完整的看板数据库：{_reason(exc)}") from exc
     finally:

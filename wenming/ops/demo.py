@@ -292,7 +292,7 @@ def _bulk_load(db, street: dd.Street, now: datetime) -> None:
     frames["service_versions"] = t["services"].assign(street_code=street.code, submission_id=ids["服务时长"])
     h = dd.honor_state(t["honor"], now.date() - timedelta(days=1))
     frames["honor_versions"] = h.drop(columns=["fixed_on"]).assign(street_code=street.code, submission_id=ids["红黑榜"])
-    for table, frame in frames.items():
+    for table, frame in frames.items():  # table: only the version tables named in `frames` above (fixed)
         cur.register("bulk", frame)
         cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM bulk")
         cur.unregister("bulk")

@@ -17,7 +17,7 @@ def _open(path: str) -> Database:
     db = Database(path)
     try:  # what every page reads first: a damaged file shows here, as a message, not a traceback
         for table in ("meta", "streets", "users", "sessions"):
-            db.sql(f"SELECT * FROM {table}")
+            db.sql("SELECT * FROM query_table($table)", {"table": table})
     except DatabaseUnavailable:
         db.close()
         raise

@@ -64,8 +64,8 @@ def download_xlsx(db: Database, label: str, frame, file_name: str, *, key: str, 
     Decimals are rounded as the page shows them (`digits`, or `column_digits` per column). The
     workbook is written when the button is clicked, not on every run of the page."""
     user = st.session_state.get("user")
-    st.download_button(label, lambda: exports.xlsx_bytes(exports.rounded(frame, digits, column_digits), sheet=sheet,
-                                                         title=title),
+    st.download_button(label, lambda: exports.download_bytes(frame, digits=digits, columns=column_digits, sheet=sheet,
+                                                             title=title),
                        file_name=file_name, key=key, icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click=lambda: auth.audit(db, user.username if user else None, "导出",

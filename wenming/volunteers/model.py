@@ -7,10 +7,14 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from wenming import metrics
 from wenming.core import rules as rule_defaults
 from wenming.core.timeutil import add_months, month_start
 from wenming.volunteers import metrics as vol
 
+# the 社区排名 export's indicator columns, written with the registry's decimals (as the tiles read them)
+EXPORT_DIGITS = {"注册率(%)": metrics.digits("registration_rate"), "活跃占比(%)": metrics.digits("active_share"),
+                 "计入服务时长(小时)": metrics.digits("hours_verified"), "每百人时长": metrics.digits("hours_per_100")}
 TOP_LIMITS = (20, 50, 100)
 NEW_STARS_LIMIT = 200
 LINKS_LIMIT = 200
