@@ -35,6 +35,10 @@ DATABASE = None  # the app's Database once a script run has opened it (wenming.u
 def handoff(token: str) -> str:
     """A one-time code that /wenming/signin exchanges for the cookie carrying `token`."""
     code = secrets.token_urlsafe(24)
+    from wenming.core import config, shared
+    if shared.active():  # several app processes: the browser's /wenming/signin may reach another one
+        shared.store(config.db_path()).put_code(code, token, CODE_SECONDS)
+        return code
     now = time.monotonic()
     with _codes_lock:
         for stale in [c for c, (_, until) in _codes.items() if until < now]:
@@ -47,6 +51,9 @@ def take(code: str | None) -> str | None:
     """The token a code stands for, once; None for an unknown, used or expired code."""
     if not isinstance(code, str) or not code or len(code) > 100:
         return None
+    from wenming.core import config, shared
+    if shared.active():
+        return shared.store(config.db_path()).take_code(code)
     with _codes_lock:
         entry = _codes.pop(code, None)
     if entry is None or entry[1] < time.monotonic():
