@@ -103,12 +103,9 @@ def load_many(db, street_codes, month) -> dict[str, dict[str, float]]:
     if not codes:
         return {}
     frame = db.named("system/rule_values_streets", streets=codes, month=month)
-    out = {}
-    for code in codes:
-        values = {name: default for name, (default, _) in RULE_DEFAULTS.items()}
-        part = frame[frame["street_code"] == code]
-        values.update(dict(zip(part["name"], part["value"].astype(float))))
-        out[code] = values
+    out = {code: {name: default for name, (default, _) in RULE_DEFAULTS.items()} for code in codes}
+    for code, name, value in zip(frame["street_code"], frame["name"], frame["value"].astype(float)):
+        out[code][name] = value
     return out
 
 
