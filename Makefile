@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= data/demo.duckdb
 export WENMING_DB ?= $(DB)
 
-.PHONY: run run-lan test demo bench soak loadtest security clean system-deps office-deps templates
+.PHONY: run run-lan test demo bench soak loadtest loadtest-pages security clean system-deps office-deps templates
 
 $(BIN)/python: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -61,8 +61,13 @@ bench: $(BIN)/python
 soak: $(BIN)/python system-deps
 	$(BIN)/python -m pytest -q -m soak tests/soak
 
+# page views per second and seconds to idle for 5, 15, 30 sessions, one app process and two → bench/load_results.md
 loadtest: $(BIN)/python system-deps
-	$(BIN)/python -m pytest -q -m load tests/load
+	$(BIN)/python -m pytest -q -s -m load tests/load/test_throughput.py
+
+# 30 sessions each opening every page of its role once while imports run → bench/load_pages.md
+loadtest-pages: $(BIN)/python system-deps
+	$(BIN)/python -m pytest -q -m load tests/load/test_load.py
 
 # bounded probes on 127.0.0.1 (a copy of the demo database); the table goes to bench/security.md
 security: $(BIN)/python system-deps $(DB)

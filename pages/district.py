@@ -33,15 +33,9 @@ st.caption(f"**{period.label}** · {len(streets)} 个街道"
 if f.community:
     st.caption("本页按街道比较，左侧的社区筛选不适用。")
 
-many = len(streets) > district.COMPOSITE_AUTO_MAX
-with_composite = True
-if many:
-    with_composite = st.toggle(f"计算各街道综合考核均分（{len(streets)} 个街道逐一评分，需要较长时间）",
-                               value=False, key="district_composite")
-choices = [i.key for i in district.INDICATORS if with_composite or i.key != "composite_mean"]
-default = "composite_mean" if with_composite else "on_time_rate"
+choices = [i.key for i in district.INDICATORS]
 if st.session_state.get("district_rank_by") not in choices:
-    st.session_state["district_rank_by"] = default
+    st.session_state["district_rank_by"] = "composite_mean"  # 综合考核均分 first, as /ranking ranks 社区
 left, right = st.columns([2, 3], vertical_alignment="bottom")
 rank_by = left.selectbox("排名依据", choices, key="district_rank_by",
                          format_func=lambda k: f"{district.BY_KEY[k].area} · {district.BY_KEY[k].label}")
@@ -51,7 +45,7 @@ right.caption(district.rank_rule(indicator))
 cmp = None
 with state.guarded("各街道指标"):
     with st.spinner("正在计算各街道指标……"):
-        cmp = district.compare(db, scope, streets, period, f.now, with_composite=with_composite)
+        cmp = district.compare(db, scope, streets, period, f.now)
 if cmp is None:
     st.stop()
 

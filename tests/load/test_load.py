@@ -1,8 +1,8 @@
-"""make loadtest: at least 30 people at once on every page while CLI imports go through the inbox.
+"""make loadtest-pages: at least 30 people at once on every page while CLI imports go through the inbox.
 
 Marked `load` (deselected from `make test`). Loopback only; bounded: WENMING_LOAD_CONTEXTS contexts
 (default 30), each opening its role's pages once, the whole run capped at WENMING_LOAD_SECONDS
-(default 1500 s). Writes bench/load_results.md (with what went wrong, if anything did) and, while
+(default 1500 s). Writes bench/load_pages.md (with what went wrong, if anything did) and, while
 it runs, a line per visit to bench/tmp/load_progress.log.
 """
 from __future__ import annotations
@@ -49,7 +49,7 @@ def test_many_people_at_once_while_importing(demo_db_path, tmp_path):
                                 text=True, timeout=900) for f in files]
         log = app["log"].read_text()
 
-    write_results(result, ROOT / "bench" / "load_results.md", contexts=contexts, rows_per_import=ROWS)
+    write_results(result, ROOT / "bench" / "load_pages.md", contexts=contexts, rows_per_import=ROWS)
     print(f"\n{len(result.visits)} page visits by {contexts} contexts in {result.seconds:.0f} s: "
           f"p50 {result.percentile(50):.1f} s, p95 {result.percentile(95):.1f} s")
 

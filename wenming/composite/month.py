@@ -79,16 +79,24 @@ def _window(month: date, now: datetime) -> tuple[datetime, datetime, datetime]:
 
 
 def month_inputs(db, scope: Scope, street_code: str, month: date, now: datetime) -> pd.DataFrame:
-    """One row per 社区 that existed by the month's end: the inputs of every rule line."""
+    """One row per 社区 of the 街道 that existed by the month's end: the inputs of every rule line."""
+    return streets_inputs(db, scope, [street_code], month, now)
+
+
+def streets_inputs(db, scope: Scope, street_codes: list[str], month: date, now: datetime) -> pd.DataFrame:
+    """One row per 社区 of the 街道 `street_codes` that existed by the month's end: the inputs of every
+    rule line, each area's query run once over the scope and split by street_code (the queries
+    compute each 社区 on its own, so a 街道's rows are what a query of that 街道 alone returns)."""
     start, end, as_of = _window(month, now)
     window = {"start": start, "end": end, "as_of": as_of}
-    p = patrol.by_community(db, scope, street=street_code, **window)
+    codes = list(street_codes)
+    p = patrol.by_community(db, scope, street=codes[0] if len(codes) == 1 else None, **window)
     a = db.run("activities/month_scores", scope, **window)
-    a = activities.score_month(a[a["street_code"] == street_code], as_of=as_of)
+    a = activities.score_month(a[a["street_code"].isin(codes)], as_of=as_of)
     v = db.run("volunteers/by_community", scope, **window)
     h = db.run("honor/by_community", scope, **window)
     places = db.run("core/places", scope).drop_duplicates("community_code")
-    places = places[(places["street_code"] == street_code)
+    places = places[(places["street_code"].isin(codes))
                     & (places["established_on"].isna() | (pd.to_datetime(places["established_on"]) < pd.Timestamp(end)))]
     frame = places[["street_code", "street_name", "community_code", "community_name", "residents", "established_on"]]
     frame = frame.merge(p[["community_code", *scoring.INPUTS["patrol"], "found", "deferred", "overdue_open"]],
@@ -105,8 +113,59 @@ def month_inputs(db, scope: Scope, street_code: str, month: date, now: datetime)
     return frame.reset_index(drop=True)
 
 
-def adjustments_for(db, scope: Scope, street_code: str, month: date) -> pd.DataFrame:
+def adjustments_for(db, scope: Scope, street_code: str | None, month: date) -> pd.DataFrame:
+    """The month's 加分/扣分 in force of one 街道 (street_code None: of every 街道 in scope)."""
     return db.run("composite/adjustments", scope, street=street_code, month=month)
+
+
+@dataclass
+class StreetsMonth:
+    """The month's composite of several 街道 scored in one grouped pass (streets_month): every frame
+    carries street_code; each 街道 under its own rules and small-sample average."""
+    month: date
+    as_of: datetime
+    provisional: bool
+    rules: dict  # street_code -> the rules in force for it that month
+    inputs: pd.DataFrame
+    totals: pd.DataFrame  # TOTAL_COLUMNS but change, plus street_code
+    lines: pd.DataFrame
+    adjustments: pd.DataFrame
+
+    def street(self, street_code: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """(inputs, totals, lines, adjustments) of one 街道, as if it had been scored alone."""
+        def part(frame, keep_code=False):
+            if "street_code" not in frame:
+                return frame.reset_index(drop=True)
+            rows = frame[frame["street_code"] == street_code].reset_index(drop=True)
+            return rows if keep_code else rows.drop(columns="street_code")
+        return part(self.inputs, True), part(self.totals), part(self.lines), part(self.adjustments)
+
+
+def streets_month(db, scope: Scope, street_codes: list[str], month: date, now: datetime) -> StreetsMonth:
+    """Score the month of every 街道 in `street_codes` (those in the session's scope) in one pass:
+    the inputs read once over the scope, each 街道's rules in force that month
+    (rules.load_many), scoring.score_streets over them. The one way the composite is scored:
+    month_scores is this pass over a single 街道."""
+    month = month_start(month)
+    start, end, as_of = _window(month, now)
+    codes = [c for c in dict.fromkeys(street_codes) if street_scope(scope, c) is not None]
+    rules = rules_mod.load_many(db, codes, month)
+    provisional = now < end
+    if not codes or now < start:
+        return StreetsMonth(month, as_of, provisional, rules, pd.DataFrame(), _empty_totals(), _empty_lines(),
+                            pd.DataFrame(columns=["community_code", "points", "reason"]))
+    if len(codes) == 1:  # one 街道: every query reads that 街道's rows only
+        scope = street_scope(scope, codes[0])
+    inputs = streets_inputs(db, scope, codes, month, now)
+    adj = adjustments_for(db, scope, codes[0] if len(codes) == 1 else None, month)
+    street_of = dict(zip(inputs["community_code"], inputs["street_code"]))
+    adj = adj.assign(street_code=codes[0] if len(codes) == 1 else adj["community_code"].map(street_of))
+    adj = adj[adj["street_code"].isin(codes)].reset_index(drop=True)
+    if inputs.empty:
+        return StreetsMonth(month, as_of, provisional, rules, inputs, _empty_totals(), _empty_lines(), adj)
+    totals, lines = scoring.score_streets(inputs, rules, adj)
+    totals = totals.merge(inputs[["community_code", "community_name"]], on="community_code")
+    return StreetsMonth(month, as_of, provisional, rules, inputs, totals, lines, adj)
 
 
 def month_scores(db, scope: Scope, street_code: str, month: date, now: datetime, *, with_previous: bool = True
@@ -114,18 +173,17 @@ def month_scores(db, scope: Scope, street_code: str, month: date, now: datetime,
     """Score a 街道's month under the rules in force that month (a past month keeps its rules)."""
     month = month_start(month)
     start, end, as_of = _window(month, now)
-    rules = rules_mod.load(db, street_code, month)
     narrowed = street_scope(scope, street_code)
     if narrowed is None or now < start:
         # outside the session's 街道, or a month that has not begun: nothing to rank
+        rules = rules_mod.load(db, street_code, month)
         return _empty(street_code, month, as_of, now < end, rules, db, scope)
     scope = narrowed
-    inputs = month_inputs(db, scope, street_code, month, now)
-    adj = adjustments_for(db, scope, street_code, month)
+    grouped = streets_month(db, scope, [street_code], month, now)
+    rules = grouped.rules[street_code]
+    inputs, totals, lines, adj = grouped.street(street_code)
     if inputs.empty:
         return _empty(street_code, month, as_of, now < end, rules, db, scope, inputs, adj)
-    totals, lines = scoring.score(inputs, rules, adj)
-    totals = totals.merge(inputs[["community_code", "community_name"]], on="community_code")
     previous = None
     if with_previous:
         before = month_scores(db, scope, street_code, add_months(month, -1), now, with_previous=False)
@@ -146,10 +204,18 @@ def month_scores(db, scope: Scope, street_code: str, month: date, now: datetime,
     return MonthResult(street_code, month, as_of, now < end, rules, inputs, totals, lines, board, adj, db, scope)
 
 
+def _empty_totals() -> pd.DataFrame:
+    return pd.DataFrame(columns=TOTAL_COLUMNS)
+
+
+def _empty_lines() -> pd.DataFrame:
+    return pd.DataFrame(columns=["community_code", "area", "rule", "value", "points", "max_points",
+                                 "small_sample", "detail"])
+
+
 def _empty(street_code, month, as_of, provisional, rules, db, scope, inputs=None, adj=None) -> MonthResult:
-    totals = pd.DataFrame(columns=TOTAL_COLUMNS)
-    lines = pd.DataFrame(columns=["community_code", "area", "rule", "value", "points", "max_points",
-                                  "small_sample", "detail"])
+    totals = _empty_totals()
+    lines = _empty_lines()
     board = pd.DataFrame(columns=[*TOTAL_COLUMNS, "board", "interview"])
     return MonthResult(street_code, month, as_of, provisional, rules,
                        inputs if inputs is not None else pd.DataFrame(), totals, lines, board,

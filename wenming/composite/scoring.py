@@ -71,85 +71,129 @@ def full_marks(rules: dict) -> float:
     return sum(area_max(rules, area) for area in AREA_WEIGHTS)
 
 
-def shrink(num: pd.Series, den: pd.Series, k: float, min_items: float) -> tuple[pd.Series, pd.Series, pd.Series]:
+def shrink(num: pd.Series, den: pd.Series, k, min_items, groups=None) -> tuple[pd.Series, pd.Series, pd.Series]:
     """The rate each 社区 enters the composite with, its raw rate and a 样本不足 mark.
 
-    A rate on fewer than `min_items` items is shrunk toward the 街道's pooled rate as if it had
+    A rate on fewer than `min_items` items is shrunk toward its 街道's pooled rate as if it had
     `k` more items at that rate: (num + k·avg) / (den + k). With no items at all it is the average.
+    `groups` (one value per row, e.g. the street_code) pools each 街道 on its own; `k` and
+    `min_items` may be one value per row (each 街道's own rules). None: the rows are one 街道.
     """
     num, den = num.astype(float).fillna(0), den.astype(float).fillna(0)
-    pooled = num.sum() / den.sum() if den.sum() > 0 else np.nan
+    keys = pd.Series(0 if groups is None else np.asarray(groups), index=num.index)
+    num_sum, den_sum = num.groupby(keys).transform("sum"), den.groupby(keys).transform("sum")
+    pooled = (num_sum / den_sum).where(den_sum > 0)
     raw = (num / den).where(den > 0)
     small = den < min_items
     shrunk = ((num + k * pooled) / (den + k)).where(small, raw)
-    if np.isnan(pooled):
-        shrunk = shrunk.fillna(0.0)
+    # a 街道 without a single item: every 社区 stands at 0, not at an undefined average
+    shrunk = shrunk.where(pooled.notna() | shrunk.notna(), 0.0)
     return shrunk, raw, small
 
 
 def score(inputs: pd.DataFrame, rules: dict[str, float], adjustments: pd.DataFrame | None = None
           ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(totals, lines) for one 街道's month.
+    """(totals, lines) for one 街道's month: score_streets with the rows as its only 街道.
 
     totals: one row per 社区 — patrol, activity, volunteer, honor, adjustment, total, rank.
     lines: one row per 社区 and rule line — area, rule, value text, points, max points, small sample.
     """
-    df = inputs.reset_index(drop=True)
-    k = rules["composite.shrink_items"]
-    min_items = metrics.sample_min(rules)
-    lines = []
+    df = inputs.reset_index(drop=True).assign(_street="")
+    totals, lines = score_streets(df, {"": rules}, adjustments, by="_street")
+    return totals.drop(columns="_street"), lines.drop(columns="_street")
 
-    def add(area, key, rule, value, points, max_points, small=False, detail=""):
-        for code, v, p, s in zip(df["community_code"], value, points, np.broadcast_to(small, len(df))):
-            lines.append(dict(community_code=code, area=AREAS.get(area, area), key=key, rule=rule, value=v,
-                              points=float(p), max_points=float(max_points), small_sample=bool(s), detail=detail))
+
+def score_streets(inputs: pd.DataFrame, rules: dict[str, dict], adjustments: pd.DataFrame | None = None,
+                  by: str = "street_code") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(totals, lines) for the month of several 街道 at once, each as if scored alone: its own rules
+    (`rules[street_code]`), small-sample shrinkage toward its own pooled rate, ranks within it.
+
+    `inputs`: one row per 社区 with the columns of INPUTS and `by` (the 街道 key). totals and lines
+    are as `score` returns them, with `by` as their last column."""
+    df = inputs.reset_index(drop=True)
+    street = df[by].to_numpy()
+    codes = list(dict.fromkeys(street))
+
+    def rule(name: str) -> np.ndarray:
+        """The rule's value for each row, from the rules of the row's 街道."""
+        values = {c: float(rules[c][name]) for c in codes}
+        return np.array([values[c] for c in street], dtype=float)
+
+    def per_street(text) -> list:
+        """text(rules) for each row, worked out once per 街道."""
+        done = {c: text(rules[c]) for c in codes}
+        return [done[c] for c in street]
+
+    k = rule("composite.shrink_items")
+    min_items = np.array(per_street(metrics.sample_min), dtype=float)
+    parts = []
+
+    def add(area, key, rule_text, value, points, max_points, small=False, detail=""):
+        parts.append(pd.DataFrame({
+            "community_code": df["community_code"].to_numpy(), "area": AREAS.get(area, area), "key": key,
+            "rule": rule_text, "value": list(value), "points": np.asarray(points, dtype=float),
+            "max_points": np.broadcast_to(np.asarray(max_points, dtype=float), len(df)),
+            "small_sample": np.broadcast_to(np.asarray(small, dtype=bool), len(df)), "detail": detail,
+            by: street}))
 
     for line in PATROL_LINES:
-        weight = rules[line.weight_rule]
+        weight = rule(line.weight_rule)
         # only issue-based rates have a small-sample rule (巡查覆盖率 counts 网格·天: with none at
         # all, as on a month's first morning, it stands at the 街道's average like an empty sample)
         rate, raw, small = shrink(df[line.num], df[line.den], k,
-                                  min_items if metrics.get(line.indicator).small_sample else 1)
+                                  min_items if metrics.get(line.indicator).small_sample else 1, street)
         value = [metrics.text(line.indicator, r) + (f"（样本不足，按 {metrics.text(line.indicator, s)} 计）" if sm else "")
                  for r, s, sm in zip(raw, rate, small)]
-        add("patrol", line.key, f"{line.label} × {weight:g}", value, rate * weight, weight, small.to_numpy(),
-            f"{line.label}在少于 {min_items:g} 条时按街道平均收缩（补 {k:g} 条）")
+        add("patrol", line.key, per_street(lambda r, line=line: f"{line.label} × {r[line.weight_rule]:g}"), value,
+            rate.to_numpy() * weight, weight, small.to_numpy(),
+            per_street(lambda r, line=line: f"{line.label}在少于 {metrics.sample_min(r):g} 条时按街道平均收缩"
+                                            f"（补 {r['composite.shrink_items']:g} 条）"))
 
-    factor = rules["composite.activity.factor"]
+    factor = rule("composite.activity.factor")
     activity = df["activity_score"].astype(float).fillna(0)
-    add("activity", "activity", f"月度主题活动得分 × {factor:g}", [f"{a:.1f} 分" for a in activity], activity * factor, 100 * factor)
+    add("activity", "activity", per_street(lambda r: f"月度主题活动得分 × {r['composite.activity.factor']:g}"),
+        [f"{a:.1f} 分" for a in activity], activity.to_numpy() * factor, 100 * factor)
 
-    target = rules["volunteer.registration_target"]
+    target = rule("volunteer.registration_target")
     residents = df["residents"].astype(float)
     reg_rate = (df["registered"].astype(float) / residents).where(residents > 0, 0.0)
-    w = rules["composite.volunteer.registration"]
-    add("volunteer", "registration", f"注册率 / 目标 {target:.0%}（封顶 1）× {w:g}", [f"{r:.1%}" for r in reg_rate],
-        np.minimum(reg_rate / target, 1.0) * w, w)
-    full = rules["volunteer.hours_per_100_full"]
+    w = rule("composite.volunteer.registration")
+    add("volunteer", "registration",
+        per_street(lambda r: f"注册率 / 目标 {r['volunteer.registration_target']:.0%}（封顶 1）"
+                             f"× {r['composite.volunteer.registration']:g}"),
+        [f"{r:.1%}" for r in reg_rate], np.minimum(reg_rate.to_numpy() / target, 1.0) * w, w)
+    full = rule("volunteer.hours_per_100_full")
     per100 = (df["hours_verified"].astype(float) / residents * 100).where(residents > 0, 0.0)
-    w = rules["composite.volunteer.hours"]
-    add("volunteer", "hours", f"每百名居民月核实时长 / {full:g} 小时（封顶 1）× {w:g}", [f"{h:.1f} 小时" for h in per100],
-        np.minimum(per100 / full, 1.0) * w, w)
+    w = rule("composite.volunteer.hours")
+    add("volunteer", "hours",
+        per_street(lambda r: f"每百名居民月核实时长 / {r['volunteer.hours_per_100_full']:g} 小时（封顶 1）"
+                             f"× {r['composite.volunteer.hours']:g}"),
+        [f"{h:.1f} 小时" for h in per100], np.minimum(per100.to_numpy() / full, 1.0) * w, w)
     registered = df["registered"].astype(float)
     active_share = (df["active"].astype(float) / registered).where(registered > 0, 0.0)
-    w = rules["composite.volunteer.active"]
-    add("volunteer", "active", f"活跃志愿者占注册人数比例 × {w:g}", [f"{a:.1%}" for a in active_share], active_share * w, w)
+    w = rule("composite.volunteer.active")
+    add("volunteer", "active", per_street(lambda r: f"活跃志愿者占注册人数比例 × {r['composite.volunteer.active']:g}"),
+        [f"{a:.1%}" for a in active_share], active_share.to_numpy() * w, w)
 
-    base, red_each = rules["composite.honor.base"], rules["composite.honor.red_each"]
-    black_each, top = rules["composite.honor.black_each"], rules["composite.honor.max"]
-    honor = np.clip(base + red_each * df["red_published"].astype(float) - black_each * df["black_active"].astype(float),
-                    0, top)
-    add("honor", "honor", f"基础 {base:g} 分，红榜每条 +{red_each:g}，在榜黑榜每条 −{black_each:g}（0–{top:g}）",
+    base, red_each = rule("composite.honor.base"), rule("composite.honor.red_each")
+    black_each, top = rule("composite.honor.black_each"), rule("composite.honor.max")
+    honor = np.clip(base + red_each * df["red_published"].astype(float).to_numpy()
+                    - black_each * df["black_active"].astype(float).to_numpy(), 0, top)
+    add("honor", "honor",
+        per_street(lambda r: f"基础 {r['composite.honor.base']:g} 分，红榜每条 +{r['composite.honor.red_each']:g}，"
+                             f"在榜黑榜每条 −{r['composite.honor.black_each']:g}（0–{r['composite.honor.max']:g}）"),
         [f"红榜 {int(r)} 条，黑榜 {int(b)} 条" for r, b in zip(df["red_published"], df["black_active"])], honor, top)
 
-    lines = pd.DataFrame(lines)
     if adjustments is not None and not adjustments.empty:
+        street_of = dict(zip(df["community_code"], street))
         adj = adjustments[adjustments["community_code"].isin(df["community_code"])]
-        for a in adj.itertuples():
-            lines.loc[len(lines)] = dict(community_code=a.community_code, area="加分/扣分", key="adjustment",
-                                         rule=("加分：" if a.points >= 0 else "扣分：") + a.reason,
-                                         value=f"{a.points:+g} 分", points=float(a.points), max_points=0.0,
-                                         small_sample=False, detail="管理员手工调整")
+        parts.append(pd.DataFrame({
+            "community_code": adj["community_code"].to_numpy(), "area": "加分/扣分", "key": "adjustment",
+            "rule": [("加分：" if p >= 0 else "扣分：") + r for p, r in zip(adj["points"], adj["reason"])],
+            "value": [f"{p:+g} 分" for p in adj["points"]], "points": adj["points"].astype(float).to_numpy(),
+            "max_points": 0.0, "small_sample": False, "detail": "管理员手工调整",
+            by: [street_of[c] for c in adj["community_code"]]}))
+    lines = pd.concat(parts, ignore_index=True)
     by_area = lines.pivot_table(index="community_code", columns="area", values="points", aggfunc="sum").reindex(
         df["community_code"]).fillna(0)
     totals = pd.DataFrame({"community_code": df["community_code"].to_numpy()})
@@ -157,8 +201,9 @@ def score(inputs: pd.DataFrame, rules: dict[str, float], adjustments: pd.DataFra
         totals[key] = by_area[label].to_numpy() if label in by_area else 0.0
     totals["adjustment"] = by_area["加分/扣分"].to_numpy() if "加分/扣分" in by_area else 0.0
     totals["total"] = totals[["patrol", "activity", "volunteer", "honor", "adjustment"]].sum(axis=1).round(2)
-    totals["rank"] = competition_rank(totals["total"])
+    totals["rank"] = totals["total"].round(2).groupby(street).rank(method="min", ascending=False).astype(int)
     totals["small_sample"] = totals["community_code"].map(lines.groupby("community_code")["small_sample"].any())
+    totals[by] = street
     return totals, lines
 
 

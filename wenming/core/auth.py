@@ -18,7 +18,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from wenming.core import config
+from wenming.core import config, shared
 from wenming.core.access import ROLES, Scope
 from wenming.core.db import Database, query_text
 
@@ -54,8 +54,13 @@ class User:
 
 
 def audit(db: Database, username: str | None, action: str, /, **detail) -> None:
-    """One audit_log row: who (the acting account), what action, and its details as JSON."""
-    _execute(db, "system/audit_add", **_audit_row(db, username, action, detail))
+    """One audit_log row: who (the acting account), what action, and its details as JSON. A reader
+    process (read-only snapshot) leaves it in the shared file; the writer moves it into audit_log."""
+    row = _audit_row(db, username, action, detail)
+    if db.read_only:
+        shared.store(db.origin).audit(row["at"], username, action, detail)
+        return
+    _execute(db, "system/audit_add", **row)
 
 
 def _audit_row(db: Database, username: str | None, action: str, detail: dict) -> dict:
@@ -125,6 +130,7 @@ def add_user(db: Database, username: str, password: str, *, role: str, street_co
     _execute(db, "system/user_add", username=username, display_name=display_name, role=role, street_code=street_code,
              community_code=community_code, password_hash=_HASHER.hash(password), at=db.now())
     audit(db, by, "新建账号", username=username, role=role, street=street_code, community=community_code)
+    db.changed()
     return get_user(db, username)
 
 
@@ -176,6 +182,8 @@ def authenticate(db: Database, username: str, password: str) -> User:
     row = _user_row(db, name)
     limit = config.get_int("lockout_attempts")
     minutes = config.get_int("lockout_minutes")
+    if shared.active():
+        return _authenticate_shared(db, username, name, password, row, limit, minutes)
     if row.empty:
         _HASHER.hash(password or "x")  # same cost as a real check: no user-name probing by timing
         with _LOGIN_LOCK:
@@ -228,6 +236,42 @@ def authenticate(db: Database, username: str, password: str) -> User:
     raise LoginError(WRONG)
 
 
+def _authenticate_shared(db: Database, username: str, name: str, password: str, row: pd.DataFrame, limit: int,
+                         minutes: int) -> User:
+    """authenticate with several app processes: the failures and the lock of every name (known or
+    not) are checked and counted in one transaction of the shared file (wenming/core/shared.py), so
+    attempts on any process count together; the same answers as with one process."""
+    store = shared.store(db.origin)
+    right = False
+    if row.empty:
+        _HASHER.hash(password or "x")  # same cost as a real check
+        key = "?" + name  # unknown names are counted apart from accounts
+    else:
+        key = str(row.iloc[0]["username"])
+        try:
+            _HASHER.verify(row.iloc[0]["password_hash"], password or "")
+            right = True
+        except (VerificationError, InvalidHashError):
+            right = False
+    outcome, failures, until = store.login_attempt(key, right, db.now(), limit, minutes)
+    if outcome == "locked":
+        audit(db, username, "登录失败", reason="账号不存在" if row.empty else "账号锁定中", locked=True)
+        raise LoginError(_locked_message(until))
+    if outcome == "ok":
+        if bool(row.iloc[0]["disabled"]):
+            audit(db, username, "登录失败", reason="账号已停用")
+            raise LoginError("该账号已停用，请联系管理员")
+        audit(db, username, "登录")
+        return get_user(db, key)
+    if row.empty:
+        audit(db, username, "登录失败", reason="账号不存在", locked=until is not None)
+    else:
+        audit(db, username, "登录失败", reason="密码错误", locked=bool(until), failures=failures)
+    if until:
+        raise LoginError(f"密码连续错误 {limit} 次，账号锁定 {minutes} 分钟")
+    raise LoginError(WRONG)
+
+
 CONFLICT_RETRIES = 20
 
 
@@ -244,16 +288,20 @@ def _write_retried(db: Database, name: str, /, **params) -> None:
 
 
 def _audit_retried(db: Database, username: str | None, action: str, /, **detail) -> None:
+    if db.read_only:
+        return audit(db, username, action, **detail)
     _write_retried(db, "system/audit_add", **_audit_row(db, username, action, detail))
 
 
 def _execute(db: Database, name: str, /, **params) -> None:
-    """One write: the named statement queries/<name>.sql with its $params bound."""
-    cur = db.cursor()
-    try:
-        cur.execute(query_text(name), params)
-    finally:
-        cur.close()
+    """One write: the named statement queries/<name>.sql with its $params bound, under the write
+    lock (a snapshot being published sees every write whole, or none of it)."""
+    with db.write_lock:
+        cur = db.cursor()
+        try:
+            cur.execute(query_text(name), params)
+        finally:
+            cur.close()
 
 
 def _token_hash(token: str) -> str:
@@ -263,18 +311,27 @@ def _token_hash(token: str) -> str:
 def create_session(db: Database, username: str) -> str:
     token = secrets.token_urlsafe(32)
     now = db.now()
+    expires_at = now + timedelta(days=config.get_int("session_days"))
+    if shared.active():  # several app processes: any of them must know the cookie
+        shared.store(db.origin).add_session(_token_hash(token), username, now, expires_at)
+        return token
     _execute(db, "system/session_add", token_hash=_token_hash(token), username=username, at=now,
-             expires_at=now + timedelta(days=config.get_int("session_days")))
+             expires_at=expires_at)
     return token
 
 
 def user_for_token(db: Database, token: str | None) -> User | None:
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    row = db.named("system/session_user", token_hash=_token_hash(token), now=db.now())
-    if row.empty:
-        return None
-    name = row["username"][0]
+    if shared.active():
+        name = shared.store(db.origin).session_user(_token_hash(token), db.now())
+        if name is None:
+            return None
+    else:
+        row = db.named("system/session_user", token_hash=_token_hash(token), now=db.now())
+        if row.empty:
+            return None
+        name = row["username"][0]
     if name.startswith("demo:"):  # demo:role[:community]
         _, role, *community = name.split(":")
         try:
@@ -292,7 +349,9 @@ def session_name(user: User) -> str:
 
 
 def end_session(db: Database, token: str | None) -> None:
-    if token:
+    if token and shared.active():
+        shared.store(db.origin).end_session(_token_hash(token))
+    elif token:
         _execute(db, "system/session_end", token_hash=_token_hash(token), username=None)
 
 
@@ -305,6 +364,7 @@ def set_disabled(db: Database, username: str, disabled: bool, by: str) -> None:
     if disabled:
         _end_sessions_of(db, username)
     audit(db, by, "停用账号" if disabled else "启用账号", username=username)
+    db.changed()
 
 
 def reset_password(db: Database, username: str, password: str, by: str) -> None:
@@ -313,7 +373,10 @@ def reset_password(db: Database, username: str, password: str, by: str) -> None:
     _require_user(db, username)
     _execute(db, "system/user_password", username=username, password_hash=_HASHER.hash(password), at=db.now())
     _end_sessions_of(db, username)
+    if shared.active():
+        shared.store(db.origin).reset_login(username)
     audit(db, by, "重置密码", username=username)
+    db.changed()
 
 
 def set_role(db: Database, username: str, role: str, street_code: str | None, community_code: str | None,
@@ -328,6 +391,7 @@ def set_role(db: Database, username: str, role: str, street_code: str | None, co
              community_code=community_code if role == "community" else None)
     _end_sessions_of(db, username)
     audit(db, by, "修改角色", username=username, role=role, street=street_code, community=community_code)
+    db.changed()
 
 
 SCREEN_TOKEN = "screen_token"  # its settings_kv name
@@ -335,6 +399,8 @@ SCREEN_TOKEN = "screen_token"  # its settings_kv name
 
 def _end_sessions_of(db: Database, username: str) -> None:
     _execute(db, "system/session_end", token_hash=None, username=username)
+    if shared.active():
+        shared.store(db.origin).end_sessions_of(username)
 
 
 def screen_token(db: Database) -> str | None:
@@ -346,6 +412,7 @@ def rotate_screen_token(db: Database, by: str) -> str:
     token = secrets.token_urlsafe(18)
     _execute(db, "system/setting_put", name=SCREEN_TOKEN, value=token, by=by, at=db.now())
     audit(db, by, "更换大屏链接")
+    db.changed()
     return token
 
 

@@ -43,6 +43,10 @@ SETTINGS = [
     Setting("inbox_wait_seconds", "120", "命令行导入交给运行中的看板时最长等待秒数"),
     Setting("boundary_repair_tolerance", "0.001",
             "边界多边形无效（如环自相交）时，自动修复允许改变的面积比例（0.001 即 0.1%）；超过则拒收该文件"),
+    Setting("role", "single",
+            "进程角色：single 一个应用进程独占数据库（默认）；writer 唯一的写入进程（导入、撤回、管理），每次改动后发布只读快照；"
+            "reader 只读进程，打开最新快照，导入交给写入进程（见 README“多个应用进程”）"),
+    Setting("snapshot_keep", "2", "多个应用进程时保留的最新只读快照份数（旧快照在没有只读进程使用后删除）"),
     Setting("temp_directory", "", "DuckDB 内存不足时写出中间结果的临时目录；空则为数据库旁的 <文件名>.tmp/"),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -117,6 +117,8 @@ class Database:
     def __init__(self, path: Path | str, read_only: bool = False):
         self.path = Path(path)
         self.read_only = read_only
+        self.origin = self.path  # the database this is (a read-only snapshot's: the file it was copied from)
+        self.on_change: list = []  # called after every change (the writer publishes a snapshot)
         self.write_lock = threading.RLock()
         self.version = 0
         self._cache: OrderedDict = OrderedDict()
@@ -225,6 +227,13 @@ class Database:
         self.version += 1
         with self._cache_lock:
             self._cache.clear()
+        self.changed()
+
+    def changed(self) -> None:
+        """Say the file changed (accounts, settings …; bump says it of the data too): with several app
+        processes the writer publishes a snapshot for the readers (wenming/core/snapshots.py)."""
+        for hook in list(self.on_change):
+            hook()
 
     def close(self) -> None:
         self.con.close()

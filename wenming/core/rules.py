@@ -97,6 +97,18 @@ def load(db, street_code: str, month) -> dict[str, float]:
     return values
 
 
+def load_many(db, street_codes, month) -> dict[str, dict[str, float]]:
+    """`load` for several 街道 at once (one query): street_code -> every rule's value in force."""
+    codes = list(dict.fromkeys(street_codes))
+    if not codes:
+        return {}
+    frame = db.named("system/rule_values_streets", streets=codes, month=month)
+    out = {code: {name: default for name, (default, _) in RULE_DEFAULTS.items()} for code in codes}
+    for code, name, value in zip(frame["street_code"], frame["name"], frame["value"].astype(float)):
+        out[code][name] = value
+    return out
+
+
 def default(name: str) -> float:
     """A rule's default value (what counts until an admin sets another on /admin)."""
     return RULE_DEFAULTS[name][0]

@@ -35,6 +35,10 @@ DATABASE = None  # the app's Database once a script run has opened it (wenming.u
 def handoff(token: str) -> str:
     """A one-time code that /wenming/signin exchanges for the cookie carrying `token`."""
     code = secrets.token_urlsafe(24)
+    from wenming.core import config, shared
+    if shared.active():  # several app processes: the browser's /wenming/signin may reach another one
+        shared.store(config.db_path()).put_code(code, token, CODE_SECONDS)
+        return code
     now = time.monotonic()
     with _codes_lock:
         for stale in [c for c, (_, until) in _codes.items() if until < now]:
@@ -47,6 +51,9 @@ def take(code: str | None) -> str | None:
     """The token a code stands for, once; None for an unknown, used or expired code."""
     if not isinstance(code, str) or not code or len(code) > 100:
         return None
+    from wenming.core import config, shared
+    if shared.active():
+        return shared.store(config.db_path()).take_code(code)
     with _codes_lock:
         entry = _codes.pop(code, None)
     if entry is None or entry[1] < time.monotonic():
@@ -158,6 +165,29 @@ def is_admin_request(scope) -> bool:
     return user is not None and user.role == "admin"
 
 
+_WRITER_OPENING = threading.Event()
+
+
+def _open_writer_once() -> None:
+    """The writer of several app processes opens its database at its first HTTP request (a health
+    check will do), not at its first page: its first snapshot is there for the readers at once."""
+    if _WRITER_OPENING.is_set():
+        return
+    _WRITER_OPENING.set()
+    from wenming.core import shared
+    if shared.role() != "writer":
+        return
+
+    def open_it():
+        try:
+            from wenming.core import config
+            from wenming.ui import state
+            state._open(str(config.db_path()))
+        except Exception as exc:  # noqa: BLE001 - the first page says it in Chinese
+            print(f"writer: {exc!r}")
+    threading.Thread(target=open_it, name="wenming-writer-open", daemon=True).start()
+
+
 class SecurityMiddleware:
     """Pure ASGI: closes Streamlit's internals to the unauthenticated and adds the headers."""
 
@@ -169,6 +199,7 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        _open_writer_once()
         path = scope.get("path", "")
         if any(path.endswith(closed) for closed in CLOSED_PATHS) and not is_admin_request(scope):
             body = "需要管理员登录。".encode()

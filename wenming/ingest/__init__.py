@@ -85,6 +85,10 @@ def import_file(db: dbm.Database, path: Path | str, *, kind: str | None = None, 
                 imported_at: datetime | None = None, refresh: bool = True) -> ImportResult:
     """Import one file; never raises for bad input: the result says what happened and why."""
     path = Path(path)
+    if getattr(db, "read_only", False):  # a reader process: the writer imports it (wenming/ingest/inbox.py)
+        from wenming.ingest import inbox
+        return inbox.import_via_writer(db, path, kind=kind, coords=coords, user=user, scope=scope,
+                                       file_name=file_name)
     name = file_name or path.name
     imported_at = imported_at or db.now()
     digest = sha256_of(path)
@@ -382,6 +386,9 @@ def withdraw(db: dbm.Database, submission_id: int, *, user: str, reason: str, at
     """Withdraw an accepted submission: its versions stop counting, records fall back."""
     if not reason or not reason.strip():
         raise ValueError("撤回必须填写原因")
+    if getattr(db, "read_only", False):  # a reader process: the writer withdraws it
+        from wenming.ingest import inbox
+        return inbox.withdraw_via_writer(db, submission_id, user=user, reason=reason)
     with db.write_lock:
         cur = db.cursor()
         try:

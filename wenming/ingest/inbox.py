@@ -27,7 +27,72 @@ def inbox_dir(db_path: Path) -> Path:
 
 def _result_dict(r: ingest.ImportResult) -> dict:
     return {"file_name": r.file_name, "outcome": r.outcome, "message": r.message,
-            "submission_id": r.submission_id, "problems": [p.as_dict() for p in r.problems]}
+            "submission_id": r.submission_id, "problems": [p.as_dict() for p in r.problems],
+            "kinds": list(r.kinds), "rows": r.rows, "inserted": r.inserted, "updated": r.updated,
+            "unchanged": r.unchanged, "sheets": list(r.sheets)}
+
+
+def _result_of(d: dict) -> ingest.ImportResult:
+    from wenming.ingest.problems import Problem
+    return ingest.ImportResult(d["file_name"], d["outcome"], d.get("submission_id"), list(d.get("kinds") or []),
+                               int(d.get("rows") or 0), int(d.get("inserted") or 0), int(d.get("updated") or 0),
+                               int(d.get("unchanged") or 0), [Problem(**p) for p in d.get("problems") or []],
+                               list(d.get("sheets") or []))
+
+
+def import_via_writer(db: Database, path: Path, *, kind=None, coords=None, user="system", scope=None,
+                      file_name: str | None = None) -> ingest.ImportResult:
+    """A reader process (read-only snapshot, WENMING_ROLE=reader) hands an upload to the writer's
+    inbox, waits for its result and for the snapshot that holds it, and returns it as import_file
+    would have."""
+    import dataclasses
+    spec = {"scope": dataclasses.asdict(scope) if scope is not None else None}
+    if file_name:
+        spec["file_name"] = file_name
+    since = _stamp_now()
+    results = _through_inbox([Path(path)], db.origin, kind, coords, user, extra=spec, quiet=True)
+    _wait_for_snapshot(db.origin, since)
+    return _result_of(results[0])
+
+
+def withdraw_via_writer(db: Database, submission_id: int, *, user: str, reason: str) -> str:
+    """A reader process hands a withdrawal to the writer; returns what ingest.withdraw returns, or
+    raises its ValueError (in Chinese)."""
+    since = _stamp_now()
+    request = inbox_dir(db.origin) / f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    staging = request.with_name(request.name + ".tmp")
+    staging.mkdir(parents=True)
+    (staging / "request.json").write_text(json.dumps(
+        {"withdraw": int(submission_id), "user": user, "reason": reason, "files": []}, ensure_ascii=False),
+        encoding="utf-8")
+    staging.rename(request)
+    deadline = time.monotonic() + config.get_int("inbox_wait_seconds")
+    while time.monotonic() < deadline:
+        if (request / "result.json").exists():
+            answer = json.loads((request / "result.json").read_text(encoding="utf-8"))
+            if "error" in answer:
+                raise ValueError(answer["error"])
+            _wait_for_snapshot(db.origin, since)
+            return answer["name"]
+        time.sleep(POLL_SECONDS / 5)
+    raise DatabaseUnavailable("写入进程没有在规定时间内处理撤回请求，请稍后再试。")
+
+
+def _stamp_now() -> str:
+    from datetime import datetime, timezone
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+
+
+def _wait_for_snapshot(db_path: Path, since: str, seconds: float = 120) -> None:
+    """Until the writer has published a snapshot begun after `since` (a request handed over then:
+    the next script run shows its change)."""
+    from wenming.core import snapshots
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        newest = snapshots.newest(db_path)
+        if newest is not None and newest.name >= since:
+            return
+        time.sleep(0.2)
 
 
 def import_files(files: list[Path], *, db_path: Path, kind=None, coords=None, user="cli") -> list[dict]:
@@ -50,7 +115,8 @@ def import_files(files: list[Path], *, db_path: Path, kind=None, coords=None, us
         db.close()
 
 
-def _through_inbox(files, db_path: Path, kind, coords, user) -> list[dict]:
+def _through_inbox(files, db_path: Path, kind, coords, user, extra: dict | None = None, quiet: bool = False
+                   ) -> list[dict]:
     request = inbox_dir(db_path) / f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     staging = request.with_name(request.name + ".tmp")
     staging.mkdir(parents=True)
@@ -60,9 +126,11 @@ def _through_inbox(files, db_path: Path, kind, coords, user) -> list[dict]:
         shutil.copyfile(f, target)
         names.append(target.name)
     (staging / "request.json").write_text(json.dumps(
-        {"files": names, "kind": kind, "coords": coords, "user": user}, ensure_ascii=False), encoding="utf-8")
+        {"files": names, "kind": kind, "coords": coords, "user": user, **(extra or {})}, ensure_ascii=False),
+        encoding="utf-8")
     staging.rename(request)  # the app only sees complete requests
-    print("数据库正被运行中的看板使用，已交给看板导入，等待结果……")
+    if not quiet:
+        print("数据库正被运行中的看板使用，已交给看板导入，等待结果……")
     deadline = time.monotonic() + config.get_int("inbox_wait_seconds")
     result = request / "result.json"
     while time.monotonic() < deadline:
@@ -83,10 +151,27 @@ def process_pending(db: Database) -> int:
         if (request / "result.json").exists():
             continue
         spec = json.loads((request / "request.json").read_text(encoding="utf-8"))
+        if spec.get("withdraw") is not None:  # from a reader process
+            try:
+                answer = {"name": ingest.withdraw(db, int(spec["withdraw"]), user=spec.get("user") or "system",
+                                                  reason=spec.get("reason") or "")}
+            except ValueError as exc:
+                answer = {"error": str(exc)}
+            tmp = request / "result.json.tmp"
+            tmp.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+            tmp.rename(request / "result.json")
+            handled += 1
+            continue
         results = []
+        scope = {}
+        if spec.get("scope"):  # an upload from a reader process: checked against its session's scope
+            from wenming.core.access import Scope
+            fields = dict(spec["scope"])
+            scope = {"scope": Scope(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})}
         for name in spec["files"]:
-            r = ingest.import_file(db, request / name, file_name=name.split("_", 1)[1], kind=spec.get("kind"),
-                                   coords=spec.get("coords"), user=spec.get("user") or "cli")
+            r = ingest.import_file(db, request / name, file_name=spec.get("file_name") or name.split("_", 1)[1],
+                                   kind=spec.get("kind"), coords=spec.get("coords"), user=spec.get("user") or "cli",
+                                   **scope)
             results.append(_result_dict(r))
         tmp = request / "result.json.tmp"
         tmp.write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")

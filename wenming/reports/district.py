@@ -9,14 +9,12 @@ its own, so the split equals the page's 街道 filter):
   主题活动  activity_month_scores + activities.score_month                (/activities)
   志愿服务  volunteer_by_community, volunteers.totals                      (/volunteers)
   红黑榜    honor_board, honor.summary                                     (/honor)
-  综合考核  composite.month_scores of each 街道; the mean of its 社区's totals (/ranking)
-
-The composite is scored per 街道 (its own rules and small-sample average), so it costs a scoring run
-per 街道; `SharedRuns` lets those runs read one query over every 街道 instead of one per 街道.
+  综合考核  composite.streets_month: every 街道 scored in one grouped pass (each under its own rules,
+           with its own small-sample average), the mean of its 社区's totals (= /ranking, which is
+           the same pass over one 街道)
 """
 from __future__ import annotations
 
-import dataclasses
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,7 +56,6 @@ INDICATORS = [Indicator.of(k) for k in KEYS]
 BY_KEY = {i.key: i for i in INDICATORS}
 PATROL_SUMS = ["found", "deferred", "rectified", "rectify_den", "on_time", "on_time_den", "overdue_open",
                "grid_days", "patrolled_grid_days", "timely", "timely_den"]
-COMPOSITE_AUTO_MAX = 20  # more 街道 than this: the composite is computed only when asked for
 
 
 # -- the per-area numbers, every 街道 at once ---------------------------------------------------------
@@ -106,47 +103,24 @@ def honor_by_street(db, scope: Scope, *, start: datetime, end: datetime, as_of: 
                                        "overdue", "closed"])
 
 
-class SharedRuns:
-    """A Database for composite.month_scores of many 街道: the per-社区 queries it asks for one 街道
-    are answered from one run over every 街道 in the session's scope (cached by db.run), filtered
-    to that 街道. Those queries compute each 社区 on its own, so the rows are the same; anything
-    else goes to the database unchanged."""
-
-    WIDE = ("patrol/by_community", "activities/month_scores", "volunteers/by_community", "honor/by_community", "core/places")
-
-    def __init__(self, db, scope: Scope):
-        self._db, self._scope = db, scope
-
-    def run(self, name: str, scope: Scope, **params) -> pd.DataFrame:
-        codes = scope.street_codes
-        one = codes[0] if codes is not None and len(codes) == 1 else None
-        if (name in self.WIDE and one is not None and params.get("street") in (None, one)
-                and not any(params.get(k) for k in ("community", "grid", "major", "category", "statuses", "sources"))
-                and dataclasses.replace(scope, street_codes=self._scope.street_codes) == self._scope
-                and (self._scope.street_codes is None or one in self._scope.street_codes)):
-            wide = self._db.run(name, self._scope, **({**params, "street": None} if "street" in params else params))
-            return wide[wide["street_code"] == one].reset_index(drop=True)
-        return self._db.run(name, scope, **params)
-
-    def __getattr__(self, name):
-        return getattr(self._db, name)
-
-
 _COMPOSITE_MEMO: OrderedDict = OrderedDict()
 
 
 def composite_by_street(db, scope: Scope, street_codes: list[str], month, now: datetime) -> pd.DataFrame:
-    """One row per 街道: the mean (and count) of its 社区's composite totals for the month, from
-    composite.month_scores (`now` as the ranking page passes it: composite.minute(db.now()))."""
+    """One row per 街道: the mean (and count) of its 社区's composite totals for the month, every 街道
+    scored in one grouped pass (composite.streets_month; `now` as the ranking page passes it:
+    composite.minute(db.now()))."""
     key = (str(getattr(db, "path", id(db))), getattr(db, "version", 0), scope, tuple(street_codes), month, now)
     if key in _COMPOSITE_MEMO:
         _COMPOSITE_MEMO.move_to_end(key)
         return _COMPOSITE_MEMO[key].copy()
-    shared = SharedRuns(db, scope)
+    grouped = composite.streets_month(db, scope, street_codes, month, now)
+    totals = grouped.totals
+    by_street = {code: part for code, part in totals.groupby("street_code")} if len(totals) else {}
     rows = []
     for code in street_codes:
-        totals = composite.month_scores(shared, scope, code, month, now, with_previous=False).totals
-        scores = pd.to_numeric(totals["total"], errors="coerce").dropna()
+        part = by_street.get(code)
+        scores = pd.to_numeric(part["total"], errors="coerce").dropna() if part is not None else pd.Series(dtype=float)
         rows.append({"street_code": code, "composite_mean": float(scores.mean()) if len(scores) else None,
                      "composite_n": int(len(scores)), "composite_sum": float(scores.sum())})
     out = pd.DataFrame(rows, columns=["street_code", "composite_mean", "composite_n", "composite_sum"])

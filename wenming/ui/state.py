@@ -7,9 +7,13 @@ from contextlib import contextmanager
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
-from wenming.core import config
+from pathlib import Path
+
+from wenming.core import config, shared, snapshots
 from wenming.ingest import inbox
 from wenming.core.db import Database, DatabaseUnavailable
+
+_RUN_DB = "_wenming_snapshot_db"  # session state: the snapshot a reader process's session runs on
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,15 +30,46 @@ def _open(path: str) -> Database:
     web.DATABASE = db  # the HTTP layer checks an admin's cookie against it (/_stcore/metrics)
     from wenming.ops import backup
     backup.start_daily(db)  # at most one dated backup a day, in backups/ beside the file
+    if shared.role() == "writer":  # several app processes: publish a snapshot after every change
+        snapshots.Publisher(db).start()
     return db
 
 
+@st.cache_resource(show_spinner=False)
+def _readers(path: str) -> snapshots.ReaderPool:
+    return snapshots.ReaderPool(Path(path))
+
+
+def _fragment_run() -> bool:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and getattr(ctx, "fragment_ids_this_run", None))
+
+
+def _snapshot(path: str, entry: bool) -> Database:
+    """A reader process: the newest snapshot when a session's run begins (app.py, or a fragment's
+    own rerun), the same one for the rest of that run."""
+    pool = _readers(path)
+    held = st.session_state.get(_RUN_DB)
+    if held is None or entry or _fragment_run() or not pool.is_open(held):
+        held = pool.acquire()
+        st.session_state[_RUN_DB] = held
+        from wenming.core import web
+        web.DATABASE = held
+    else:
+        pool.touch(held)
+    return held
+
+
 def database(entry: bool = False) -> Database:
-    """The app's one read-write connection; a clear Chinese message (and stop) if unavailable.
+    """The app's one read-write connection (in a reader process: the snapshot this run reads); a
+    clear Chinese message (and stop) if unavailable.
 
     `entry` (app.py, before its own st.navigation): on failure one hidden page is declared, so
     Streamlit does not fall back to listing the files of pages/ in the sidebar."""
     try:
+        if shared.role() == "reader":
+            return _snapshot(str(config.db_path()), entry)
         return _open(str(config.db_path()))
     except DatabaseUnavailable as exc:
         if entry:
