@@ -219,7 +219,7 @@ def issue_map(boundaries: pd.DataFrame, *, mode: str = "points", points: pd.Data
         layers.append(pdk.Layer(
             "TextLayer", id="labels",
             data=[{"lon": float(r.centroid_lon), "lat": float(r.centroid_lat), "text": r.name} for r in labels.itertuples()],
-            get_position=["lon", "lat"], get_text="text", get_size=13 if label_level == "社区" else 11,
+            get_position=["lon", "lat"], get_text="text", get_size=14 if label_level == "社区" else 12,
             get_color=[48, 49, 51, 255], character_set='"auto"', font_family=f'"{FONT}"', font_weight=600,
             get_text_anchor='"middle"', get_alignment_baseline='"center"',
             # a white plate under each name: the points around it never cover it
