@@ -16,6 +16,7 @@ else:
     from wenming.ui import page, registry, session, state
 
     st.set_page_config(page_title="文明创建督导看板", page_icon="assets/icon.png", layout="wide")
+    page.chinese_chrome()
 
     db = state.database(entry=True)
     user = session.current_user(db) or session.screen_link_user(db)

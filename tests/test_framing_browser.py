@@ -143,3 +143,16 @@ def test_an_unknown_address_before_signing_in_shows_the_login_in_chinese(visit):
     s = visit("/nosuchpage")
     body = s.page.locator("body").inner_text()
     assert "账号登录" in body and "Page not found" not in body and "Running the app" not in body
+
+
+def test_streamlits_typing_hints_and_table_export_are_not_in_english(visit):
+    s = visit("/")
+    s.page.get_by_role("textbox", name="账号").fill("abc")
+    hint = s.page.locator("[data-testid='InputInstructions'] > span").first
+    hint.wait_for()
+    shown = hint.evaluate("e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content]")
+    assert shown == ["0px", '"按回车键提交"']  # "Press Enter to submit form" shrunk away, the Chinese in its place
+    s.demo_login("演示：以街道领导进入")
+    s.open("/ranking")
+    assert s.page.locator("[data-testid='stDataFrame']").count() > 0
+    assert s.page.locator("[aria-label='Download as CSV']").count() == 0  # downloads only through exports.py

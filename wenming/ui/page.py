@@ -8,6 +8,24 @@ from wenming.core.db import Database
 from wenming.ui import registry, state
 
 
+# Streamlit's own words under a text box ("Press Enter to apply", "… to submit form", "Press Ctrl+Enter
+# to apply" in a text area), in Chinese: the first span of its InputInstructions is that sentence
+# (a character count such as 3/40 follows it), so the sentence is shrunk away and replaced.
+CHINESE_CSS = """<style>
+[data-testid="InputInstructions"] > span:first-child { font-size: 0; }
+[data-testid="InputInstructions"] > span:first-child::after { content: "按回车键确认"; font-size: 12px; }
+[data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after { content: "按 Ctrl+回车键确认"; }
+[data-testid="stForm"] [data-testid="InputInstructions"] > span:first-child::after { content: "按回车键提交"; }
+[data-testid="stForm"] [data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after {
+  content: "按 Ctrl+回车键提交"; }
+</style>"""
+
+
+def chinese_chrome() -> None:
+    """Streamlit's remaining English a user meets while typing, in Chinese (every page, the login too)."""
+    st.html(CHINESE_CSS)
+
+
 def begin(url_path: str) -> tuple[Database, User]:
     """The database and user for a page; refuses (and stops) a role the page is not for."""
     _through_app()
