@@ -5,22 +5,30 @@ if __name__ != "__main__":
     # `streamlit run app.py` imports this file to find its ASGI app (Streamlit's st.App mode) and
     # then runs it as the script below (as __main__): the HTTP layer adds the server-set session
     # cookie, the security headers and closes /_stcore/metrics (wenming/core/web.py).
+    from streamlit.runtime.pages_manager import PagesManager
     from wenming.core import web
     app = st.App(__file__, routes=web.routes(), middleware=web.middleware())
+    # pages come from st.navigation only: without this the first session after a start treats pages/
+    # the old way and answers an unknown address (/nosuchpage) with Streamlit's English dialog
+    PagesManager.uses_pages_directory = False
 else:
     from wenming.honor.metrics import md_escape
     from wenming.ui import page, registry, session, state
 
     st.set_page_config(page_title="文明创建督导看板", page_icon="assets/icon.png", layout="wide")
+    page.chinese_chrome()
 
     db = state.database(entry=True)
     user = session.current_user(db) or session.screen_link_user(db)
     if user is None:  # the login is the only page there is: no other page can be reached by URL
         # Every page's URL is known (no "page not found"), but none is run: the login form is drawn
         # instead, and after signing in the same URL opens its page, so a shared link survives the login.
-        st.navigation([st.Page(lambda: None, title="登录", url_path="login", default=True)]
-                      + [st.Page(spec.file, title=spec.title, url_path=spec.url_path)
-                         for spec in registry.PAGES if spec.exists], position="hidden")
+        known = [st.Page(lambda: None, title="登录", url_path="login", default=True)] \
+            + [st.Page(spec.file, title=spec.title, url_path=spec.url_path) for spec in registry.PAGES if spec.exists]
+        unknown = page.unknown_path({p.url_path for p in known})  # /nosuchpage: the login, no English dialog
+        if unknown:
+            known.append(st.Page(lambda: None, title="页面不存在", url_path=unknown))
+        st.navigation(known, position="hidden")
         session.login_page(db)
         st.stop()
     st.session_state["user"] = user
@@ -46,6 +54,12 @@ else:
             sections[shown_section].append(st.Page(
                 page.refusal(spec.title, landing_spec.file, landing_spec.title), title=spec.title,
                 url_path=spec.url_path, visibility="hidden"))
+    # an address no page has (/nosuchpage): a Chinese "页面不存在" page, not Streamlit's English dialog
+    unknown = page.unknown_path({spec.url_path for spec in registry.PAGES} | {"", "home"})
+    if unknown:
+        sections[shown_section].append(st.Page(
+            page.not_found(unknown, landing_spec.file, landing_spec.title), title="页面不存在",
+            url_path=unknown, visibility="hidden"))
     nav = st.navigation(sections, position="hidden" if user.role == "screen" else "sidebar")
 
     if st.session_state.pop("just_signed_in", False) and landing is not pages.get("overview") \

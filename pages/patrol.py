@@ -8,7 +8,7 @@ from wenming.core import config
 from wenming.patrol import metrics as patrol
 from wenming.patrol import charts
 from wenming.patrol import model
-from wenming.ui import filters, page, state, tables, widgets
+from wenming.ui import filters, mapframe, page, state, tables, widgets
 
 db, user = page.begin("patrol")
 scope = user.scope()
@@ -84,7 +84,8 @@ def show_issue(detail: model.IssueDetail | None, *, key: str) -> None:
     left.dataframe(detail.facts, hide_index=True, width="stretch", height=height + 3,
                    column_config={"项目": st.column_config.TextColumn(width="small")})
     with right:
-        st.pydeck_chart(charts.detail_map(issue, height=height), height=height, key=f"{key}_map")
+        width = mapframe.known_size().column(2 / 5)
+        st.pydeck_chart(charts.detail_map(issue, height=height, width=width), height=height, key=f"{key}_map")
     if not detail.timeline.empty:
         st.markdown("##### 状态变化")
         st.dataframe(detail.timeline, hide_index=True, width="stretch")
@@ -191,11 +192,13 @@ with state.guarded("地图"):
     several_streets = places["street_code"].nunique() > 1 and f.street is None
     m = model.map_data(db, scope, params=params, mode=mode, with_grids=with_grids, show_hot=show_hot, rules=rules)
     hotspots, cell_m, note = m.hotspots, m.cell_m, m.note
+    size = mapframe.column_size("patrol_map_size")  # the map is framed for the width it really has
     deck = charts.issue_map(m.boundaries, mode=mode, points=m.points, cells=m.cells, cell_m=cell_m,
                             grid_stats=m.grid_stats,
                             metric=metric, hotspots=hotspots, selected_grid=f.grid, selected_community=f.community,
-                            tile_url=config.get("tile_url"))
-    st.pydeck_chart(deck, height=540, on_select=_on_map_select, selection_mode="single-object", key="patrol_map")
+                            tile_url=config.get("tile_url"), width=size.width, max_height=size.map_height())
+    st.pydeck_chart(deck, height=deck.height_px, on_select=_on_map_select, selection_mode="single-object",
+                    key="patrol_map")
     legend = {
         "points": "点的颜色表示状态：:orange[●] 待整改　:blue[●] 整改中　:green[●] 已整改/已销号　:gray[●] 挂账　"
                   ":red[**●**] **逾期未整改（放大显示）**",

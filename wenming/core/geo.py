@@ -132,3 +132,71 @@ class PolygonIndex:
         point_idx, geom_idx = self.tree.query(points, predicate="intersects")
         result[point_idx] = self.codes[geom_idx]  # a point on a shared edge takes one of them
         return result
+
+
+# -- framing a map -------------------------------------------------------------------------------
+# deck.gl's MapView (Web Mercator): at zoom 0 the world is WORLD_PX pixels wide, at zoom z 2**z times that.
+WORLD_PX = 512
+MAP_PADDING_PX = 12   # room around the framed area (outlines, the labels at its edge)
+MIN_ZOOM, MAX_ZOOM = 3.0, 18.0
+
+
+def mercator_px(lon: float, lat: float) -> tuple[float, float]:
+    """(x, y) of a point in zoom-0 pixels: x east from lon −180, y south from the top of the world."""
+    lat = min(max(lat, -85.05113), 85.05113)
+    x = (lon + 180.0) / 360.0 * WORLD_PX
+    y = (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2 * WORLD_PX
+    return x, y
+
+
+def lonlat_of_px(x: float, y: float) -> tuple[float, float]:
+    """The inverse of mercator_px."""
+    lon = x / WORLD_PX * 360.0 - 180.0
+    lat = math.degrees(2 * math.atan(math.exp(math.pi * (1 - 2 * y / WORLD_PX))) - math.pi / 2)
+    return lon, lat
+
+
+def fit_view(bounds: tuple[float, float, float, float] | None, width_px: float, height_px: float,
+             padding_px: float = MAP_PADDING_PX) -> dict:
+    """The deck.gl view state {longitude, latitude, zoom} that shows the bounds (min_lon, min_lat,
+    max_lon, max_lat) whole and as large as fits in a map of width_px × height_px, with padding_px
+    free on every side (deck.gl's WebMercatorViewport.fitBounds, done here because the view state
+    travels to the browser as JSON). The centre is the middle of the bounds on the map (Mercator),
+    not in degrees. A point or a line (no extent) is shown at MAX_ZOOM; no bounds: 杭州 at zoom 12."""
+    if bounds is None:
+        return {"latitude": 30.27, "longitude": 120.15, "zoom": 12.0}
+    x0, y0, x1, y1 = bounds
+    left, bottom = mercator_px(x0, y0)
+    right, top = mercator_px(x1, y1)
+    lon, lat = lonlat_of_px((left + right) / 2, (top + bottom) / 2)
+    room_w = max(width_px - 2 * padding_px, 1.0)
+    room_h = max(height_px - 2 * padding_px, 1.0)
+    scales = [room / span for room, span in ((room_w, right - left), (room_h, bottom - top)) if span > 0]
+    zoom = math.log2(min(scales)) if scales else MAX_ZOOM
+    return {"latitude": lat, "longitude": lon, "zoom": min(max(zoom, MIN_ZOOM), MAX_ZOOM)}
+
+
+def fitted_height(bounds: tuple[float, float, float, float] | None, width_px: float, *, min_px: int,
+                  max_px: int, padding_px: float = MAP_PADDING_PX) -> int:
+    """The map height (pixels) at which the bounds, filling a map width_px wide, fit whole: the area's
+    own shape (height ÷ width on the map) times the room, plus the padding, kept in [min_px, max_px].
+    A tall 街道 on a phone gets a taller map instead of a thin one; on a wide screen the cap keeps
+    the whole map in the window."""
+    if bounds is None:
+        return int(min_px)
+    x0, y0, x1, y1 = bounds
+    left, bottom = mercator_px(x0, y0)
+    right, top = mercator_px(x1, y1)
+    if right - left <= 0:
+        return int(max_px)
+    room_w = max(width_px - 2 * padding_px, 1.0)
+    wanted = room_w * (bottom - top) / (right - left) + 2 * padding_px
+    return int(round(min(max(wanted, min_px), max(max_px, min_px))))
+
+
+def project_px(lon: float, lat: float, view: dict, width_px: float, height_px: float) -> tuple[float, float]:
+    """Where (lon, lat) lands on a map width_px × height_px showing `view` (pixels from the top left)."""
+    cx, cy = mercator_px(view["longitude"], view["latitude"])
+    x, y = mercator_px(lon, lat)
+    scale = 2 ** view["zoom"]
+    return width_px / 2 + (x - cx) * scale, height_px / 2 + (y - cy) * scale

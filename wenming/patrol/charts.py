@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 
+from wenming.core import geo
 from wenming.patrol import metrics as patrol
 from wenming.core.charts import FONT, STATUS_COLORS, base_layout
 
@@ -20,6 +21,7 @@ MAP_MODES = {"points": "问题点位", "choropleth": "网格着色", "density": 
 CHORO_METRICS = {"overdue_open": "逾期未整改数", "on_time_rate": "按期整改率"}
 
 OVERDUE_RGB = [208, 2, 27]
+MIN_MAP_HEIGHT = 320  # pixels: a map flatter than this shows too little to read
 HOTSPOT_RGB = [142, 36, 170]
 
 
@@ -27,8 +29,14 @@ class CompactDeck(pdk.Deck):
     """A Deck whose JSON has no indentation and keeps Chinese as UTF-8: pydeck indents by two spaces
     and escapes every character, which triples what travels to the browser."""
 
+    def __init__(self, *args, height: int = 500, **kwargs):
+        super().__init__(*args, height=height, **kwargs)
+        self.height_px = int(height)  # what st.pydeck_chart is given; not part of the deck's JSON
+
     def to_json(self):
-        return json.dumps(json.loads(super().to_json()), ensure_ascii=False, separators=(",", ":"))
+        spec = json.loads(super().to_json())
+        spec.pop("heightPx", None)
+        return json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
 
 
 def _rgb(hex_color: str, alpha: int = 255) -> list[int]:
@@ -91,8 +99,12 @@ def issue_map(boundaries: pd.DataFrame, *, mode: str = "points", points: pd.Data
               cells: pd.DataFrame | None = None, cell_m: float = patrol.DENSITY_CELL_M,
               grid_stats: pd.DataFrame | None = None, metric: str = "overdue_open",
               hotspots: pd.DataFrame | None = None, selected_grid: str | None = None,
-              selected_community: str | None = None, tile_url: str = "", height: int = 540) -> pdk.Deck:
-    """The 网格巡查 map.
+              selected_community: str | None = None, tile_url: str = "", width: int = 980,
+              height: int | None = None, max_height: int = 700) -> pdk.Deck:
+    """The 网格巡查 map, framed to the selection for a map `width` pixels wide: the chosen 社区 (also
+    when one of its 网格 is chosen), else every place drawn (a 街道, or several). Without a `height`
+    the map is as tall as the selection's shape needs at that width, at most max_height
+    (geo.fitted_height); the deck's `height_px` says what was chosen, for st.pydeck_chart.
 
     boundaries: level ('社区'/'网格'), code, name, community_code, geometry (GeoJSON text), centroid_lon/lat.
     mode 'points': `points` (one row per issue: lon, lat, status_asof, is_overdue, days_overdue,
@@ -207,16 +219,21 @@ def issue_map(boundaries: pd.DataFrame, *, mode: str = "points", points: pd.Data
         layers.append(pdk.Layer(
             "TextLayer", id="labels",
             data=[{"lon": float(r.centroid_lon), "lat": float(r.centroid_lat), "text": r.name} for r in labels.itertuples()],
-            get_position=["lon", "lat"], get_text="text", get_size=13 if label_level == "社区" else 11,
-            get_color=[48, 49, 51, 230], character_set='"auto"', font_family=f'"{FONT}"', font_weight=600,
-            get_text_anchor='"middle"', get_alignment_baseline='"center"', outline_width=2,
-            outline_color=[255, 255, 255, 220], font_settings={"sdf": True}, pickable=False))
+            get_position=["lon", "lat"], get_text="text", get_size=14 if label_level == "社区" else 12,
+            get_color=[48, 49, 51, 255], character_set='"auto"', font_family=f'"{FONT}"', font_weight=600,
+            get_text_anchor='"middle"', get_alignment_baseline='"center"',
+            # a white plate under each name: the points around it never cover it
+            background=True, get_background_color=[255, 255, 255, 225], background_padding=[4, 2, 4, 2],
+            get_border_color=[48, 49, 51, 60], get_border_width=1, pickable=False))
 
     focus = boundaries  # a chosen 社区 (also when one of its 网格 is chosen) fills the map, its neighbours around
     if selected_community and (boundaries["code"] == selected_community).any():
         focus = boundaries[boundaries["code"] == selected_community]
-    view = patrol.view_of(bounds_of(focus, points), height_px=height)
-    return CompactDeck(layers=layers, map_provider=None,
+    bounds = bounds_of(focus, points)
+    if height is None:
+        height = geo.fitted_height(bounds, width, min_px=MIN_MAP_HEIGHT, max_px=max_height)
+    view = geo.fit_view(bounds, width, height)
+    return CompactDeck(layers=layers, map_provider=None, height=height,
                     initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
                     tooltip={"text": "{tip}", "style": {"fontSize": "13px", "whiteSpace": "pre-line",
                                                         "backgroundColor": "rgba(48,49,51,0.92)", "color": "#fff"}})
@@ -277,7 +294,7 @@ def _community_name(boundaries: pd.DataFrame, code: str) -> str:
     return hit["name"].iloc[0] if len(hit) else ""
 
 
-def detail_map(issue: dict, height: int = 260) -> pdk.Deck:
+def detail_map(issue: dict, height: int = 260, width: int = 380) -> pdk.Deck:
     """A small map of one issue: its 网格 boundary (if any) and the point, coloured by status."""
     layers = []
     geometry = issue.get("grid_geometry")
@@ -298,7 +315,7 @@ def detail_map(issue: dict, height: int = 260) -> pdk.Deck:
         if bounds is None:
             d = 0.003
             bounds = (lon - d, lat - d, lon + d, lat + d)
-    view = patrol.view_of(bounds, width_px=420, height_px=height)
+    view = geo.fit_view(bounds, width, height)
     return CompactDeck(layers=layers, map_provider=None,
                     initial_view_state=pdk.ViewState(**view), tooltip=False)
 

@@ -142,17 +142,10 @@ def cell_polygon(lon: float, lat: float, cell_m: float) -> list[list[float]]:
 
 def view_of(bounds: tuple[float, float, float, float] | None, width_px: int = 900,
             height_px: int = 520) -> dict:
-    """latitude, longitude and zoom that fit (min_lon, min_lat, max_lon, max_lat) on the map."""
-    if bounds is None:
-        return {"latitude": 30.27, "longitude": 120.15, "zoom": 12}
-    x0, y0, x1, y1 = bounds
-    lat = (y0 + y1) / 2
-    span_x = max(x1 - x0, 1e-4) * 1.08
-    span_y = max(y1 - y0, 1e-4) * 1.08
-    # deck.gl's zoom 0 draws the world 512 px wide; latitude is stretched by 1 / cos(lat)
-    zoom_x = math.log2(360 * width_px / (512 * span_x))
-    zoom_y = math.log2(360 * height_px * math.cos(math.radians(lat)) / (512 * span_y))
-    return {"latitude": lat, "longitude": (x0 + x1) / 2, "zoom": max(min(zoom_x, zoom_y, 18), 3)}
+    """latitude, longitude and zoom that fit (min_lon, min_lat, max_lon, max_lat) on a map of
+    width_px × height_px (wenming.core.geo.fit_view)."""
+    from wenming.core.geo import fit_view
+    return fit_view(bounds, width_px, height_px)
 
 
 def status_of_row(status: str, overdue: bool) -> str:

@@ -128,13 +128,13 @@ def board_html(board: pd.DataFrame, *, street_name: str, period_label: str, publ
 # a data grid cuts its columns off. Same escaping as the printed sheet.
 PANEL_CSS = """
 <style>
-.hb-panel { font-size: 14px; line-height: 1.45; }
+.hb-panel { font-size: 14px; line-height: 1.45; overflow-x: auto; }
 .hb-panel .hb-group { margin: 12px 0 4px 0; font-weight: 600; font-size: 15px; }
 .hb-panel .hb-group span { font-weight: 400; color: #777; font-size: 13px; margin-left: 6px; }
-.hb-panel table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: 0; }
+.hb-panel table { width: 100%; min-width: 420px; border-collapse: collapse; table-layout: fixed; margin: 0; }
 .hb-panel th { font-weight: 500; color: #6b6b6b; text-align: left; font-size: 12.5px; padding: 4px 6px;
                border-bottom: 1px solid #d9d9d9; background: transparent; }
-.hb-panel td { padding: 6px; vertical-align: top; border-bottom: 1px solid #eeeeee; word-break: break-all;
+.hb-panel td { padding: 6px; vertical-align: top; border-bottom: 1px solid #eeeeee; overflow-wrap: anywhere;
                background: transparent; }
 .hb-panel th:nth-child(1) { width: 22%; } .hb-panel th:nth-child(2) { width: 30%; }
 .hb-panel th:nth-child(4) { width: 19%; }

@@ -70,8 +70,10 @@ class Screen:
         return int(self.height * vh / 100)
 
     def map_box(self, banner: bool) -> tuple[int, int]:
-        """Pixels of the map: 7/10 of the width inside the page's side padding, the body's height."""
-        return int(self.width * (1 - 2 * 0.011) * 0.7), self.body_height(banner)
+        """Pixels of the map: 7/10 of the width inside the page's side padding (the whole of it in a
+        window under 640 px, where Streamlit stacks the map over its side list), the body's height."""
+        share = 1.0 if self.width < 640 else 0.7
+        return int(self.width * (1 - 2 * 0.011) * share), self.body_height(banner)
 
     def trend_height(self, banner: bool) -> int:
         """Pixels of one trend chart (two rows of charts share the body), less the card's border."""

@@ -8,6 +8,24 @@ from wenming.core.db import Database
 from wenming.ui import registry, state
 
 
+# Streamlit's own words under a text box ("Press Enter to apply", "… to submit form", "Press Ctrl+Enter
+# to apply" in a text area), in Chinese: the first span of its InputInstructions is that sentence
+# (a character count such as 3/40 follows it), so the sentence is shrunk away and replaced.
+CHINESE_CSS = """<style>
+[data-testid="InputInstructions"] > span:first-child { font-size: 0; }
+[data-testid="InputInstructions"] > span:first-child::after { content: "按回车键确认"; font-size: 12px; }
+[data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after { content: "按 Ctrl+回车键确认"; }
+[data-testid="stForm"] [data-testid="InputInstructions"] > span:first-child::after { content: "按回车键提交"; }
+[data-testid="stForm"] [data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after {
+  content: "按 Ctrl+回车键提交"; }
+</style>"""
+
+
+def chinese_chrome() -> None:
+    """Streamlit's remaining English a user meets while typing, in Chinese (every page, the login too)."""
+    st.html(CHINESE_CSS)
+
+
 def begin(url_path: str) -> tuple[Database, User]:
     """The database and user for a page; refuses (and stops) a role the page is not for."""
     _through_app()
@@ -42,4 +60,42 @@ def refusal(title: str, landing_file: str, landing_title: str):
         st.warning(f"“{title}”不对你的账号开放。如需查看，请联系街道管理员调整账号权限。", icon=":material/block:")
         st.page_link(landing_file, label=f"回到{landing_title}", icon=":material/home:")
     body.__name__ = f"refused_{landing_file.removeprefix('pages/').removesuffix('.py')}_{abs(hash(title))}"
+    return body
+
+
+UNKNOWN_KEY = "unknown_path"
+
+
+def unknown_path(known: set[str]) -> str | None:
+    """The URL path this run asks for when no page of the app has it (e.g. /nosuchpage), else None.
+
+    Streamlit answers such a path with an English "Page not found … Running the app's main page"
+    dialog; app.py registers the path as a hidden page showing `not_found` instead. The path comes
+    from Streamlit's page manager: the page name the browser asked for on opening the address, or,
+    on a rerun of that page (which asks by the page's hash), the name remembered from then."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.util import calc_hash
+    manager = getattr(get_script_run_ctx(suppress_warning=True), "pages_manager", None)
+    if manager is None:
+        return None
+    wanted = getattr(manager, "intended_page_script_hash", None)
+    if wanted:
+        name = st.session_state.get(UNKNOWN_KEY)
+        return name if name and name not in known and calc_hash(name) == wanted else None
+    name = (getattr(manager, "intended_page_name", None) or "").strip().strip("/")
+    if not name or "/" in name or name in known:
+        return None
+    st.session_state[UNKNOWN_KEY] = name
+    return name
+
+
+def not_found(path: str, landing_file: str, landing_title: str):
+    """A page body for an address no page has: a Chinese note and a link to the role's landing page."""
+    def body() -> None:
+        st.title("页面不存在")
+        from wenming.honor.metrics import md_escape
+        shown = path if len(path) <= 60 else path[:60] + "…"
+        st.warning(f"地址“/{md_escape(shown)}”没有对应的页面，可能是链接抄错了，或页面已改名。", icon=":material/link_off:")
+        st.page_link(landing_file, label=f"回到{landing_title}", icon=":material/home:")
+    body.__name__ = f"not_found_{abs(hash(path))}"
     return body
