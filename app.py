@@ -7,6 +7,8 @@ if __name__ != "__main__":
     # cookie, the security headers and closes /_stcore/metrics (wenming/core/web.py).
     from wenming.core import web
     app = st.App(__file__, routes=web.routes(), middleware=web.middleware())
+    from wenming.ui import preload
+    preload.warm()  # the pages' imports now, while the server starts, not on the first visit
 else:
     from wenming.honor.metrics import md_escape
     from wenming.ui import page, registry, session, state

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import json
 import re
+import statistics
 
 import numpy as np
 import pandas as pd
@@ -259,20 +260,19 @@ def main(args) -> int:
     from wenming.ops import bench_browser as browser
     scales = [1] if args.quick else [int(s) for s in args.scales.split(",")]
     only = set(args.pages.split(",")) if args.pages else None
-    with_browser = getattr(args, "browser", True)
-    visits = getattr(args, "visits", 3)
-    lines, page_rows, imports, builds, floors, loads = [], [], {}, {}, {}, {}
+    run = {"with_browser": getattr(args, "browser", True), "visits": getattr(args, "visits", 3), "scales": scales,
+           "page_rows": [], "imports": {}, "builds": {}, "floors": {}, "loads": {},
+           "load_start": browser.load_average(), "started": datetime.now()}
     log = print
-    load_start = browser.load_average()
     for scale in scales:
         path, built = _db_for(scale, log)
         if built is not None:
-            builds[scale] = built
+            run["builds"][scale] = built
         if scale == scales[0] and not args.pages:
-            imports = bench_import(path, log)
+            run["imports"] = bench_import(path, log)
         log(f"scale {scale}: pages (server)")
         rows = bench_pages(path, scale, log, only)
-        if with_browser:
+        if run["with_browser"]:
             from wenming.core.db import Database
             db = Database(path)
             try:
@@ -280,55 +280,75 @@ def main(args) -> int:
                 specs = bench_specs(len(db.named("system/streets")) > 1, only)
             finally:
                 db.close()
-            log(f"scale {scale}: pages (browser), load average {browser.load_average()[0]:.2f}")
             BENCH_DIR.mkdir(parents=True, exist_ok=True)
+            log(f"scale {scale}: pages (browser), load average {browser.load_average()[0]:.2f}")
             before = browser.load_average()
-            floors[scale] = browser.floor(log, visits, BENCH_DIR)
-            found = browser.run(path, scale, log, specs, identities, visits, BENCH_DIR)
-            loads[scale] = (before, browser.load_average())
+            first = browser.floor(log, run["visits"], BENCH_DIR)
+            found = browser.run(path, scale, log, specs, identities, run["visits"], BENCH_DIR)
+            after = browser.floor(log, run["visits"], BENCH_DIR)
+            run["floors"][scale] = (first, after)
+            run["loads"][scale] = (before, browser.load_average())
             for row in rows:
                 row["browser"] = found.get((row["page"], row["view"]))
-        page_rows += rows
-    load_end = browser.load_average()
+        run["page_rows"] += rows
+        _write(args, run, done=scale == scales[-1])
+    return 0
+
+
+def _write(args, run: dict, done: bool) -> None:
+    from wenming.ops import bench_browser as browser
+    with_browser, visits = run["with_browser"], run["visits"]
+    lines, imports = [], run["imports"]
+    load_now = browser.load_average()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    table = pd.DataFrame(page_rows)
+    table = pd.DataFrame(run["page_rows"])
     lines.append("# Benchmark results\n")
-    lines.append(f"Run {datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} cores; DuckDB memory_limit "
+    if not done:
+        lines.append(f"**Run in progress** (scales {', '.join(map(str, run['scales']))}; the rows below are those done).\n")
+    lines.append(f"Run {run['started']:%Y-%m-%d %H:%M}–{datetime.now():%H:%M} (`python -m wenming bench --scales "
+                 f"{','.join(map(str, run['scales']))}`) on {os.cpu_count()} cores; DuckDB memory_limit "
                  f"{config.get('memory_limit')}. Demo data as of {TODAY}. Machine load average (1, 5, 15 min) at the "
-                 f"start {', '.join(f'{x:.2f}' for x in load_start)}, at the end {', '.join(f'{x:.2f}' for x in load_end)}.\n")
+                 f"start {', '.join(f'{x:.2f}' for x in run['load_start'])}, at the end "
+                 f"{', '.join(f'{x:.2f}' for x in load_now)}.\n")
     if imports:
         lines.append(f"- Import: {imports['rows']:,}-row 巡查问题 CSV read, validated, assigned to 网格 and loaded in "
                      f"**{imports['seconds']:.1f} s** ({imports['outcome']}, {imports['inserted']:,} rows new).")
-    for scale, seconds in builds.items():
+    for scale, seconds in run["builds"].items():
         lines.append(f"- Demo build at scale {scale}: **{seconds:.0f} s**.")
     lines.append(f"- Peak memory of the benchmark process (all pages, all scales): **{peak:,.0f} MB**.\n")
     lines.append("Two identities: the admin over every 街道 (`管理员（全部街道）`), and the head of the first 街道's "
                  "first 社区 (`社区书记`), each on the pages their role may open. **Server**: one script run in process "
                  "(Streamlit's AppTest), cold with no cached query results, warm the same run again; `sent` is the "
-                 "serialised size of the elements the run produced.")
+                 "serialised size of the elements the run produced.\n")
     if with_browser:
-        lines.append(f"**Browser**: headless Chromium at 1440×900 against `streamlit run` over the same file. "
-                     + browser.IDLE_DEFINITION
-                     + " **Cold** is the first visit after the server started (a fresh server and a fresh browser "
-                     f"profile for every page and identity); **warm** is the median of {visits} later visits of the page "
-                     "by its address (each a reload: a new Streamlit session, the browser's cache of the app's scripts "
-                     "kept). `ws KB` is what arrived over the websocket during a warm visit; `elements` counts "
-                     "`[data-testid='stElementContainer']` at idle. Target: warm ≤ 3 s, cold ≤ 5 s.\n")
-        if floors:
-            lines.append("**Floor** (a trivial Streamlit page, `wenming/ops/bench_trivial_app.py`: a title and a line "
-                         "of text, no database, measured the same way just before each scale's pages):")
-            for scale, r in floors.items():
-                (l0, l1) = loads.get(scale, ((float("nan"),) * 3,) * 2)
-                lines.append(f"- before scale {scale}: cold **{r.cold.seconds:.2f} s**, warm **{r.warm_s:.2f} s** "
-                             f"({r.warm_bytes / 1024:.1f} KB, {r.warm_elements:.0f} elements); load average over this "
-                             f"scale's browser pages {l0[0]:.2f} → {l1[0]:.2f}.")
+        lines.append("**Browser**: headless Chromium (Debian's, software rendering: `--disable-gpu`) at 1440×900 against "
+                     "`streamlit run` over the same file. " + browser.IDLE_DEFINITION
+                     + " **Cold** is a page's first visit after the server started: for each identity a fresh server "
+                     "(which imports the pages' modules while it starts, `wenming/ui/preload.py`) and a fresh browser "
+                     "profile, then its pages one after the other, each visited first cold (nothing of that page "
+                     "cached; what pages share — the app's scripts in the browser, the list of places — is warm from "
+                     f"the pages before it). **Warm** is the median of {visits} later visits of the page by its address "
+                     "(each a reload: a new Streamlit session). `ws KB` is what arrived over the websocket during a "
+                     "warm visit; `elements` counts `[data-testid='stElementContainer']` at idle; `÷ floor` is the warm "
+                     "time over the trivial page's warm time measured around the same scale. Target: warm ≤ 3 s, "
+                     "cold ≤ 5 s.\n")
+        if run["floors"]:
+            lines.append("**Floor**: a trivial Streamlit page (`wenming/ops/bench_trivial_app.py`: a title and a line "
+                         "of text, no database), served and measured the same way just before and just after each "
+                         "scale's pages:")
+            for scale, (first, after) in run["floors"].items():
+                (l0, l1) = run["loads"][scale]
+                lines.append(f"- scale {scale}: before cold {first.cold.seconds:.2f} s, warm **{first.warm_s:.2f} s**; "
+                             f"after cold {after.cold.seconds:.2f} s, warm **{after.warm_s:.2f} s** "
+                             f"({first.warm_bytes / 1024:.1f} KB, {first.warm_elements:.0f} elements); load average "
+                             f"{l0[0]:.2f} → {l1[0]:.2f}.")
             lines.append("")
     if not table.empty:
         head = "| scale | page | role | server cold (s) | server warm (s) | sent (KB) |"
         rule = "|---:|---|---|---:|---:|---:|"
         if with_browser:
-            head += " browser cold (s) | browser warm (s) | ws KB (warm) | elements | target |"
-            rule += "---:|---:|---:|---:|:---:|"
+            head += " browser cold (s) | browser warm (s) | ÷ floor | ws KB (warm) | elements | target |"
+            rule += "---:|---:|---:|---:|---:|:---:|"
         lines += [head, rule]
         for r in table.to_dict("records"):
             line = (f"| {r['scale']} | {r['page']} | {r['view']} | {r['cold_s']:.2f} | {r['warm_s']:.2f} "
@@ -336,10 +356,13 @@ def main(args) -> int:
             if with_browser:
                 b = r.get("browser")
                 if b is None or b.cold is None:
-                    line += " — | — | — | — | — |"
+                    line += " — | — | — | — | — | — |"
                 else:
+                    floors = run["floors"].get(r["scale"])
+                    base = statistics.mean([f.warm_s for f in floors]) if floors else float("nan")
                     ok = b.warm_s <= 3 and b.cold.seconds <= 5
-                    line += (f" {_fmt(b.cold.seconds)} | {_fmt(b.warm_s)} | {_fmt(b.warm_bytes / 1024, ',.1f')} "
+                    line += (f" {_fmt(b.cold.seconds)} | {_fmt(b.warm_s)} | {_fmt(b.warm_s / base, '.1f')}× "
+                             f"| {_fmt(b.warm_bytes / 1024, ',.1f')} "
                              f"| {_fmt(b.warm_elements, '.0f')} | {'✔' if ok else '✘'}{' ⚠' if b.problems else ''} |")
             lines.append(line)
         problems = [(r["scale"], r["page"], r["view"], r["browser"].problems) for r in table.to_dict("records")
@@ -357,13 +380,14 @@ def main(args) -> int:
             lines.append(f"| {r.scale} | {r.page} | {r.view} | {r.peak_mb:,.0f} | {r.whole_s:.2f} "
                          f"| {r.whole_bytes / 2**20:,.1f} | {r.whole_s / r.cold_s:.1f} | {r.whole_bytes / max(r.bytes, 1):,.0f} |")
     text = "\n".join(lines) + "\n"
-    print(text)
+    if done:
+        print(text)
     if not args.quick and not args.pages:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text, encoding="utf-8")
-    elif args.pages:
+    else:
         part = BENCH_DIR / "partial_results.md"
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
         part.write_text(text, encoding="utf-8")
-        print(f"(--pages: written to {part}, not {args.out})")
-    return 0
+        if done:
+            print(f"(--pages/--quick: written to {part}, not {args.out})")

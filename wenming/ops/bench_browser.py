@@ -9,8 +9,10 @@ The figure is the time from the start of the navigation (the browser's `performa
 the address typed, before the HTML is requested) to the later of the last websocket message
 received and the last change of the app to "notRunning" — the quiet wait itself is not counted.
 
-**Cold** is the first visit after the server started (a fresh `streamlit run` for every page and
-role, and a fresh browser profile: nothing cached in the server process or the browser).
+**Cold** is a page's first visit after the server started: for each identity a fresh `streamlit run`
+and a fresh browser profile, then its pages one after the other, each first visited cold (nothing
+of that page cached; what pages share, such as the app's scripts in the browser and the list of
+places, is warm from the pages before it).
 **Warm** is the median of `visits` later visits of the same page by address (each a reload:
 a new Streamlit session, the browser's cache of the app's scripts kept), as someone who opens
 the link again or refreshes.
@@ -199,34 +201,38 @@ def _visit(page, url: str) -> Visit:
                  elements=int(m["elements"]), problems=problems)
 
 
-def measure_page(browser, script: Path, db_path: Path | None, path: str, *, token: str | None, visits: int,
-                 log_path: Path, width: int = 1440, height: int = 900) -> PageResult:
-    """One page: a fresh server and browser profile, the cold visit, then `visits` warm ones."""
+@contextmanager
+def browser_session(browser, base: str, token: str | None, width: int = 1440, height: int = 900):
+    """A fresh browser profile (context) at one screen, signed in by `token`; yields (page, outside requests)."""
     from wenming.core import web
-    with served(script, db_path, log_path) as (base, start_s):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
-        outside: list[str] = []
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    outside: list[str] = []
 
-        def route(r):
-            host = urlparse(r.request.url).hostname or ""
-            if r.request.url.startswith(("data:", "blob:")) or host in LOCAL:
-                return r.continue_()
-            outside.append(r.request.url)
-            return r.abort()
-        try:
-            context.route("**/*", route)
-            context.add_init_script(PROBE)
-            if token:
-                context.add_cookies([{"name": web.COOKIE, "value": token, "url": base, "httpOnly": True,
-                                      "sameSite": "Strict"}])
-            page = context.new_page()
-            cold = _visit(page, base + path)
-            warm = [_visit(page, base + path) for _ in range(visits)]
-        finally:
-            context.close()
+    def route(r):
+        host = urlparse(r.request.url).hostname or ""
+        if r.request.url.startswith(("data:", "blob:")) or host in LOCAL:
+            return r.continue_()
+        outside.append(r.request.url)
+        return r.abort()
+    try:
+        context.route("**/*", route)
+        context.add_init_script(PROBE)
+        if token:
+            context.add_cookies([{"name": web.COOKIE, "value": token, "url": base, "httpOnly": True,
+                                  "sameSite": "Strict"}])
+        yield context.new_page(), outside
+    finally:
+        context.close()
+
+
+def measure(page, base: str, path: str, visits: int, outside: list[str], start_s: float = 0.0) -> PageResult:
+    """The page's first visit (cold) and `visits` more (warm), in this browser profile."""
+    cold = _visit(page, base + path)
+    warm = [_visit(page, base + path) for _ in range(visits)]
     if outside:
         cold.problems.append(f"requests left the machine: {outside[:3]}")
+        outside.clear()
     return PageResult(path, cold, warm, start_s)
 
 
@@ -248,26 +254,31 @@ def url_of(url_path: str) -> str:
 
 def run(db_path: Path, scale: int, log, specs: list, identities: dict[str, tuple[str, str | None]],
         visits: int, work: Path) -> dict[tuple[str, str], PageResult]:
-    """{(page, view): result} for every page × identity that may open it, one fresh server each."""
+    """{(page, view): result}: for each identity a fresh server and browser profile, then every page
+    that identity may open, each visited first (cold) and then `visits` times (warm)."""
     from wenming.ops import bench
     tokens = session_tokens(db_path, identities)
     results = {}
     with chromium() as browser:
-        for spec in specs:
-            for view in bench.views_for(spec, identities):
-                r = measure_page(browser, config.ROOT / "app.py", db_path, url_of(spec.url_path), token=tokens[view],
-                                 visits=visits, log_path=work / f"server-{scale}-{spec.url_path}.log")
-                results[(f"/{spec.url_path}", view)] = r
-                log(f"  browser {spec.url_path:<11} {view:<10} cold {r.cold.seconds:6.2f} s  warm {r.warm_s:6.2f} s  "
-                    f"{r.warm_bytes / 1024:8.1f} KB  {r.warm_elements:5.0f} elements  (server up in {r.start_s:.1f} s)"
-                    + (f"  ! {'; '.join(r.problems)[:300]}" if r.problems else ""))
+        for view in identities:
+            mine = [spec for spec in specs if view in bench.views_for(spec, identities)]
+            with served(config.ROOT / "app.py", db_path, work / f"server-{scale}-{len(results)}.log") as (base, start_s), \
+                    browser_session(browser, base, tokens[view]) as (page, outside):
+                log(f"  browser: server for {view} up in {start_s:.1f} s")
+                for spec in mine:
+                    r = measure(page, base, url_of(spec.url_path), visits, outside, start_s)
+                    results[(f"/{spec.url_path}", view)] = r
+                    log(f"  browser {spec.url_path:<11} {view:<10} cold {r.cold.seconds:6.2f} s  warm {r.warm_s:6.2f} s  "
+                        f"{r.warm_bytes / 1024:8.1f} KB  {r.warm_elements:5.0f} elements"
+                        + (f"  ! {'; '.join(r.problems)[:300]}" if r.problems else ""))
     return results
 
 
 def floor(log, visits: int, work: Path) -> PageResult:
-    """The trivial page's cold and warm idle seconds on this machine now."""
-    with chromium() as browser:
-        r = measure_page(browser, TRIVIAL_APP, None, "/", token=None, visits=visits, log_path=work / "server-trivial.log")
+    """The trivial page's cold and warm idle seconds on this machine now (its own fresh server)."""
+    with chromium() as browser, served(TRIVIAL_APP, None, work / "server-trivial.log") as (base, start_s), \
+            browser_session(browser, base, None) as (page, outside):
+        r = measure(page, base, "/", visits, outside, start_s)
     log(f"  browser trivial page        cold {r.cold.seconds:6.2f} s  warm {r.warm_s:6.2f} s  "
         f"{r.warm_bytes / 1024:8.1f} KB  {r.warm_elements:5.0f} elements")
     return r
