@@ -1,5 +1,9 @@
 """python -m wenming bench: import throughput, demo build time, and every page's server time and
-payload, cold and warm, at 街道 scale and city scale. Prints a table and writes bench/results.md.
+payload, cold and warm, at 街道 scale and city scale, as the admin over every 街道 and as a 社区
+head; beside it the browser column (wenming/ops/bench_browser.py: seconds to idle in headless
+Chromium, websocket bytes, elements drawn, cold and warm, and a trivial page's floor). Prints a
+table and writes bench/results.md (after each scale, so a long run leaves what it has measured).
+The scale-N demo databases are built once into bench/tmp/ (gitignored) and reused.
 
 Page time is one full script run in process (Streamlit's AppTest: the same script, widgets and
 queries as a browser visit, without the network). "Cold" is the page's first run with no cached
