@@ -254,4 +254,4 @@ def test_only_the_open_tab_is_built(app_as, monkeypatch):
     assert len(at.get("plotly_chart")) >= 2
     calls.clear()
     open_tab(at, "社区红黑榜（综合考核）")
-    assert calls == ["month_scores"] and not at.get("plotly_chart")
+    assert set(calls) == {"month_scores"} and not at.get("plotly_chart")  # (it scores the month before too)

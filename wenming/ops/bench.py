@@ -211,6 +211,7 @@ def bench_pages(path: Path, scale: int, log, only: set[str] | None = None) -> li
     st_logger.set_log_level("error")
 
     os.environ["WENMING_DB"] = str(path)
+    os.environ["WENMING_BACKUP_COUNT"] = "0"  # the app's daily backup thread: no copy of the file mid-run
     state._open.clear()
     db = state._open(str(path))
     identities = bench_identities(db)
