@@ -56,7 +56,7 @@ templates: $(BIN)/python
 	$(BIN)/python -m wenming.ops.templates
 
 bench: $(BIN)/python
-	$(BIN)/python -m wenming bench --scales 1,10,100
+	$(BIN)/python -m wenming bench --scales 1,100
 
 soak: $(BIN)/python system-deps
 	$(BIN)/python -m pytest -q -m soak tests/soak

@@ -11,6 +11,8 @@ if __name__ != "__main__":
     # pages come from st.navigation only: without this the first session after a start treats pages/
     # the old way and answers an unknown address (/nosuchpage) with Streamlit's English dialog
     PagesManager.uses_pages_directory = False
+    from wenming.ui import preload
+    preload.warm()  # the pages' imports now, while the server starts, not on the first visit
 else:
     from wenming.honor.metrics import md_escape
     from wenming.ui import page, registry, session, state

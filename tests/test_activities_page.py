@@ -16,6 +16,14 @@ def open_page(app_as, role, community=None, period=None):
     return at
 
 
+def open_tab(at, label: str):
+    """Click a tab: only the open tab's content is built (and sent)."""
+    at.session_state["act_tab"] = label
+    at.run()
+    assert not at.exception
+    return at
+
+
 def leaderboard(at):
     """The first table on the page: the leaderboard."""
     return at.dataframe[0].value
@@ -40,8 +48,9 @@ def test_page_renders_for_a_leader(app_as):
     board = leaderboard(at)
     assert len(board) == 14 and board["名次"].iloc[0] == "1"
     assert {"名次", "较上月", "社区", "得分", "完成", "参与", "丰富", "及时", "自选活动"} <= set(board.columns)
-    assert len(at.get("plotly_chart")) >= 4  # heat map, participation, trend, score line
     assert any(b.label == "导出排行榜（xlsx）" for b in at.get("download_button"))
+    charts = {tab: len(open_tab(at, tab).get("plotly_chart")) for tab in ("社区×月热力图", "主题详情", "趋势")}
+    assert charts == {"社区×月热力图": 1, "主题详情": 1, "趋势": 2}  # heat map, participation, trend and score line
 
 
 def test_a_month_switch_changes_the_ranking(app_as):
@@ -83,9 +92,9 @@ def test_a_community_head_sees_all_ranks_but_only_their_own_activities(app_as):
     assert not at.exception
     assert len(leaderboard(at)) == 14  # every 社区's score and rank
     assert any("西溪社区" in m.value and "分" in m.value for m in at.markdown)  # own standing
-    lists = [d.value for d in at.dataframe if "活动名称" in d.value.columns]
+    lists = [d.value for d in open_tab(at, "主题详情").dataframe if "活动名称" in d.value.columns]
     assert lists and all(set(d["社区"]) <= {"西溪社区"} for d in lists)
-    hovers = heat_hovers(at)
+    hovers = heat_hovers(open_tab(at, "社区×月热力图"))
     names = [n.replace("<b>", "").replace("</b>", "") for n in
              __import__("json").loads(next(c for c in at.get("plotly_chart") if '"heatmap"' in c.proto.spec)
                                       .proto.spec)["data"][0]["y"]]
@@ -97,7 +106,7 @@ def test_a_community_head_sees_all_ranks_but_only_their_own_activities(app_as):
 
 
 def test_a_leader_sees_every_communitys_activities(app_as):
-    at = open_page(app_as, "leader", period="2026-10")
+    at = open_tab(open_page(app_as, "leader", period="2026-10"), "主题详情")
     lists = [d.value for d in at.dataframe if "活动名称" in d.value.columns]
     assert len(set(lists[0]["社区"])) > 1
 
@@ -105,7 +114,27 @@ def test_a_leader_sees_every_communitys_activities(app_as):
 def test_the_admin_gets_the_calendar_editor(app_as):
     at = app_as("admin", page="pages/activities.py")
     assert not at.exception
-    assert any(b.label == "保存2026年日历" for b in at.button)
+    assert not any(b.label == "保存2026年日历" for b in at.button)  # built when its tab is opened
+    assert any(b.label == "保存2026年日历" for b in open_tab(at, "活动日历").button)
+
+
+def test_only_the_open_tab_is_built(app_as, monkeypatch):
+    """The heat map's hovers and chart are built only once its tab is opened, and the leaderboard not meanwhile."""
+    from wenming.activities import charts, metrics as act
+    calls = []
+    at = app_as("leader", page="pages/activities.py")
+    for module, name in ((act, "cell_hover"), (charts, "heatmap"), (charts, "monthly_activity")):
+        original = getattr(module, name)
+
+        def recording(*args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+        monkeypatch.setattr(module, name, recording)
+    at.sidebar.selectbox[0].set_value("2026-10").run()
+    assert not at.exception and calls == [] and not at.get("plotly_chart") and len(leaderboard(at)) == 14
+    open_tab(at, "社区×月热力图")
+    assert calls == ["cell_hover", "heatmap"] and len(at.get("plotly_chart")) == 1
+    assert not [d for d in at.dataframe if "名次" in d.value.columns]  # the leaderboard is not built meanwhile
 
 
 @pytest.mark.browser

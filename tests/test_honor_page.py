@@ -42,6 +42,22 @@ def pick(at, label: str, value):
     return at
 
 
+SECTIONS = ["本期榜单", "黑榜整改跟踪", "历史与规律", "社区红黑榜（综合考核）"]
+
+
+def open_tab(at, section: str):
+    """Click a tab: only the open tab's content is built (and sent)."""
+    at.session_state["honor_tab"] = section
+    return at.run()
+
+
+def texts_of_every_tab(at) -> list[str]:
+    out = []
+    for section in SECTIONS:
+        out += texts(open_tab(at, section))
+    return out
+
+
 @pytest.mark.parametrize("role, community", [("leader", None), ("community", "330105099003"), ("admin", None)])
 def test_page_renders_for_reading_roles(app_as, role, community):
     at = pick(app_as(role, community, page=PAGE), "统计期间", "2026-10")
@@ -55,7 +71,9 @@ def test_page_renders_for_reading_roles(app_as, role, community):
     assert panels and all("hb-panel" in p for p in panels)
     if role != "community":  # a 社区 head's filter may rest on the own 社区, whose black board can be empty
         assert len(panels) == 2
-    assert len(at.get("plotly_chart")) >= 2
+    assert len(at.get("plotly_chart")) == 0  # the history's charts are built when their tab is opened
+    assert len(open_tab(at, "历史与规律").get("plotly_chart")) >= 2
+    assert not at.exception and not at.get("html")  # and the board's panels are not built meanwhile
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["下载本期榜单（Excel）", "下载打印版（A4 网页）"]
 
@@ -84,7 +102,7 @@ def test_leader_sees_no_resident_name(app_as, apptest_db, period, label):
     assert len(people) > 20 and len(households) > 5
     at = pick(app_as("leader", page=PAGE), "统计期间", period)
     assert not at.exception and at.caption[0].value.startswith(f"**{label}**")
-    shown = "\n".join(texts(at))
+    shown = "\n".join(texts_of_every_tab(at))
     assert "*" in shown  # masked names are there ...
     leaked = sorted(n for n in people | households if n in shown)
     assert leaked == []  # ... unmasked ones are not
@@ -109,7 +127,7 @@ def test_community_head_sees_own_names_only(app_as, apptest_db):
     rows = db.sql("SELECT community_code, object_name FROM honor_current WHERE object_type = '个人' "
                   "AND period = DATE '2026-10-01'")
     at = pick(app_as("community", own, page=PAGE), "统计期间", "2026-10")
-    shown = "\n".join(texts(at))
+    shown = "\n".join(texts_of_every_tab(at))
     for code, name in rows.itertuples(index=False):
         assert (name in shown) == (code == own), name
 
@@ -198,6 +216,7 @@ def test_community_board_beside_the_entity_boards(app_as, apptest_db):
     from wenming.ui import state
     at = pick(app_as("leader", page=PAGE), "统计期间", "2026-10")
     assert [t.label for t in at.tabs] == ["本期榜单", "黑榜整改跟踪", "历史与规律", "社区红黑榜（综合考核）"]
+    open_tab(at, "社区红黑榜（综合考核）")
     db = state._open(str(apptest_db))
     result = composite.month_scores(db, Scope(role="leader", street_codes=("330105099",)), "330105099",
                                     date(2026, 10, 1), composite.minute(db.now()))
@@ -212,3 +231,27 @@ def test_community_board_beside_the_entity_boards(app_as, apptest_db):
         assert note in [w.value for w in at.warning]
     link = next(e for e in at.get("page_link") if e.proto.label.startswith("综合考核"))
     assert "period=2026-10" in link.proto.query_string
+
+
+def test_only_the_open_tab_is_built(app_as, monkeypatch):
+    """The history's queries run, and the composite is scored for the 社区 board, only once their tab is opened."""
+    from wenming.composite import month as composite
+    from wenming.honor import model
+    calls = []
+    at = app_as("leader", page=PAGE)  # the landing page (总览) scores the month too: record from here on
+    for module, name in ((model, "history"), (model, "recurring"), (composite, "month_scores")):
+        original = getattr(module, name)
+
+        def recording(*args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+        monkeypatch.setattr(module, name, recording)
+    at = pick(at, "统计期间", "2026-10")
+    assert not at.exception and calls == []
+    assert "黑榜反复出现的问题" not in "\n".join(m.value for m in at.markdown)
+    open_tab(at, "历史与规律")
+    assert not at.exception and set(calls) == {"history", "recurring"}
+    assert len(at.get("plotly_chart")) >= 2
+    calls.clear()
+    open_tab(at, "社区红黑榜（综合考核）")
+    assert set(calls) == {"month_scores"} and not at.get("plotly_chart")  # (it scores the month before too)

@@ -251,8 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db")
     p.set_defaults(func=cmd_bulletin)
 
-    p = sub.add_parser("bench", help="基准测试：每个页面的服务器耗时与发送字节")
-    p.add_argument("--scales", default="1,10,100", help="逗号分隔的规模，如 1,10,100")
+    p = sub.add_parser("bench", help="基准测试：每个页面的服务器耗时与发送字节，以及在浏览器中到空闲的时间")
+    p.add_argument("--scales", default="1,100", help="逗号分隔的规模，如 1,100")
+    p.add_argument("--browser", action=argparse.BooleanOptionalAction, default=True,
+                   help="也在无头 Chromium 中测量每个页面（默认测量；--no-browser 只测服务器端）")
+    p.add_argument("--visits", type=int, default=3, help="浏览器“热”访问的次数，取中位数（默认 3）")
     p.add_argument("--out", default=str(config.ROOT / "bench" / "results.md"))
     p.add_argument("--quick", action="store_true", help="只测规模 1，用于冒烟")
     p.add_argument("--pages", help="只测这些页面（逗号分隔的 URL 路径，如 patrol,ranking）")
