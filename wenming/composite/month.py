@@ -48,7 +48,7 @@ class MonthResult:
         return {"start": start, "end": end, "as_of": self.as_of}
 
 
-TOTAL_COLUMNS = ["community_code", "patrol", "activity", "volunteer", "honor", "adjustment", "total", "rank",
+TOTAL_COLUMNS = ["community_code", "patrol", "activity", "volunteer", "honor", "satisfaction", "adjustment", "total", "rank",
                  "small_sample", "community_name", "change"]
 
 
@@ -78,7 +78,8 @@ def _window(month: date, now: datetime) -> tuple[datetime, datetime, datetime]:
     return start, end, min(end, now)
 
 
-def month_inputs(db, scope: Scope, street_code: str, month: date, now: datetime) -> pd.DataFrame:
+def month_inputs(db, scope: Scope, street_code: str, month: date, now: datetime, rules: dict | None = None
+                 ) -> pd.DataFrame:
     """One row per 社区 that existed by the month's end: the inputs of every rule line."""
     start, end, as_of = _window(month, now)
     window = {"start": start, "end": end, "as_of": as_of}
@@ -99,6 +100,14 @@ def month_inputs(db, scope: Scope, street_code: str, month: date, now: datetime)
                         on="community_code", how="left")
     frame = frame.merge(v[["community_code", "registered", "active", "hours_verified"]], on="community_code", how="left")
     frame = frame.merge(h[["community_code", "red_published", "black_active"]], on="community_code", how="left")
+    # 群众满意 (issue 20): read only in a month whose rules give it a weight
+    sat_rules = rules if rules is not None else rules_mod.load(db, street_code, month)
+    if scoring.area_max(sat_rules, "satisfaction") > 0:
+        from wenming.satisfaction import model as satisfaction
+        s = satisfaction.month_inputs(db, scope, street_code, month, now, sat_rules)
+        frame = frame.merge(s[["community_code", *scoring.INPUTS["satisfaction"]]], on="community_code", how="left")
+    else:
+        frame = frame.assign(**{c: 0 for c in scoring.INPUTS["satisfaction"]})
     numeric = [c for c in frame.columns if c not in ("street_code", "street_name", "community_code", "community_name",
                                                       "established_on")]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce").fillna(0)
@@ -120,7 +129,7 @@ def month_scores(db, scope: Scope, street_code: str, month: date, now: datetime,
         # outside the session's 街道, or a month that has not begun: nothing to rank
         return _empty(street_code, month, as_of, now < end, rules, db, scope)
     scope = narrowed
-    inputs = month_inputs(db, scope, street_code, month, now)
+    inputs = month_inputs(db, scope, street_code, month, now, rules)
     adj = adjustments_for(db, scope, street_code, month)
     if inputs.empty:
         return _empty(street_code, month, as_of, now < end, rules, db, scope, inputs, adj)
@@ -249,6 +258,7 @@ def action_text(key: str, n: int, rules: dict, running: bool, fallback: str = ""
         "activity": f"本月组织一次主题活动并在 {days} 天内报送（按每千名居民 10 人参加估算）",
         "volunteers": f"新注册 {n} 名志愿者，注册率达到 {target}",
         "black": f"督促 {n} 条在榜黑榜整改销号",
+        "followup": f"回访 {n} 件已整改问题（联系上或未联系上都算回访）",
     }
     then = {
         "overdue": f"如果当月底前整改了这 {n} 条逾期问题",
@@ -257,6 +267,7 @@ def action_text(key: str, n: int, rules: dict, running: bool, fallback: str = ""
         "activity": f"如果当月组织过一次主题活动并在 {days} 天内报送（按每千名居民 10 人参加估算）",
         "volunteers": f"如果当月再注册 {n} 名志愿者，注册率达到 {target}",
         "black": f"如果这 {n} 条黑榜在当月底前整改销号",
+        "followup": f"如果当月再回访 {n} 件已整改问题",
     }
     return (now if running else then).get(key, fallback)
 
@@ -294,9 +305,11 @@ def period_table(month_totals: pd.DataFrame) -> pd.DataFrame:
     patrol, activity, volunteer, honor, adjustment."""
     if month_totals.empty:
         return pd.DataFrame(columns=["community_code", "community_name", "total", "patrol", "activity", "volunteer",
-                                     "honor", "adjustment", "months_counted", "rank"])
-    parts = ["total", "patrol", "activity", "volunteer", "honor", "adjustment"]
+                                     "honor", "satisfaction", "adjustment", "months_counted", "rank"])
+    parts = ["total", "patrol", "activity", "volunteer", "honor", "satisfaction", "adjustment"]
     frame = month_totals.copy()
+    if "satisfaction" not in frame:
+        frame["satisfaction"] = 0.0
     for c in parts:
         frame[c] = pd.to_numeric(frame[c], errors="coerce").fillna(0.0)
     out = frame.groupby("community_code", as_index=False).agg(

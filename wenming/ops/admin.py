@@ -26,7 +26,8 @@ TARGET_RULE = "volunteer.registration_target"  # (0, 0.5]
 # counts, days and sizes: positive whole numbers
 WHOLE_RULES = {"patrol.sample_min", "patrol.hotspot_min_issues", "patrol.hotspot_days", "patrol.gap_days",
                "activity.richness_max_count", "activity.timely_days", "volunteer.active_days",
-               "honor.expiry_months", "honor.rectify_days", "honor.board_size"}
+               "honor.expiry_months", "honor.rectify_days", "honor.board_size",
+               "survey.sample_min", "survey.window_months"}  # 群众满意 (issue 20)
 POSITIVE_RULES = {"patrol.report_within_hours", "patrol.hotspot_cell_m", "activity.participation_full_permille",
                   "volunteer.weekly_hours_flag", "volunteer.hours_per_100_full", *WHOLE_RULES, *STAR_RULES}
 ADJUST_MIN, ADJUST_MAX = -20.0, 20.0

@@ -188,3 +188,25 @@ def month_inputs(db, scope, street_code: str, month: date, now: datetime, rules:
     out = surveys[["community_code", "respondents", "satisfied"]].merge(
         issues[["community_code", "rectified_in", "followed"]], on="community_code", how="outer")
     return out.fillna(0)
+
+
+def item_lines(inputs, rules: dict, month_word: str) -> list[str]:
+    """/community's 群众满意 items for one 社区's composite inputs (a row of month_inputs)."""
+    n, ok = int(inputs.get("respondents", 0)), int(inputs.get("satisfied", 0))
+    survey_min = metrics.sample_min(rules, metrics.SURVEY_SAMPLE_RULE)
+    window = int(rules.get("survey.window_months", 3) or 3)
+    lines = []
+    if n:
+        rate = metrics.text("satisfaction_rate", ok / n)
+        lines.append(f"近 {window} 个月问卷受访 {n} 人，满意和基本满意 {ok} 人，满意率 **{rate}**"
+                     f"（95% 区间 {sat.interval_text('satisfaction_rate', ok, n)}）"
+                     + (f"；少于 {survey_min:g} 人，按街道平均收缩计分。" if n < survey_min else "。"))
+    else:
+        lines.append(f"近 {window} 个月没有问卷：满意率按街道平均水平计。")
+    rect, done = int(inputs.get("rectified_in", 0)), int(inputs.get("followed", 0))
+    if rect:
+        lines.append(f"{month_word}整改 {rect} 件问题，已回访 **{done} 件**"
+                     + (f"，还有 {rect - done} 件未回访。" if rect > done else "，全部回访。"))
+    else:
+        lines.append(f"{month_word}没有整改的问题需要回访。")
+    return lines
