@@ -30,8 +30,7 @@ with state.guarded("群众满意指标"):
     for col, key in zip(c[1:4], ("aware_rate", "support_rate", "satisfaction_rate")):
         interval = t[f"{key}_interval"]
         widgets.indicator(col, key, t[key], small_sample=t[f"{key}_small"], sample_min=n_min,
-                          delta=f"95% 区间 {interval}" if interval else None, delta_description=" ",
-                          note=f"样本不足：受访少于 {n_min:g} 人（规则 survey.sample_min）。")
+                          delta=f"95% 区间 {interval}" if interval else None, delta_description=" ")
     widgets.indicator(c[4], "followup_rate", t["followup_rate"], small_sample=t["followup_rate_small"],
                       shown=f"{metrics.text('followup_rate', t['followup_rate'])}",
                       note=f"本期整改 {t['rectified_in']} 件，已回访 {t['followed']} 件。")

@@ -117,3 +117,18 @@ def test_a_quarter_pools_its_months(tiny_db, tmp_path):
 
 def test_disagreement_flag():
     assert sat.disagreement(1, 6, 6) and not sat.disagreement(1, 3, 6) and not sat.disagreement(1, 2, 2)
+
+
+def test_the_big_screen_panel_shows_rates_only(tiny_db, tmp_path):
+    from wenming.screen import data, view
+    _march(tiny_db, tmp_path)
+    scope = data.screen_scope("大屏", "330105099")
+    # 5 April: the results month is March until its close; the survey window Jan–Mar
+    panel = data.panel_satisfaction(tiny_db, scope, "330105099", datetime(2025, 4, 5, 9, 0))
+    assert panel["window"] == "2025年1—3月" and panel["month"].month == 3
+    assert panel["survey"]["respondents"] == 70
+    assert metrics.text("satisfaction_rate", panel["survey"]["satisfaction_rate"]) == "88.6%"  # 62/70
+    assert (panel["followup"]["rectified_in"], panel["followup"]["followed"]) == (4, 3)
+    assert [c["community"] for c in panel["communities"]] == ["西溪社区", "东苑社区"]  # 东苑 (20 人) is 样本不足: last
+    html = view.satisfaction_html(panel)
+    assert "88.6%" in html and "样本不足" in html and "李一" not in html  # the 上报人 never appears

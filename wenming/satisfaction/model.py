@@ -44,6 +44,7 @@ def summary(db, scope, *, start: datetime, end: datetime, as_of: datetime, stree
 
 def summarize(frame: pd.DataFrame, rules: dict | None = None) -> dict:
     t = sat.totals(frame)
+    t["sample_min"] = metrics.sample_min(rules, metrics.SURVEY_SAMPLE_RULE)
     for key in sat.RATES:
         t[key] = metrics.value(key, t)
         t[f"{key}_small"] = metrics.is_small(key, t, rules)
