@@ -272,7 +272,7 @@ def _import_satisfaction(db, street: dd.Street, folder: Path, now: datetime, sta
     visits["month"] = visits["followed_at"].dt.to_period("M").dt.start_time
     for month, v in visits.groupby("month"):
         at = min(datetime.combine(add_months(month.date(), 1) + timedelta(days=7), datetime.min.time())
-                 + timedelta(hours=17), now - timedelta(minutes=30))
+                 + timedelta(hours=17), now - timedelta(hours=17))
         v = v[v["followed_at"] < pd.Timestamp(at)]
         send(pd.DataFrame({"编号": v["issue_no"], "社区": v["community_code"].map(names),
                            "回访时间": v["followed_at"].dt.strftime("%Y-%m-%d %H:%M"), "回访结果": v["result"],
