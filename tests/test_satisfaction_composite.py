@@ -95,3 +95,17 @@ def test_what_if_follow_up_five_rectified_issues(db):
     total = by_code(april).loc[A, "total"]
     assert follow["total"] == pytest.approx(total + 3.571429, abs=0.01)
     assert by_code(april).loc[A, "satisfaction"] == pytest.approx(5 / 7, abs=1e-6)
+
+
+def test_a_database_seeded_before_the_new_rules_can_turn_them_on(db):
+    """A database whose rules were seeded before 群众满意 existed has no rows for its rules: /admin still
+    lists them at their defaults (group 群众满意 / 综合考核) and can set them from a month on."""
+    db.con.execute("DELETE FROM rule_values WHERE name LIKE 'survey.%' OR name LIKE 'composite.satisfaction.%'")
+    listed = admin.rules_in_force(db, STREET, APRIL).set_index("name")
+    assert listed.loc["composite.satisfaction.survey", "value"] == 0
+    assert listed.loc["survey.sample_min", "group"] == "群众满意"
+    assert listed.loc["composite.satisfaction.survey", "group"] == "综合考核"
+    assert admin.set_rules(db, STREET, APRIL, {"composite.satisfaction.survey": 10}, by="test") == \
+        ["composite.satisfaction.survey"]
+    assert scores(db, APRIL, MID_APRIL).rules["composite.satisfaction.survey"] == 10
+    assert scores(db, MARCH).rules["composite.satisfaction.survey"] == 0

@@ -53,3 +53,19 @@ def test_a_community_head_sees_only_the_own_unsatisfied_items(app_as):
     assert not at.exception
     bad = next(df.value for df in at.dataframe if "问题现状" in df.value.columns)
     assert set(bad["社区"]) <= {"南湖社区"}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
+def test_satisfaction_page_in_chromium(visit, tmp_path, width, height):
+    s = visit("/satisfaction?period=2026Q3", login="演示：以街道领导进入", width=width, height=height)
+    assert s.exceptions() == []
+    text = s.text()
+    assert "群众满意" in text and "满意率" in text and "95% 区间" in text and "2026年第3季度" in text
+    s.shot(str(tmp_path / f"satisfaction_{width}.png"))
+    for tab in ("趋势", "不满意回访"):
+        s.page.get_by_role("tab", name=tab).click()
+        s.settle()
+        assert s.exceptions() == []
+    assert "回访不满意" in s.text()
+    s.shot(str(tmp_path / f"satisfaction_{width}_list.png"))
