@@ -243,17 +243,23 @@ def compose(b, charts: bool = True) -> Document:
     # 一、综合考核排名
     r = b.ranking
     small = len(r) > 0 and bool(r["small_sample"].fillna(False).astype(bool).any())
+    # 群众满意 (issue 20): its column only in the months a 街道 gives it a weight
+    from wenming.composite.scoring import area_max
+    said = bool(b.rules) and area_max(b.rules, "satisfaction") > 0 and "satisfaction" in r
     ranking_rows = tuple(
         (int(t.rank), t.community_name, points(t.total), points(t.patrol), points(t.activity), points(t.volunteer),
-         points(t.honor), points(t.adjustment), str(t.change)) + (("样本不足" if bool(t.small_sample) else "",) if small else ())
+         points(t.honor)) + ((points(t.satisfaction),) if said else ()) + (points(t.adjustment), str(t.change))
+        + (("样本不足" if bool(t.small_sample) else "",) if small else ())
         for t in r.itertuples())
-    note = "总分 = 网格巡查 + 主题活动 + 志愿服务 + 红黑榜 + 加减分。"
+    note = "总分 = 网格巡查 + 主题活动 + 志愿服务 + 红黑榜 + " + ("群众满意 + " if said else "") + "加减分。"
     if small:
         note += "“样本不足”：该社区有比率所依据的问题不足 10 条，已按街道平均收缩计分。"
     ranking = Table("综合考核排名", "表1 各社区综合考核排名",
                     (Column("名次", "int", True), Column("社区", nowrap=True), Column("总分", "points"),
                      Column("网格巡查", "points"), Column("主题活动", "points"), Column("志愿服务", "points"),
-                     Column("红黑榜", "points"), Column("加减分", "points"), Column("较上月", nowrap=True))
+                     Column("红黑榜", "points"))
+                    + ((Column("群众满意", "points"),) if said else ())
+                    + (Column("加减分", "points"), Column("较上月", nowrap=True))
                     + ((Column("备注", nowrap=True),) if small else ()),
                     ranking_rows, note=note if len(r) else "")
     blocks: list = [ranking, *board_decisions(b.board)]
