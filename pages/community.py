@@ -12,6 +12,7 @@ from wenming.composite import explain as ranking
 from wenming.composite import model
 from wenming.ui import filters, page, state, widgets
 from wenming.honor.metrics import md_escape
+from wenming.satisfaction import model as satisfaction_model
 
 db, user = page.begin("community")
 scope = user.scope()
@@ -228,9 +229,17 @@ def adjustment_items(items: list[dict]) -> None:
         st.markdown(f"- {i['rule']}：**{i['points']:+g} 分**")
 
 
+def satisfaction_items() -> None:
+    """群众满意 (issue 20): what the residents said, and where to see it."""
+    st.markdown("\n".join(f"- {line}" for line in satisfaction_model.item_lines(inputs, rules, month_word)))
+    st.page_link("pages/satisfaction.py", label="群众满意明细", icon=":material/sentiment_satisfied:",
+                 query_params={"community": code})
+
+
 LIST_LIMIT = 8  # items listed inline (a phone screen); the rest behind an expander
 
-ITEMS = {"patrol": patrol_items, "activity": activity_items, "volunteer": volunteer_items, "honor": honor_items}
+ITEMS = {"patrol": patrol_items, "activity": activity_items, "volunteer": volunteer_items, "honor": honor_items,
+         "satisfaction": satisfaction_items}
 
 st.subheader("得分与失分")
 st.caption("每一项的得分、满分和失分（满分 − 得分），以及失分背后的具体事项。")

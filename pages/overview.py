@@ -151,6 +151,29 @@ with state.guarded("四项工作指标"):
         st.caption("，".join(notes))
         link("pages/honor.py", "红黑榜", ":material/military_tech:")
 
+# -- 群众满意 (issue 20): what residents say, beside what 社区 report -------------------------------
+st.markdown("#### 群众满意")
+with state.guarded("群众满意"):
+    said = model.satisfaction(db, scope, month=month, as_of=as_of, street=street, community=community)
+    s, fu = said.survey, said.followup
+    cols = st.columns(4)
+    widgets.indicator(cols[0], "satisfaction_rate", s["satisfaction_rate"], small_sample=s["satisfaction_rate_small"],
+                      sample_min=s["sample_min"],
+                      delta=f"95% 区间 {s['satisfaction_rate_interval']}" if s["satisfaction_rate_interval"] else None,
+                      delta_description=" ", note=f"{said.window}的问卷，受访 {s['respondents']} 人。")
+    widgets.indicator(cols[1], "aware_rate", s["aware_rate"], small_sample=s["aware_rate_small"],
+                      sample_min=s["sample_min"],
+                      delta=f"95% 区间 {s['aware_rate_interval']}" if s["aware_rate_interval"] else None,
+                      delta_description=" ", note=f"{said.window}的问卷。")
+    widgets.indicator(cols[2], "followup_rate", fu["followup_rate"], small_sample=fu["followup_rate_small"],
+                      note=f"{month.month}月整改 {fu['rectified_in']} 件，已回访 {fu['followed']} 件。")
+    widgets.indicator(cols[3], "followup_satisfaction_rate", fu["followup_satisfaction_rate"],
+                      small_sample=fu["followup_satisfaction_rate_small"],
+                      note=f"{month.month}月联系上 {fu['reached']} 件，不满意 {fu['followup_unsatisfied']} 件。")
+    st.caption(f"满意率、知晓率为{said.window}的问卷，受访 {s['respondents']} 人；回访为{month.month}月。")
+    link("pages/satisfaction.py", "群众满意", ":material/sentiment_satisfied:")
+# -- end 群众满意 ---------------------------------------------------------------------------------
+
 # -- what needs doing now -------------------------------------------------------------------------
 st.markdown("#### 需要督办")
 left, middle, right = st.columns(3, gap="medium")

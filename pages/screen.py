@@ -73,6 +73,8 @@ def _draw(panel: str, result: screen.Result, seconds: float) -> None:
         st.html(view.volunteers_html(d))
     elif panel == "honor":
         st.html(view.honor_html(d, seconds))
+    elif panel == "satisfaction":
+        st.html(view.satisfaction_html(d))
     elif panel == "trends":
         sub = (f"近 12 个月 · {screen.month_label(d['first'])}至{screen.month_label(d['last'])}"
                + ("（* 为本月，统计中）" if d.get("running", True) else "（均为已结束的月份）"))

@@ -29,8 +29,9 @@ def test_overview_renders_for_reading_roles(app_as, role, community):
     assert not at.exception, [e.value for e in at.exception]
     assert not [e.value for e in at.error]
     assert at.title[0].value == "总览"
-    assert [m.label for m in at.metric] == ["按期整改率", "开展主题活动的社区", "核实时长", "志愿者注册率",
-                                            "本期红榜/黑榜"]
+    assert [m.label.replace(" ⚠样本不足", "") for m in at.metric] == [
+        "按期整改率", "开展主题活动的社区", "核实时长", "志愿者注册率", "本期红榜/黑榜",
+        "满意率", "知晓率", "回访率", "回访满意率"]  # 群众满意 (issue 20)
     shown = texts(at)
     for head in ("综合考核前 3 名", "综合考核后 3 名", "逾期未整改", "11月主题", "新晋星级志愿者", "报送情况"):
         assert head in shown, head

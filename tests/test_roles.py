@@ -132,7 +132,8 @@ def test_navigation_offers_exactly_the_allowed_pages():
             assert registry.allowed(role, spec.url_path)
     assert [p.url_path for p in registry.PAGES if registry.allowed("screen", p.url_path)] == ["screen"]
     assert [p.url_path for p in registry.PAGES if registry.allowed("community", p.url_path)
-            ] == ["overview", "community", "ranking", "patrol", "activities", "volunteers", "honor", "definitions",
+            ] == ["overview", "community", "ranking", "patrol", "activities", "volunteers", "honor", "satisfaction",
+                  "definitions",
                   "submit"]
     assert [p.url_path for p in registry.PAGES if registry.allowed("admin", p.url_path)] == [
         p.url_path for p in registry.PAGES]

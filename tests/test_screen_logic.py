@@ -14,21 +14,21 @@ from wenming.screen import view
 from wenming.core.db import DatabaseUnavailable
 from wenming.screen.settings import PANELS
 
-ALL = tuple(PANELS)  # headline, map, ranking, theme, volunteers, honor, trends
+ALL = tuple(PANELS)  # headline, map, ranking, theme, volunteers, honor, trends, satisfaction
 
 
 # -- the rotation ---------------------------------------------------------------------------------
 def test_default_rotation_is_every_panel_in_order_at_15_seconds():
     rot = screen.rotation({"panels": list(ALL), "seconds": 15, "banner": ""})
     assert rot.panels == ALL and set(rot.seconds) == {15} and not rot.pinned
-    assert rot.cycle == 15 * 7 and rot.tick == 15
+    assert rot.cycle == 15 * len(ALL) and rot.tick == 15
 
 
 @pytest.mark.parametrize("t, panel, elapsed", [
     (0, "headline", 0), (14.9, "headline", 14.9), (15, "map", 0), (29, "map", 14), (30, "ranking", 0),
-    (6 * 15, "trends", 0), (7 * 15 - 0.1, "trends", 14.9),
-    (7 * 15, "headline", 0), (7 * 15 + 16, "map", 1),  # wraps round after the last panel
-    (3 * 7 * 15 + 45, "theme", 0),  # any number of turns later
+    (6 * 15, "trends", 0), (7 * 15 - 0.1, "trends", 14.9), (7 * 15, "satisfaction", 0),
+    (8 * 15, "headline", 0), (8 * 15 + 16, "map", 1),  # wraps round after the last panel
+    (3 * 8 * 15 + 45, "theme", 0),  # any number of turns later
 ])
 def test_panel_at_a_moment_follows_order_and_durations(t, panel, elapsed):
     rot = screen.rotation({"panels": list(ALL), "seconds": 15})

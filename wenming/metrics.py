@@ -44,6 +44,8 @@ class Indicator:
     derived_by: str = ""  # the function that turns the source rows into the inputs, when they are not columns
     help: str = ""
     higher_is_better: bool = True
+    sample_rule: str = SAMPLE_RULE  # the rule holding this indicator's 样本不足 threshold
+    interval: bool = False  # shown with its 95 % Wilson interval (the survey rates of 群众满意)
 
     @property
     def is_rate(self) -> bool:
@@ -175,20 +177,54 @@ INDICATORS: list[Indicator] = [
               "composite_mean", unit="分", source="composite", derived_by="wenming.reports.district.composite_by_street",
               help="该街道各社区当月综合考核总分的平均；各街道按各自当月执行的规则评分，同综合考核页。"),
 ]
+# -- 群众满意 (issue 20; docs/rules.md §群众满意) ----------------------------------------------------
+SURVEY_SAMPLE_RULE = "survey.sample_min"
+INDICATORS += [
+    Indicator("respondents", "受访人数", "satisfaction", "int", "期内（按调查日期）的有效问卷", "respondents",
+              unit="人", source="satisfaction/by_community",
+              help="期内（按调查日期）报送的问卷份数，每份一位受访者；问卷匿名，不含姓名、电话、住址。"),
+    Indicator("aware_rate", "知晓率", "satisfaction", "pct1", "回答“知晓”创建工作的受访者", "aware", "respondents",
+              of="期内受访者", small_sample=True, sample_rule=SURVEY_SAMPLE_RULE, interval=True,
+              source="satisfaction/by_community",
+              help="知晓率 = 知晓创建工作的受访者 ÷ 受访者，同时给出 95% 区间（Wilson）。"),
+    Indicator("support_rate", "支持率", "satisfaction", "pct1", "回答“支持”创建工作的受访者", "supportive",
+              "respondents", of="期内受访者", small_sample=True, sample_rule=SURVEY_SAMPLE_RULE, interval=True,
+              source="satisfaction/by_community",
+              help="支持率 = 支持创建工作的受访者 ÷ 受访者，同时给出 95% 区间（Wilson）。"),
+    Indicator("satisfaction_rate", "满意率", "satisfaction", "pct1", "回答“满意”或“基本满意”的受访者", "satisfied",
+              "respondents", of="期内受访者", small_sample=True, sample_rule=SURVEY_SAMPLE_RULE, interval=True,
+              source="satisfaction/by_community",
+              help="满意率 =（满意 + 基本满意）÷ 受访者，同时给出 95% 区间（Wilson）："
+                   "区间越窄，数越可信。"),
+    Indicator("followup_rate", "回访率", "satisfaction", "pct1",
+              "期内整改的问题中，整改后到统计时刻有回访记录（联系上或未联系上）的", "followed", "rectified_in",
+              of="期内整改、统计时刻仍为已整改的问题", excludes="无效问题；整改后又重新打开的问题",
+              small_sample=True, source="satisfaction/by_community",
+              help="回访率 = 期内整改的问题中已回访的 ÷ 期内整改的问题（整改生效时间在期内、统计时刻仍为已整改或已销号，"
+                   "同整改时长的“期内整改”）。回访须在该次整改之后、统计时刻之前，联系上或未联系上都算回访过；"
+                   "月末整改的问题常在次月回访，按季度看更稳。"),
+    Indicator("followup_satisfaction_rate", "回访满意率", "satisfaction", "pct1",
+              "期内联系上的回访中，回答“满意”或“基本满意”的问题", "followup_satisfied", "reached",
+              of="期内（按回访时间）联系上回访对象的问题", excludes="未联系上的回访",
+              small_sample=True, source="satisfaction/by_community",
+              help="回访满意率 =（满意 + 基本满意）÷ 期内联系上的回访，按问题计：同一问题期内多次回访取最后一次联系上的结果。"
+                   "不满意的回访列入“群众满意”页的回访清单，本身不重新打开问题。"),
+]
+# -- end 群众满意 -------------------------------------------------------------------------------------
 BY_KEY = {i.key: i for i in INDICATORS}
 AREAS = {"patrol": "网格巡查", "activity": "主题活动", "volunteer": "志愿服务", "honor": "红黑榜",
-         "composite": "综合考核"}
+         "satisfaction": "群众满意", "composite": "综合考核"}
 
 
 def get(key: str) -> Indicator:
     return BY_KEY[key]
 
 
-def sample_min(rules: dict | None = None) -> float:
+def sample_min(rules: dict | None = None, rule: str = SAMPLE_RULE) -> float:
     """The 样本不足 threshold: the rule in force, else its default (one source: rules.py)."""
-    if rules and rules.get(SAMPLE_RULE) is not None:
-        return float(rules[SAMPLE_RULE])
-    return float(RULE_DEFAULTS[SAMPLE_RULE][0])
+    if rules and rules.get(rule) is not None:
+        return float(rules[rule])
+    return float(RULE_DEFAULTS[rule][0])
 
 
 def _num(v) -> float | None:
@@ -216,7 +252,7 @@ def is_small(key: str, row, rules: dict | None = None) -> bool:
         return False
     get_ = (lambda c: getattr(row, c, None)) if not hasattr(row, "get") else row.get
     den = _num(get_(ind.denominator))
-    return den is not None and den < sample_min(rules)
+    return den is not None and den < sample_min(rules, ind.sample_rule)
 
 
 def text(key: str, v) -> str:
@@ -301,7 +337,9 @@ def definition_rows(rules: dict | None = None) -> list[dict]:
             else ind.counts,
             "excludes": ind.excludes or "—",
             "moment": "所选期间的期末（进行中的期间为现在）" if ind.moment == PERIOD_END else "现在",
-            "sample": f"少于 {n:g} 条时标“样本不足”，计入综合考核时按街道平均收缩" if ind.small_sample else "—",
+            "sample": (f"受访少于 {sample_min(rules, ind.sample_rule):g} 人时标“样本不足”，并给出 95% 区间（Wilson）；"
+                       "计入综合考核时按街道平均收缩") if ind.interval else
+                      f"少于 {n:g} 条时标“样本不足”，计入综合考核时按街道平均收缩" if ind.small_sample else "—",
             "format": {"pct1": "百分比，一位小数", "pct2": "百分比，两位小数", "int": "整数", "num1": "一位小数",
                        "num2": "两位小数", "hours0": "整数小时", "hours1": "一位小数（小时）",
                        "score1": "一位小数（分）", "days0": "整数（天）"}[ind.fmt],

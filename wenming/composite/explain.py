@@ -67,7 +67,14 @@ def ranking_table(result) -> pd.DataFrame:
         "较上月": [change_label(c) for c in t["change"]],
         "样本不足": ["、".join(small.get(c, [])) for c in t["community_code"]],
         "社区编码": t["community_code"].to_numpy(),
-    })
+    }).pipe(_with_satisfaction, result)
+
+
+def _with_satisfaction(frame: pd.DataFrame, result) -> pd.DataFrame:
+    """群众满意's column, after 红黑榜, in the months a 街道 gives it a weight (issue 20)."""
+    if area_max(result.rules, "satisfaction") > 0 and "satisfaction" in result.totals:
+        frame.insert(list(frame.columns).index("红黑榜") + 1, "群众满意", _points(result.totals["satisfaction"]))
+    return frame
 
 
 def lines_table(result) -> pd.DataFrame:
@@ -104,6 +111,8 @@ def breakdown(result, code: str) -> list[dict]:
                           "lost": max(float(r.max_points) - float(r.points), 0.0), "small_sample": bool(r.small_sample)})
         earned = sum(i["points"] for i in items)
         full = area_max(result.rules, key)
+        if key == "satisfaction" and full <= 0 and not items:
+            continue  # 群众满意 counts only from the month a 街道 gives it a weight
         out.append({"key": key, "label": label, "earned": earned, "max": full, "lost": max(full - earned, 0.0),
                     "lines": items})
     adj = lines[lines["area"] == "加分/扣分"]
@@ -201,6 +210,17 @@ def rules_text(rules: dict) -> list[dict]:
             f"基础 {r['composite.honor.base']:g} 分；当月发布的红榜每条加 {r['composite.honor.red_each']:g} 分；"
             f"在榜或整改中的黑榜每条扣 {r['composite.honor.black_each']:g} 分；得分在 0–{r['composite.honor.max']:g} 分之间。",
         ]},
+    ]
+    if area_max(r, "satisfaction") > 0:  # 群众满意 (issue 20): listed only where it counts
+        survey_min = r.get("survey.sample_min", 30)
+        out.append({"area": "群众满意", "max": area_max(r, "satisfaction"), "lines": [
+            f"问卷满意率 × {r.get('composite.satisfaction.survey', 0):g} 分：近 {r.get('survey.window_months', 3):g} "
+            "个月（含当月）问卷中回答“满意”或“基本满意”的受访者所占比例。",
+            f"回访率 × {r.get('composite.satisfaction.followup', 0):g} 分：本月整改的问题中整改后已回访（联系上或未联系上）的比例。",
+            f"受访少于 {survey_min:g} 人、或整改问题少于 {n_min:g} 件时，按街道平均水平补足 {k:g} 人（件）再计算，"
+            "并标注“样本不足”。",
+        ]})
+    out += [
         {"area": "加分/扣分", "max": None, "lines": [
             "街道管理员的手工加分或扣分，每条注明原因，单列一行，计入总分。",
         ]},

@@ -48,7 +48,7 @@ class MonthResult:
         return {"start": start, "end": end, "as_of": self.as_of}
 
 
-TOTAL_COLUMNS = ["community_code", "patrol", "activity", "volunteer", "honor", "adjustment", "total", "rank",
+TOTAL_COLUMNS = ["community_code", "patrol", "activity", "volunteer", "honor", "satisfaction", "adjustment", "total", "rank",
                  "small_sample", "community_name", "change"]
 
 
@@ -78,12 +78,15 @@ def _window(month: date, now: datetime) -> tuple[datetime, datetime, datetime]:
     return start, end, min(end, now)
 
 
-def month_inputs(db, scope: Scope, street_code: str, month: date, now: datetime) -> pd.DataFrame:
+def month_inputs(db, scope: Scope, street_code: str, month: date, now: datetime, rules: dict | None = None
+                 ) -> pd.DataFrame:
     """One row per 社区 of the 街道 that existed by the month's end: the inputs of every rule line."""
-    return streets_inputs(db, scope, [street_code], month, now)
+    rules = rules if rules is not None else rules_mod.load(db, street_code, month)
+    return streets_inputs(db, scope, [street_code], month, now, {street_code: rules})
 
 
-def streets_inputs(db, scope: Scope, street_codes: list[str], month: date, now: datetime) -> pd.DataFrame:
+def streets_inputs(db, scope: Scope, street_codes: list[str], month: date, now: datetime, rules: dict
+                   ) -> pd.DataFrame:
     """One row per 社区 of the 街道 `street_codes` that existed by the month's end: the inputs of every
     rule line, each area's query run once over the scope and split by street_code (the queries
     compute each 社区 on its own, so a 街道's rows are what a query of that 街道 alone returns)."""
@@ -107,6 +110,17 @@ def streets_inputs(db, scope: Scope, street_codes: list[str], month: date, now: 
                         on="community_code", how="left")
     frame = frame.merge(v[["community_code", "registered", "active", "hours_verified"]], on="community_code", how="left")
     frame = frame.merge(h[["community_code", "red_published", "black_active"]], on="community_code", how="left")
+    # 群众满意 (issue 20): read only for the 街道 whose rules that month give it a weight (`rules`:
+    # street_code -> the rules in force)
+    survey_columns = scoring.INPUTS["satisfaction"]
+    weighted = [c for c in codes if scoring.area_max(rules[c], "satisfaction") > 0]
+    if weighted:
+        from wenming.satisfaction import model as satisfaction
+        s = pd.concat([satisfaction.month_inputs(db, scope, c, month, now, rules[c])[["community_code", *survey_columns]]
+                       for c in weighted], ignore_index=True)
+        frame = frame.merge(s, on="community_code", how="left")
+    else:
+        frame = frame.assign(**{c: 0 for c in survey_columns})
     numeric = [c for c in frame.columns if c not in ("street_code", "street_name", "community_code", "community_name",
                                                       "established_on")]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce").fillna(0)
@@ -156,7 +170,7 @@ def streets_month(db, scope: Scope, street_codes: list[str], month: date, now: d
                             pd.DataFrame(columns=["community_code", "points", "reason"]))
     if len(codes) == 1:  # one 街道: every query reads that 街道's rows only
         scope = street_scope(scope, codes[0])
-    inputs = streets_inputs(db, scope, codes, month, now)
+    inputs = streets_inputs(db, scope, codes, month, now, rules)
     adj = adjustments_for(db, scope, codes[0] if len(codes) == 1 else None, month)
     street_of = dict(zip(inputs["community_code"], inputs["street_code"]))
     adj = adj.assign(street_code=codes[0] if len(codes) == 1 else adj["community_code"].map(street_of))
@@ -315,6 +329,7 @@ def action_text(key: str, n: int, rules: dict, running: bool, fallback: str = ""
         "activity": f"本月组织一次主题活动并在 {days} 天内报送（按每千名居民 10 人参加估算）",
         "volunteers": f"新注册 {n} 名志愿者，注册率达到 {target}",
         "black": f"督促 {n} 条在榜黑榜整改销号",
+        "followup": f"回访 {n} 件已整改问题（联系上或未联系上都算回访）",
     }
     then = {
         "overdue": f"如果当月底前整改了这 {n} 条逾期问题",
@@ -323,6 +338,7 @@ def action_text(key: str, n: int, rules: dict, running: bool, fallback: str = ""
         "activity": f"如果当月组织过一次主题活动并在 {days} 天内报送（按每千名居民 10 人参加估算）",
         "volunteers": f"如果当月再注册 {n} 名志愿者，注册率达到 {target}",
         "black": f"如果这 {n} 条黑榜在当月底前整改销号",
+        "followup": f"如果当月再回访 {n} 件已整改问题",
     }
     return (now if running else then).get(key, fallback)
 
@@ -360,9 +376,11 @@ def period_table(month_totals: pd.DataFrame) -> pd.DataFrame:
     patrol, activity, volunteer, honor, adjustment."""
     if month_totals.empty:
         return pd.DataFrame(columns=["community_code", "community_name", "total", "patrol", "activity", "volunteer",
-                                     "honor", "adjustment", "months_counted", "rank"])
-    parts = ["total", "patrol", "activity", "volunteer", "honor", "adjustment"]
+                                     "honor", "satisfaction", "adjustment", "months_counted", "rank"])
+    parts = ["total", "patrol", "activity", "volunteer", "honor", "satisfaction", "adjustment"]
     frame = month_totals.copy()
+    if "satisfaction" not in frame:
+        frame["satisfaction"] = 0.0
     for c in parts:
         frame[c] = pd.to_numeric(frame[c], errors="coerce").fillna(0.0)
     out = frame.groupby("community_code", as_index=False).agg(

@@ -20,8 +20,10 @@ INPUTS = {
     "activity": ["activity_score"],
     "volunteer": ["registered", "residents", "hours_verified", "active"],
     "honor": ["red_published", "black_active"],
+    "satisfaction": ["respondents", "satisfied", "rectified_in", "followed"],  # 群众满意 (weight 0 by default)
 }
-AREAS = {"patrol": "网格巡查", "activity": "主题活动", "volunteer": "志愿服务", "honor": "红黑榜"}
+AREAS = {"patrol": "网格巡查", "activity": "主题活动", "volunteer": "志愿服务", "honor": "红黑榜",
+         "satisfaction": "群众满意"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ AREA_WEIGHTS = {
     "activity": ["composite.activity.factor"],
     "volunteer": ["composite.volunteer.registration", "composite.volunteer.hours", "composite.volunteer.active"],
     "honor": ["composite.honor.max"],
+    "satisfaction": ["composite.satisfaction.survey", "composite.satisfaction.followup"],
 }
 
 
@@ -184,6 +187,34 @@ def score_streets(inputs: pd.DataFrame, rules: dict[str, dict], adjustments: pd.
                              f"在榜黑榜每条 −{r['composite.honor.black_each']:g}（0–{r['composite.honor.max']:g}）"),
         [f"红榜 {int(r)} 条，黑榜 {int(b)} 条" for r, b in zip(df["red_published"], df["black_active"])], honor, top)
 
+    # -- 群众满意 (issue 20): only for the 街道 whose rules give it a weight that month (defaults 0) --------
+    def rule_or_zero(name: str) -> np.ndarray:
+        return np.array(per_street(lambda r: float(r.get(name, 0) or 0)), dtype=float)
+
+    if any(area_max(rules[c], "satisfaction") > 0 for c in codes):
+        def col(name):
+            return df[name] if name in df else pd.Series(0.0, index=df.index)
+        survey_min = np.array(per_street(lambda r: metrics.sample_min(r, metrics.SURVEY_SAMPLE_RULE)), dtype=float)
+        for key, indicator, weight_rule, num, den, n_min, unit in (
+                ("survey", "satisfaction_rate", "composite.satisfaction.survey", "satisfied", "respondents",
+                 survey_min, "人"),
+                ("followup", "followup_rate", "composite.satisfaction.followup", "followed", "rectified_in",
+                 min_items, "件")):
+            weight = rule_or_zero(weight_rule)
+            if not (weight > 0).any():
+                continue
+            label = metrics.get(indicator).name
+            rate, raw, small = shrink(col(num), col(den), k, n_min, street)
+            value = [metrics.text(indicator, r) + f"（{int(d)} {unit}）"
+                     + (f"（样本不足，按 {metrics.text(indicator, v)} 计）" if sm else "")
+                     for r, v, sm, d in zip(raw, rate, small, col(den).fillna(0))]
+            add("satisfaction", key, per_street(lambda r, w=weight_rule, label=label: f"{label} × {float(r.get(w, 0) or 0):g}"),
+                value, rate.to_numpy() * weight, weight, small.to_numpy(),
+                per_street(lambda r, unit=unit, label=label, survey=(key == "survey"):
+                           f"{label}在少于 {metrics.sample_min(r, metrics.SURVEY_SAMPLE_RULE) if survey else metrics.sample_min(r):g} "
+                           f"{unit}时按街道平均收缩（补 {r['composite.shrink_items']:g} {unit}）"))
+            parts[-1] = parts[-1][weight > 0]  # a 街道 that gives the line no weight has no such line
+
     if adjustments is not None and not adjustments.empty:
         street_of = dict(zip(df["community_code"], street))
         adj = adjustments[adjustments["community_code"].isin(df["community_code"])]
@@ -200,7 +231,8 @@ def score_streets(inputs: pd.DataFrame, rules: dict[str, dict], adjustments: pd.
     for key, label in AREAS.items():
         totals[key] = by_area[label].to_numpy() if label in by_area else 0.0
     totals["adjustment"] = by_area["加分/扣分"].to_numpy() if "加分/扣分" in by_area else 0.0
-    totals["total"] = totals[["patrol", "activity", "volunteer", "honor", "adjustment"]].sum(axis=1).round(2)
+    totals["total"] = totals[["patrol", "activity", "volunteer", "honor", "satisfaction", "adjustment"]
+                             ].sum(axis=1).round(2)
     totals["rank"] = totals["total"].round(2).groupby(street).rank(method="min", ascending=False).astype(int)
     totals["small_sample"] = totals["community_code"].map(lines.groupby("community_code")["small_sample"].any())
     totals[by] = street
@@ -306,5 +338,14 @@ def improvement_actions(inputs: pd.DataFrame, rules: dict, adjustments: pd.DataF
     black = int(row["black_active"])
     if black > 0:
         consider("black", black, f"督促 {black} 条在榜黑榜整改销号", {"black_active": -black})
+    # 群众满意: follow up rectified issues not yet followed up (at most FOLLOWUP_BATCH at a time)
+    if float(rules.get("composite.satisfaction.followup", 0) or 0) > 0 and "rectified_in" in row:
+        waiting = int(row["rectified_in"] - row["followed"])
+        n = min(waiting, FOLLOWUP_BATCH)
+        if n > 0:
+            consider("followup", n, f"回访 {n} 件已整改问题", {"followed": n})
     return sorted(actions, key=lambda a: -a["gain"])
+
+
+FOLLOWUP_BATCH = 5  # the what-if "回访 5 件已整改问题"
 

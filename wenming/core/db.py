@@ -24,7 +24,7 @@ from wenming.core.timeutil import china_now, moment
 
 QUERIES = config.ROOT / "queries"
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
-DERIVE_ORDER = ["roster", "issues", "patrol", "activities", "volunteers", "honor"]
+DERIVE_ORDER = ["roster", "issues", "patrol", "activities", "volunteers", "honor", "satisfaction"]
 
 
 class DatabaseUnavailable(RuntimeError):

@@ -27,6 +27,15 @@ THEMES = {
     10: '"秋之果"文艺活动', 11: '"棋牌比赛"活动', 12: '"冬之星"各类评选活动',
 }
 
+# 群众满意 (docs/formats.md §问卷, §回访; docs/rules.md §群众满意)
+SURVEY_YES_NO = ["是", "否"]
+SURVEY_SATISFACTION = ["满意", "基本满意", "不满意"]
+SURVEY_SATISFIED = ["满意", "基本满意"]  # counted as satisfied in 满意率 and 回访满意率
+SURVEY_METHODS = ["入户", "电话", "线上", "街头"]
+SURVEY_AGE_GROUPS = ["18岁以下", "18-39岁", "40-59岁", "60岁及以上"]
+FOLLOWUP_RESULTS = ["满意", "基本满意", "不满意", "未联系上"]
+FOLLOWUP_METHODS = ["电话", "上门", "短信", "线上", "其他"]
+
 HONOR_OBJECT_TYPES = ["个人", "家庭", "楼院", "商户", "单位"]
 HONOR_BOARDS = ["红榜", "黑榜"]
 HONOR_STATUSES = ["在榜", "整改中", "已整改销号", "已到期"]
@@ -76,6 +85,11 @@ RULE_DEFAULTS: dict[str, tuple[float, str]] = {
     "composite.honor.black_each": (2, "红黑榜：每条在榜/整改中黑榜扣分"),
     "composite.honor.max": (10, "红黑榜：分值上限"),
     "composite.shrink_items": (10, "小样本收缩：按街道均值补足的条数"),
+    # 群众满意 (docs/rules.md §群众满意): off (weight 0) until a 街道 turns it on from a month on
+    "survey.sample_min": (30, "问卷样本不足的门槛（受访人数）"),
+    "survey.window_months": (3, "综合考核取近几个月（含当月）的问卷"),
+    "composite.satisfaction.survey": (0, "群众满意：问卷满意率 × 分值（0 为不计入）"),
+    "composite.satisfaction.followup": (0, "群众满意：回访率 × 分值（0 为不计入）"),
 }
 
 # Submission deadlines per kind for the 报送情况 board.
@@ -86,6 +100,8 @@ SUBMISSION_DEADLINES = {
     "服务时长": "每月 5 日前报送上月台账",
     "志愿者": "每月 5 日前报送上月台账",
     "红黑榜": "每月 5 日前报送上月台账",
+    "问卷": "每季度调查结束后 10 日内报送",
+    "回访": "整改后 7 日内回访并报送",
 }
 
 

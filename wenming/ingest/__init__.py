@@ -32,6 +32,8 @@ TARGETS = {
     "志愿者": [("volunteer_versions", ("volunteer_no",))],
     "服务时长": [("service_versions", ("record_no",))],
     "红黑榜": [("honor_versions", ("community_code", "entry_no"))],
+    "问卷": [("survey_versions", ("community_code", "survey_no"))],
+    "回访": [("followup_versions", ("community_code", "issue_no", "followed_at"))],
     "名册": [("street_versions", ("street_code",)), ("community_versions", ("community_code",)),
            ("grid_versions", ("grid_code",))],
     "边界": [("boundary_versions", ("level", "code")), ("street_versions", ("street_code",)),

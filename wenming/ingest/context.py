@@ -65,6 +65,34 @@ class Context:
         return {(s, y, m): t for s, y, m, t in self.cur.execute(
             "SELECT street_code, year, month, theme FROM theme_calendar ORDER BY changed_at").fetchall()}
 
+    @cached_property
+    def issues(self) -> dict[tuple[str, str], dict]:
+        """(社区编码, 编号) -> the issue's latest status, 发现时间 and its state changes [(effective_at,
+        rectified)] in order: what a 回访 needs to know whether the issue was rectified at its time
+        (read from the derived tables, rebuilt after every import)."""
+        out = {(c, n): {"status": s, "found_at": f, "changes": []} for c, n, s, f in self.cur.execute(
+            "SELECT community_code, issue_no, status, found_at FROM issue_current").fetchall()}
+        for c, n, rectified, at in self.cur.execute(
+                "SELECT community_code, issue_no, rectified, effective_at FROM issue_transitions "
+                "ORDER BY effective_at, submission_id").fetchall():
+            if (c, n) in out:
+                out[(c, n)]["changes"].append((at, bool(rectified)))
+        return out
+
+    def issue_rectified_at(self, community_code: str, issue_no: str, moment: datetime) -> bool | None:
+        """Whether the issue stood rectified (已整改/已销号) at `moment` (docs/time.md §某一时刻的状态);
+        None for an issue the 台账 does not have."""
+        issue = self.issues.get((community_code, issue_no))
+        if issue is None:
+            return None
+        if issue["status"] == "无效":
+            return False
+        state = False
+        for at, rectified in issue["changes"]:
+            if at <= moment:
+                state = rectified
+        return state
+
     def theme(self, street: str, year: int, month: int) -> str | None:
         return (self.themes.get((street, year, month)) or self.themes.get(("*", year, month))
                 or self.themes.get(("*", 0, month)))

@@ -32,6 +32,7 @@ class Kind:
     identity: tuple[str, ...]
     help: str = ""
     labels: dict = field(default_factory=dict, compare=False)
+    anonymous: bool = False  # a file carrying a name/phone/address/ID column is refused whole (PRIVATE_HEADERS)
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -60,10 +61,12 @@ MAX_LENGTHS = {
     "issue_no": 50, "activity_no": 50, "volunteer_no": 50, "record_no": 50, "entry_no": 50,
     "street_code": 20, "community_code": 20, "grid_code": 30, "phone": 20,
     "crs": 20, "source": 20, "status": 20, "board": 10, "object_type": 20, "gender": 10,
+    "survey_no": 50, "aware": 10, "supportive": 10, "satisfaction": 10, "age_group": 20, "method": 10,
+    "result": 10,
 }
 # identifiers and codes: a value Excel turned into 3.30105E+11 has lost its digits
 CODE_KEYS = {"issue_no", "community", "grid", "activity_no", "volunteer_no", "record_no", "entry_no",
-             "street_code", "community_code", "grid_code", "phone"}
+             "street_code", "community_code", "grid_code", "phone", "survey_no"}
 
 
 def _c(key, label, required, type_, aliases=(), help="", example=""):
@@ -158,7 +161,40 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         _c("grid_worker", "网格员", False, "text", ["grid_worker"], "", "王网格"),
         _c("established_on", "成立日期", False, "date", ["established_on"], "年中新设社区填写；空则视为一直存在", ""),
     ), ("community_code", "grid_code"), "街道、社区、网格名册"),
+    # -- 群众满意 (docs/formats.md §问卷, §回访) -- anonymous: refused whole with any identifying column
+    Kind("问卷", (
+        _c("survey_no", "问卷编号", True, "text", ["编号", "survey_no", "questionnaire_no"], "本社区内唯一的问卷编号（不含任何个人信息）", "WJ-2026Q4-001"),
+        _c("community", "社区", True, "text", ["社区名称", "社区编码", "community"], "受访者所在社区的名称或编码", "东苑社区"),
+        _c("survey_date", "调查日期", True, "date", ["日期", "survey_date"], "", "2026-11-15"),
+        _c("aware", "知晓", True, "text", ["知晓情况", "是否知晓", "aware"], "是否知晓创建工作：是 或 否", "是"),
+        _c("supportive", "支持", True, "text", ["支持情况", "是否支持", "support"], "是否支持创建工作：是 或 否", "是"),
+        _c("satisfaction", "满意", True, "text", ["满意度", "满意程度", "satisfaction"], "、".join(rules.SURVEY_SATISFACTION), "满意"),
+        _c("grid", "网格", False, "text", ["网格名称", "网格编码", "grid"], "受访者所在网格的名称或编码", "东苑1网格"),
+        _c("age_group", "年龄段", False, "text", ["年龄", "age_group"], "、".join(rules.SURVEY_AGE_GROUPS), "40-59岁"),
+        _c("method", "调查方式", False, "text", ["方式", "survey_method", "method"], "、".join(rules.SURVEY_METHODS), "入户"),
+    ), ("community", "survey_no"), "入户问卷（每行一位受访者，匿名：不得含姓名、电话、住址、证件号）", anonymous=True),
+    Kind("回访", (
+        _c("issue_no", "编号", True, "text", ["问题编号", "issue_no"], "所回访问题在巡查问题台账中的编号", "XQ-2025-0001"),
+        _c("community", "社区", True, "text", ["社区名称", "社区编码", "community"], "问题所属社区的名称或编码", "东苑社区"),
+        _c("followed_at", "回访时间", True, "datetime", ["followed_at", "followup_at"], "如 2026-11-20 10:00；须在问题整改之后", "2026-11-20 10:00"),
+        _c("result", "回访结果", True, "text", ["结果", "result"], "、".join(rules.FOLLOWUP_RESULTS), "满意"),
+        _c("method", "回访方式", False, "text", ["方式", "followup_method", "method"], "、".join(rules.FOLLOWUP_METHODS), "电话"),
+    ), ("community", "issue_no", "followed_at"), "已整改问题的群众回访（不得含回访对象的姓名、电话、住址）", anonymous=True),
 ]}
+
+# Headers that identify a person: an anonymous kind's file carrying one is refused whole (privacy).
+# Chinese ones match anywhere in the header (联系电话, 受访者姓名), English ones the whole header.
+PRIVATE_HEADER_PARTS = ("姓名", "名字", "受访者", "受访人", "被访人", "被调查人", "手机", "电话", "联系方式",
+                        "住址", "地址", "门牌", "身份证", "证件", "微信", "qq", "邮箱")
+PRIVATE_HEADERS = {"name", "fullname", "phone", "mobile", "tel", "telephone", "phoneno", "contact", "address",
+                   "addr", "idcard", "idno", "idnumber", "id_card", "id_number", "email", "wechat"}
+
+
+def private_header(text: object) -> bool:
+    """Whether a header names something that identifies a person (姓名, 手机号, 住址, 身份证 …)."""
+    h = normalize_header(text)
+    return bool(h) and (h in PRIVATE_HEADERS or h.replace("_", "") in PRIVATE_HEADERS
+                        or any(part in h for part in PRIVATE_HEADER_PARTS))
 
 BOUNDARY = "边界"
 ALL_KINDS = [*KINDS, BOUNDARY]

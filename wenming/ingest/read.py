@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wenming.core import config
-from wenming.ingest.kinds import ALL_HEADERS, BOUNDARY, KINDS, Kind, detect_kind, header_map, normalize_header
+from wenming.ingest.kinds import (ALL_HEADERS, BOUNDARY, KINDS, Kind, detect_kind, header_map, normalize_header,
+                                  private_header)
 from wenming.ingest import bounds
 from wenming.ingest.problems import Problem, Rejected, column_letter, error, notice
 
@@ -322,6 +323,13 @@ def _tables(grids: list[Grid], kind_name: str | None) -> list[Table]:
                 problems.append(error("表头缺少必填列，无法判断是哪种数据（" + _missing_hint(headers) + "）",
                                       row=index + 1, sheet=sheet))
             continue
+        if kind.anonymous:  # 问卷, 回访: a column that identifies a person refuses the whole file
+            private = [(pos, str(h).strip()) for pos, h in enumerate(headers) if private_header(h)]
+            if private:
+                raise Rejected([error(
+                    f"{kind.name}是匿名数据，不得含有可识别个人身份的列（姓名、手机号、电话、联系方式、住址、身份证号等）："
+                    f"文件中有列「{h}」。为保护居民隐私，整个文件已拒收，未导入任何数据：请删除该列（连同其内容）后重新报送",
+                    row=index + 1, column=h, sheet=sheet, letter=column_letter(pos)) for pos, h in private])
         mapping = header_map(kind)
         keys, positions, extra = {}, {}, []
         for pos, h in enumerate(headers):

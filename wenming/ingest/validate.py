@@ -493,9 +493,66 @@ def _check_roster(records: list[dict], ctx: Context, rows: _Rows) -> list[dict]:
     return out
 
 
+# -- 问卷 / 回访 (群众满意) ---------------------------------------------------------------------
+def _one_of(rec: dict, key: str, allowed: list[str], rows: _Rows, what: str) -> str | None:
+    value = rec.get(key)
+    if value is None:
+        return None
+    value = value.strip()
+    if value not in allowed:
+        rows.error(rec["row_no"], key, value, f"未知{what}：应为" + "、".join(allowed))
+        return None
+    return value
+
+
+def _check_surveys(records: list[dict], ctx: Context, rows: _Rows) -> list[dict]:
+    out = []
+    for rec in records:
+        r = rec["row_no"]
+        where = _community(rec, ctx, rows)
+        grid = _grid(rec, where[1], ctx, rows) if where else None
+        _not_future(rec, "survey_date", ctx, rows)
+        aware = _one_of(rec, "aware", rules.SURVEY_YES_NO, rows, "知晓情况")
+        supportive = _one_of(rec, "supportive", rules.SURVEY_YES_NO, rows, "支持情况")
+        satisfaction = _one_of(rec, "satisfaction", rules.SURVEY_SATISFACTION, rows, "满意程度")
+        method = _one_of(rec, "method", rules.SURVEY_METHODS, rows, "调查方式")
+        age = _one_of(rec, "age_group", rules.SURVEY_AGE_GROUPS, rows, "年龄段")
+        out.append({"row_no": r, "street_code": where[0] if where else None,
+                    "community_code": where[1] if where else None, "survey_no": rec.get("survey_no"),
+                    "grid_code": grid, "survey_date": rec.get("survey_date"),
+                    "aware": None if aware is None else aware == "是",
+                    "supportive": None if supportive is None else supportive == "是",
+                    "satisfaction": satisfaction, "age_group": age, "method": method})
+    return out
+
+
+def _check_followups(records: list[dict], ctx: Context, rows: _Rows) -> list[dict]:
+    out = []
+    for rec in records:
+        r = rec["row_no"]
+        where = _community(rec, ctx, rows)
+        _not_future(rec, "followed_at", ctx, rows)
+        result = _one_of(rec, "result", rules.FOLLOWUP_RESULTS, rows, "回访结果")
+        method = _one_of(rec, "method", rules.FOLLOWUP_METHODS, rows, "回访方式")
+        number, at = rec.get("issue_no"), rec.get("followed_at")
+        if where and number:
+            state = ctx.issue_rectified_at(where[1], number, at) if at else True
+            if state is None:
+                rows.error(r, "issue_no", number, f"巡查问题台账中没有这个问题（{rec.get('community')} 编号 {number}），"
+                                                  "请先报送该问题")
+            elif not state:
+                rows.error(r, "issue_no", number, f"该问题在回访时间 {_shown(at)} 尚未整改（或已重新打开、无效）："
+                                                  "只能回访已整改的问题，请核对编号和回访时间")
+        out.append({"row_no": r, "street_code": where[0] if where else None,
+                    "community_code": where[1] if where else None, "issue_no": number,
+                    "followed_at": at, "result": result, "method": method})
+    return out
+
+
 CHECKS = {
     "巡查问题": _check_issues, "巡查记录": _check_patrols, "主题活动": _check_activities,
     "志愿者": _check_volunteers, "服务时长": _check_service, "红黑榜": _check_honor, "名册": _check_roster,
+    "问卷": _check_surveys, "回访": _check_followups,
 }
 
 

@@ -19,14 +19,15 @@ from wenming.core.db import Database
 ALL_STREETS = "*"  # rule rows for every 街道 (a 街道's own row of the same month beats it)
 
 RULE_GROUPS = {"patrol": "网格巡查", "activity": "主题活动", "volunteer": "志愿服务", "honor": "红黑榜",
-               "composite": "综合考核"}
+               "survey": "群众满意", "composite": "综合考核"}
 STAR_RULES = [f"volunteer.star{i}" for i in range(1, 6)]
 SHARE_RULES = {"composite.activity.factor"}  # a share of another score: 0..1
 TARGET_RULE = "volunteer.registration_target"  # (0, 0.5]
 # counts, days and sizes: positive whole numbers
 WHOLE_RULES = {"patrol.sample_min", "patrol.hotspot_min_issues", "patrol.hotspot_days", "patrol.gap_days",
                "activity.richness_max_count", "activity.timely_days", "volunteer.active_days",
-               "honor.expiry_months", "honor.rectify_days", "honor.board_size"}
+               "honor.expiry_months", "honor.rectify_days", "honor.board_size",
+               "survey.sample_min", "survey.window_months"}  # 群众满意 (issue 20)
 POSITIVE_RULES = {"patrol.report_within_hours", "patrol.hotspot_cell_m", "activity.participation_full_permille",
                   "volunteer.weekly_hours_flag", "volunteer.hours_per_100_full", *WHOLE_RULES, *STAR_RULES}
 ADJUST_MIN, ADJUST_MAX = -20.0, 20.0
@@ -78,6 +79,14 @@ def rules_in_force(db: Database, street: str, month) -> pd.DataFrame:
     """One row per rule: the value in force for this 街道 ('*' = the default for all) in the month,
     with the version it comes from; the same choice as the SQL macro rule_at."""
     frame = db.named("system/rules_in_force", street=street, month=month_first(month))
+    # a rule a later release added (群众满意's) has no stored row in a database seeded before it: it
+    # stands at its default, from the beginning, until an admin sets it
+    missing = [n for n in rules.RULE_DEFAULTS if n not in set(frame["name"])]
+    if missing:
+        added = pd.DataFrame({"name": missing, "value": [rules.default(n) for n in missing],
+                              "effective_month": date(2000, 1, 1), "street_code": "*", "changed_by": "system",
+                              "changed_at": None, "note": "默认规则"})
+        frame = pd.concat([frame, added], ignore_index=True) if len(frame) else added
     order = {name: i for i, name in enumerate(rules.RULE_DEFAULTS)}
     frame["label"] = frame["name"].map(rule_label)
     frame["group"] = frame["name"].map(rule_group)

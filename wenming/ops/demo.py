@@ -46,6 +46,7 @@ def build(path: Path, scale: int = 1, seed: int = 7, today: date | None = None, 
         street = dd.make_street(0, rng, today)
         dd.generate(street, rng, now)
         _import_street_files(db, street, Path(tmp), now, stats, log)
+        _import_satisfaction(db, street, Path(tmp), now, stats, log, seed)  # 群众满意: its own generator
     for index in range(1, scale):
         street = dd.make_street(index, np.random.default_rng(seed * 1000 + index), today)
         dd.generate(street, np.random.default_rng(seed * 1000 + index), now)
@@ -233,6 +234,51 @@ def _import_street_files(db, street: dd.Street, folder: Path, now: datetime, sta
         month = month_end
         ingest.refresh(db)
     _demo_adjustments(db, street, now)
+
+
+# -- 群众满意 (issue 20): quarterly 问卷 and monthly 回访 files, after everything else -----------------
+def _import_satisfaction(db, street: dd.Street, folder: Path, now: datetime, stats: dict, log, seed: int) -> None:
+    """Each 社区's 问卷 of each quarterly round (imported a few days after it), and the 街道's 回访 of
+    rectified issues month by month (imported by the 8th of the next month, before the 通报's close).
+    A generator of its own (seed + dd.SATISFACTION_SEED): the other demo streams draw exactly as before."""
+    rng = np.random.default_rng(seed + dd.SATISFACTION_SEED)
+    send = _Importer(db, folder, stats, log)
+    send.n = 5000  # file names apart from the other streams'
+    start = add_months(month_start(now.date()), -13)
+    unhappy = dd.disagreeing_communities(street, rng)
+    rounds = dd.survey_rounds(start, now)
+    answers = dd.surveys(street, rng, rounds, unhappy)
+    for q, (first, last) in enumerate(rounds):
+        at = min(datetime.combine(last + timedelta(days=3), datetime.min.time()) + timedelta(hours=10),
+                 now - timedelta(hours=1))
+        for i, c in enumerate(street.communities.itertuples()):
+            a = answers[(answers["round"] == q) & (answers["community_code"] == c.community_code)]
+            send(pd.DataFrame({"问卷编号": a["survey_no"], "社区": c.community_name, "调查日期": a["survey_date"].map(str),
+                               "知晓": a["aware"], "支持": a["supportive"], "满意": a["satisfaction"], "网格": a["grid"],
+                               "年龄段": a["age_group"], "调查方式": a["method"]}),
+                 f"{c.community_name}{first:%Y%m}问卷", at + timedelta(minutes=i), style=i, xlsx=(i % 4 == 1),
+                 title=f"{c.community_name}{first.year}年第{(first.month - 1) // 3 + 1}季度群众满意度调查")
+    ingest.refresh(db)
+    # issues rectified once and never reopened (as the 台账 now says): the 回访 can only follow a rectification
+    rectified = db.sql(
+        "SELECT t.community_code, t.issue_no, any_value(t.raw_at) AS rectified_at FROM issue_transitions t "
+        "JOIN issue_current c USING (community_code, issue_no) WHERE c.street_code = $street AND c.status <> '无效' "
+        "GROUP BY ALL HAVING count(*) = 1 AND bool_and(t.rectified) ORDER BY 1, 2", {"street": street.code})
+    quality = dict(zip(street.communities["community_code"], street.communities["quality"]))
+    visits = dd.followups(rectified, quality, rng, now, unhappy)
+    if visits.empty:
+        return
+    names = dict(zip(street.communities["community_code"], street.communities["community_name"]))
+    visits["month"] = visits["followed_at"].dt.to_period("M").dt.start_time
+    for month, v in visits.groupby("month"):
+        at = min(datetime.combine(add_months(month.date(), 1) + timedelta(days=7), datetime.min.time())
+                 + timedelta(hours=17), now - timedelta(hours=17))
+        v = v[v["followed_at"] < pd.Timestamp(at)]
+        send(pd.DataFrame({"编号": v["issue_no"], "社区": v["community_code"].map(names),
+                           "回访时间": v["followed_at"].dt.strftime("%Y-%m-%d %H:%M"), "回访结果": v["result"],
+                           "回访方式": v["method"]}),
+             f"{street.name}{month:%Y%m}回访", at, user="admin")
+    ingest.refresh(db)
 
 
 def _demo_adjustments(db, street: dd.Street, now: datetime) -> None:

@@ -399,3 +399,85 @@ def geojson(street: Street) -> dict:
 
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False)
+
+
+# -- 群众满意 (issue 20): surveys and 回访, from their own seeded generator -------------------------
+# Drawn after every other stream and from a separate generator (seed + SATISFACTION_SEED), so the
+# other demo numbers are exactly as before. A few well-ranked 社区 have unhappy residents: their
+# own reports look good, their residents disagree (the /satisfaction page's 自评与民评 note).
+SATISFACTION_SEED = 20_020
+SURVEY_METHOD_WEIGHTS = {"入户": 0.5, "电话": 0.2, "线上": 0.2, "街头": 0.1}
+
+
+def disagreeing_communities(street: Street, rng: np.random.Generator) -> list[str]:
+    """Two of the four best-reporting 社区 whose residents are markedly less satisfied."""
+    best = street.communities.sort_values("quality", ascending=False)["community_code"].head(4).tolist()
+    return sorted(rng.choice(best, 2, replace=False).tolist())
+
+
+def survey_rounds(start: date, now: datetime) -> list[tuple[date, date]]:
+    """One survey round a quarter, in its middle month from the 5th to the 20th, that began before now."""
+    rounds = []
+    m = month_start(start)
+    while m <= now.date():
+        if m.month % 3 == 2:
+            first, last = m + timedelta(days=4), m + timedelta(days=19)
+            if first < now.date():
+                rounds.append((first, min(last, now.date() - timedelta(days=1))))
+        m = add_months(m, 1)
+    return rounds
+
+
+def surveys(street: Street, rng: np.random.Generator, rounds: list[tuple[date, date]],
+            unhappy: list[str]) -> pd.DataFrame:
+    """One row per anonymous respondent: 50–150 per 社区 per round; answers follow the 社区's quality,
+    except in the `unhappy` 社区."""
+    rows = []
+    methods, weights = list(SURVEY_METHOD_WEIGHTS), np.array(list(SURVEY_METHOD_WEIGHTS.values()))
+    for q, (first, last) in enumerate(rounds):
+        span = max((last - first).days, 0)
+        for c in street.communities.itertuples():
+            if c.active_from > last:
+                continue
+            n = int(rng.integers(50, 151))
+            quality = 0.45 if c.community_code in unhappy else float(c.quality)
+            grids = street.grids[street.grids["community_code"] == c.community_code]["grid_name"].tolist()
+            p_full = 0.15 + 0.6 * quality
+            p_basic = 0.2
+            answer = rng.random(n)
+            rows.append(pd.DataFrame({
+                "survey_no": [f"WJ{first:%Y%m}-{c.community_code[-3:]}-{i + 1:03d}" for i in range(n)],
+                "community_code": c.community_code, "community_name": c.community_name,
+                "survey_date": [first + timedelta(days=int(d)) for d in rng.integers(0, span + 1, n)],
+                "aware": np.where(rng.random(n) < 0.6 + 0.35 * quality, "是", "否"),
+                "supportive": np.where(rng.random(n) < 0.75 + 0.22 * quality, "是", "否"),
+                "satisfaction": np.where(answer < p_full, "满意", np.where(answer < p_full + p_basic, "基本满意", "不满意")),
+                "grid": [grids[i] if grids and r < 0.8 else None
+                         for i, r in zip(rng.integers(0, max(len(grids), 1), n), rng.random(n))],
+                "age_group": rng.choice(rules.SURVEY_AGE_GROUPS, n, p=[0.05, 0.3, 0.35, 0.3]),
+                "method": rng.choice(methods, n, p=weights / weights.sum()),
+                "round": q}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def followups(rectified: pd.DataFrame, quality: dict[str, float], rng: np.random.Generator, now: datetime,
+              unhappy: list[str]) -> pd.DataFrame:
+    """回访 of rectified issues (`rectified`: community_code, issue_no, rectified_at): most within a
+    week of the rectification; better 社区 follow up more and please more."""
+    if rectified.empty:
+        return pd.DataFrame()
+    df = rectified.copy()
+    q = df["community_code"].map(quality).fillna(0.7).to_numpy(float)
+    q_answer = np.where(df["community_code"].isin(unhappy), 0.4, q)
+    n = len(df)
+    chosen = rng.random(n) < 0.25 + 0.6 * q
+    delay = pd.to_timedelta(rng.uniform(2, 24 * 7, n), unit="h")
+    df["followed_at"] = (pd.to_datetime(df["rectified_at"]) + delay).dt.floor("min")
+    roll = rng.random(n)
+    satisfied = 0.35 + 0.6 * q_answer
+    df["result"] = np.where(roll < 0.12, "未联系上", np.where(
+        roll < 0.12 + 0.88 * satisfied * 0.7, "满意", np.where(roll < 0.12 + 0.88 * satisfied, "基本满意", "不满意")))
+    df["method"] = rng.choice(rules.FOLLOWUP_METHODS[:3], n, p=[0.75, 0.2, 0.05])
+    keep = chosen & (df["followed_at"] < pd.Timestamp(now - timedelta(hours=1))).to_numpy()
+    return df[keep].reset_index(drop=True)
+# -- end 群众满意 ---------------------------------------------------------------------------------

@@ -40,7 +40,8 @@ GENDERS = ["男", "女"]
 ROWS = 5000  # data rows the dropdowns and checks cover
 LIST_IN_GUIDE = 40  # longer lists are named in 填写说明 and listed in full on 允许取值
 MARK_BASE = {"巡查问题": "XQ-0001", "巡查记录": "王网格", "主题活动": "HD-0001", "志愿者": "V0001",
-             "服务时长": "FW-000001", "红黑榜": "HB-0001", "名册": "社区"}
+             "服务时长": "FW-000001", "红黑榜": "HB-0001", "名册": "社区",
+             "问卷": "WJ-0001", "回访": "XQ-0001"}
 FOLDER = ROOT / "data" / "templates"
 
 
@@ -134,6 +135,19 @@ def allowed_values(kind: Kind, col: Column, ctx: TemplateContext) -> Allowed | N
         return Allowed(tuple(GENDERS), True)
     if key == "theme" and kind.name == "主题活动":
         return Allowed(("自选", *ctx.themes), False, "空：当月主题；“自选”：非主题活动")
+    # 群众满意 (问卷, 回访): the fixed answers as dropdowns
+    if kind.name == "问卷" and key in ("aware", "supportive"):
+        return Allowed(tuple(rules.SURVEY_YES_NO), True)
+    if kind.name == "问卷" and key == "satisfaction":
+        return Allowed(tuple(rules.SURVEY_SATISFACTION), True)
+    if kind.name == "问卷" and key == "method":
+        return Allowed(tuple(rules.SURVEY_METHODS), True)
+    if kind.name == "问卷" and key == "age_group":
+        return Allowed(tuple(rules.SURVEY_AGE_GROUPS), True)
+    if kind.name == "回访" and key == "result":
+        return Allowed(tuple(rules.FOLLOWUP_RESULTS), True)
+    if kind.name == "回访" and key == "method":
+        return Allowed(tuple(rules.FOLLOWUP_METHODS), True)
     if kind.name == "名册" and key == "street_code" and ctx.street_code:
         return Allowed((ctx.street_code,), False, "本街道编码")
     if kind.name == "名册" and key == "street_name" and ctx.street_name:

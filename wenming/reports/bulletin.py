@@ -50,6 +50,7 @@ class Bulletin:
     close_at: datetime | None = None  # the month's close (取数截止)
     overdue_total: int = 0  # every overdue issue at the month's end; `overdue` lists at most OVERDUE_LIMIT
     rules: dict = field(default_factory=dict)  # the rules in force that month (the 指标口径 appendix)
+    satisfaction: dict = field(default_factory=dict)  # 群众满意 (issue 20): satisfaction_section's content
 
     @property
     def provisional(self) -> bool:
@@ -174,7 +175,8 @@ def _build(view, db, street_code, month, known, now) -> Bulletin:
     return Bulletin(street_code, street_name, month, known, now, summary, h, ranking, result.board, categories,
                     overdue, theme, held, volunteers, new_stars, honor, requirements, late, trend,
                     close_at=close_day(month), overdue_total=max(int(h.get("overdue", 0)), len(overdue)),
-                    rules=dict(result.rules))
+                    rules=dict(result.rules),
+                    satisfaction=_satisfaction(view, scope, street_code, month, as_of, ranking))
 
 
 def _summary(street_name, month, h, p, result, late) -> str:
@@ -195,6 +197,40 @@ def _summary(street_name, month, h, p, result, late) -> str:
     if not late.empty and late["rows"].sum() > 0:
         parts.append(f"另有 {int(late['rows'].sum())} 条本月数据在通报截止后补报，未计入本通报。")
     return "".join(parts)
+
+
+def _satisfaction(view, scope, street_code, month, as_of, ranking: pd.DataFrame) -> dict:
+    """群众满意 (issue 20) as known at the close: the survey window's rates (as 总览 and the big screen
+    read them), the month's 回访, each 社区's 满意率 and the 社区 whose residents disagree with their
+    ranking (top third of the ranking, bottom third by 满意率)."""
+    from wenming.reports import overview
+    from wenming.satisfaction import metrics as sat
+    from wenming.satisfaction import model as sat_model
+    said = overview.satisfaction(view, scope, month=month, as_of=as_of, street=street_code, community=None)
+    rules = sat_model.rules_for(view, street_code, month)
+    back = max(int(rules.get("survey.window_months", 3) or 1), 1)
+    start = datetime.combine(add_months(month, -(back - 1)), datetime.min.time())
+    end = datetime.combine(add_months(month, 1), datetime.min.time())
+    frame = view.run("satisfaction/by_community", scope, start=start, end=end, as_of=as_of, street=street_code,
+                     community=None, grid=None)
+    rated = sat_model.ranked(sat.with_rates(frame, rules), rules) if len(frame) else frame
+    month_rows = view.run("satisfaction/by_community", scope, start=datetime.combine(month, datetime.min.time()),
+                          end=end, as_of=as_of, street=street_code, community=None, grid=None)
+    if len(rated):
+        rated = rated.drop(columns=["rectified_in", "followed", "reached", "followup_satisfied"]).merge(
+            month_rows[["community_code", "rectified_in", "followed", "reached", "followup_satisfied"]],
+            on="community_code", how="left")
+        rated = sat.with_rates(rated.drop(columns=[c for c in rated.columns if c.startswith("followup_rate")
+                                                   or c.startswith("followup_satisfaction_rate")]), rules)
+        rated = sat_model.ranked(rated, rules)
+    disagree = []
+    if len(rated) and ranking is not None and len(ranking):
+        ranks = dict(zip(ranking["community_code"], ranking["rank"]))
+        n = int(rated["satisfaction_rank"].notna().sum())
+        disagree = [r.community_name for r in rated.itertuples()
+                    if pd.notna(r.satisfaction_rank) and sat.disagreement(ranks.get(r.community_code), r.satisfaction_rank, n)]
+    return {"window": said.window, "survey": said.survey, "followup": said.followup, "communities": rated,
+            "disagree": disagree, "rules": rules}
 
 
 def _trend(view, scope, street_code, month, known) -> pd.DataFrame:

@@ -239,17 +239,23 @@ def compose(b, charts: bool = True) -> Document:
     # 一、综合考核排名
     r = b.ranking
     small = len(r) > 0 and bool(r["small_sample"].fillna(False).astype(bool).any())
+    # 群众满意 (issue 20): its column only in the months a 街道 gives it a weight
+    from wenming.composite.scoring import area_max
+    said = bool(b.rules) and area_max(b.rules, "satisfaction") > 0 and "satisfaction" in r
     ranking_rows = tuple(
         (int(t.rank), t.community_name, points(t.total), points(t.patrol), points(t.activity), points(t.volunteer),
-         points(t.honor), points(t.adjustment), str(t.change)) + (("样本不足" if bool(t.small_sample) else "",) if small else ())
+         points(t.honor)) + ((points(t.satisfaction),) if said else ()) + (points(t.adjustment), str(t.change))
+        + (("样本不足" if bool(t.small_sample) else "",) if small else ())
         for t in r.itertuples())
-    note = "总分 = 网格巡查 + 主题活动 + 志愿服务 + 红黑榜 + 加减分。"
+    note = "总分 = 网格巡查 + 主题活动 + 志愿服务 + 红黑榜 + " + ("群众满意 + " if said else "") + "加减分。"
     if small:
         note += "“样本不足”：该社区有比率所依据的问题不足 10 条，已按街道平均收缩计分。"
     ranking = Table("综合考核排名", "表1 各社区综合考核排名",
                     (Column("名次", "int", True), Column("社区", nowrap=True), Column("总分", "points"),
                      Column("网格巡查", "points"), Column("主题活动", "points"), Column("志愿服务", "points"),
-                     Column("红黑榜", "points"), Column("加减分", "points"), Column("较上月", nowrap=True))
+                     Column("红黑榜", "points"))
+                    + ((Column("群众满意", "points"),) if said else ())
+                    + (Column("加减分", "points"), Column("较上月", nowrap=True))
                     + ((Column("备注", nowrap=True),) if small else ()),
                     ranking_rows, note=note if len(r) else "")
     blocks: list = [ranking, *board_decisions(b.board)]
@@ -330,10 +336,13 @@ def compose(b, charts: bool = True) -> Document:
               Paragraph(MASKING_NOTE, "note")]
     sections.append(Section("五、红黑榜", tuple(blocks)))
 
-    # 六、下步工作要求
+    # 六、群众满意 (issue 20)
+    sections.append(satisfaction_section(b.satisfaction, month_label))
+
+    # 七、下步工作要求
     blocks = [Paragraph(f"{name}：" + "；".join(items) + "。") for name, items in b.requirements] or \
         [Paragraph("各社区本月无突出问题，请继续保持。")]
-    sections.append(Section("六、下步工作要求", tuple(blocks)))
+    sections.append(Section("七、下步工作要求", tuple(blocks)))
 
     if not b.late.empty and b.late["rows"].sum() > 0:
         late = b.late
@@ -352,6 +361,50 @@ def compose(b, charts: bool = True) -> Document:
                     lead=Paragraph(b.summary, "lead"), sections=tuple(sections),
                     signature=Signature(f"{b.street_name}文明办", b.generated_at.date()),
                     file_stem=stem, street_name=b.street_name, month=b.month)
+
+
+# -- 群众满意 (issue 20) --------------------------------------------------------------------------------
+def satisfaction_section(said: dict, month_label: str) -> Section:
+    """六、群众满意: the survey window's 知晓率, 支持率, 满意率 (each with its 95 % interval), the month's
+    回访率 and 回访满意率, a table by 社区 and the 社区 whose residents disagree with their ranking."""
+    from wenming.satisfaction import metrics as sat
+    if not said:
+        return Section("六、群众满意", (Paragraph("本月暂无问卷和回访数据。"),))
+    s, f, window = said["survey"], said["followup"], said["window"]
+    rules = said.get("rules") or {}
+    n_min = metrics.sample_min(rules, metrics.SURVEY_SAMPLE_RULE)
+    blocks: list = []
+    if s["respondents"]:
+        blocks.append(Paragraph(
+            f"{window}入户问卷共受访 {s['respondents']:,} 人：知晓率 {sat.rate_text('aware_rate', s, rules)}，"
+            f"支持率 {sat.rate_text('support_rate', s, rules)}，满意率（含基本满意）{sat.rate_text('satisfaction_rate', s, rules)}。"))
+    else:
+        blocks.append(Paragraph(f"{window}没有入户问卷。"))
+    blocks.append(Paragraph(
+        f"{month_label}整改问题 {f['rectified_in']:,} 件，已回访 {f['followed']:,} 件，回访率 "
+        f"{metrics.text('followup_rate', f['followup_rate'])}；联系上 {f['reached']:,} 件，回访满意率 "
+        f"{metrics.text('followup_satisfaction_rate', f['followup_satisfaction_rate'])}"
+        f"（不满意 {f['followup_unsatisfied']:,} 件，已列入回访不满意督办单）。"))
+    if said.get("disagree"):
+        blocks.append(Paragraph(f"自评与民评不一致：{'、'.join(said['disagree'])}综合考核排名靠前，但居民满意率排在后列，"
+                                "请核实其报送数据并回应群众反映。"))
+    rated = said.get("communities")
+    rows = ()
+    if rated is not None and len(rated):
+        rated = rated.sort_values(["satisfaction_rank", "community_code"], na_position="last")
+        rows = tuple((t.community_name, int(t.respondents),
+                      metrics.text("satisfaction_rate", t.satisfaction_rate) if t.respondents else "—",
+                      sat.interval_text("satisfaction_rate", t.satisfied, t.respondents) or "—",
+                      "样本不足" if t.respondents and t.satisfaction_rate_small else "",
+                      metrics.text("followup_rate", t.followup_rate))
+                     for t in rated.itertuples())
+    blocks.append(Table("群众满意", f"表8 各社区群众满意情况（问卷 {window}，回访 {month_label}）",
+                        (Column("社区", nowrap=True), Column("受访人数", "int"), Column("满意率", nowrap=True),
+                         Column("95% 区间", nowrap=True), Column("备注", nowrap=True), Column("回访率", nowrap=True)),
+                        rows, note=f"满意率含基本满意；受访少于 {n_min:g} 人的标“样本不足”，仅供参考。",
+                        empty_text="本期无问卷。"))
+    return Section("六、群众满意", tuple(blocks))
+# -- end 群众满意 -------------------------------------------------------------------------------------
 
 
 def definitions_section(rules: dict) -> Section:

@@ -51,7 +51,8 @@ class Indicator:
 
 # the 区 view's columns, in order: each an indicator of the registry
 KEYS = ["composite_mean", "found", "rectify_rate", "on_time_rate", "overdue_open", "coverage_rate", "theme_rate",
-        "activity_score_mean", "registration_rate", "hours_per_100", "red_new", "black_new", "black_active"]
+        "activity_score_mean", "registration_rate", "hours_per_100", "red_new", "black_new", "black_active",
+        "satisfaction_rate", "followup_rate"]  # 群众满意 (issue 20)
 INDICATORS = [Indicator.of(k) for k in KEYS]
 BY_KEY = {i.key: i for i in INDICATORS}
 PATROL_SUMS = ["found", "deferred", "rectified", "rectify_den", "on_time", "on_time_den", "overdue_open",
@@ -103,6 +104,29 @@ def honor_by_street(db, scope: Scope, *, start: datetime, end: datetime, as_of: 
                                        "overdue", "closed"])
 
 
+# 群众满意 (issue 20): the counts summed per 街道, rates of the sums (as /satisfaction shows 全部社区)
+SATISFACTION_SUMS = ["respondents", "satisfied", "rectified_in", "followed"]
+
+
+def satisfaction_by_street(db, scope: Scope, *, start: datetime, end: datetime, as_of: datetime) -> pd.DataFrame:
+    """One row per 街道: respondents and satisfied over the survey window ending with the period (问卷
+    are quarterly: the default survey.window_months, as 总览 reads it), 回访 of the period itself."""
+    from wenming.core import rules as rules_mod
+    from wenming.core.timeutil import add_months
+    back = max(int(rules_mod.default("survey.window_months")), 1)
+    survey_start = datetime.combine(add_months(start.date().replace(day=1), -(back - 1)), datetime.min.time())
+    surveys = db.run("satisfaction/by_community", scope, start=survey_start, end=end, as_of=as_of, street=None,
+                     community=None, grid=None)
+    visits = db.run("satisfaction/by_community", scope, start=start, end=end, as_of=as_of, street=None,
+                    community=None, grid=None)
+    out = surveys.groupby("street_code", as_index=False)[["respondents", "satisfied"]].sum().merge(
+        visits.groupby("street_code", as_index=False)[["rectified_in", "followed"]].sum(), on="street_code", how="outer")
+    out = out.fillna(0)
+    for key in ("satisfaction_rate", "followup_rate"):
+        out[key] = [metrics.value(key, r) for r in out.to_dict("records")]
+    return out
+
+
 _COMPOSITE_MEMO: OrderedDict = OrderedDict()
 
 
@@ -146,11 +170,12 @@ def measure(db, scope: Scope, streets: pd.DataFrame, *, start: datetime, end: da
     a = activities_by_street(db, scope, **w, as_of=as_of)
     v = volunteers_by_street(db, scope, **w, as_of=as_of)
     h = honor_by_street(db, scope, **w, as_of=as_of)
+    s = satisfaction_by_street(db, scope, **w, as_of=as_of)
     frame = streets[["street_code", "street_name"]].copy()
-    for part in (p, a, v, h):
+    for part in (p, a, v, h, s):
         frame = frame.merge(part, on="street_code", how="left")
     for col in [*PATROL_SUMS, "held", "activities", "participants", "red_new", "black_new", "black_active", "overdue",
-                "registered", "residents", "hours_verified"]:
+                "registered", "residents", "hours_verified", *SATISFACTION_SUMS]:
         if col in frame:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").fillna(0)
     frame["communities"] = pd.to_numeric(frame["communities"], errors="coerce").fillna(0).astype(int)
@@ -172,6 +197,10 @@ def district_row(frame: pd.DataFrame) -> dict:
     row["activity_score_mean"] = (float((scored["activity_score_mean"] * scored["communities"]).sum()
                                         / scored["communities"].sum())
                                   if len(scored) and scored["communities"].sum() else None)
+    for col in SATISFACTION_SUMS:  # 群众满意: rates of the sums
+        row[col] = float(frame[col].sum()) if col in frame else 0.0
+    row["satisfaction_rate"] = metrics.value("satisfaction_rate", row)
+    row["followup_rate"] = metrics.value("followup_rate", row)
     row["registration_rate"] = vol.registration_rate(row["registered"], row["residents"])
     row["hours_per_100"] = vol.hours_per_100(row["hours_verified"], row["residents"])
     return row

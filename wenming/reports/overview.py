@@ -68,3 +68,31 @@ def submissions_now(db, scope, *, street: str | None, now: datetime, qnow: datet
     sub = db.run("submissions/board", scope, month_start=datetime.combine(now.date().replace(day=1), datetime.min.time()),
                  as_of=qnow)
     return reporting.judge(sub[sub["street_code"] == street], now)
+
+
+# -- 群众满意 (issue 20) ---------------------------------------------------------------------------
+@dataclass
+class Satisfaction:
+    survey: dict  # satisfaction.model.summary over the survey window (问卷 are quarterly)
+    followup: dict  # the same over the month (回访率, 回访满意率)
+    window: str  # 2026年9—11月
+
+
+def satisfaction(db, scope, *, month, as_of: datetime, street: str, community: str | None) -> Satisfaction:
+    """总览's 群众满意 tiles: 满意率 over the survey window the composite uses (survey.window_months,
+    ending with the month) and the month's 回访."""
+    from wenming.core import rules as rules_mod
+    from wenming.core.timeutil import add_months, month_start
+    from wenming.satisfaction import model as sat_model
+    rules = sat_model.rules_for(db, street, month)
+    back = max(int(rules.get("survey.window_months", rules_mod.default("survey.window_months")) or 1), 1)
+    first = add_months(month_start(month), -(back - 1))
+    start = datetime.combine(first, datetime.min.time())
+    month_ts = datetime.combine(month_start(month), datetime.min.time())
+    end = datetime.combine(add_months(month_start(month), 1), datetime.min.time())
+    survey = sat_model.summary(db, scope, start=start, end=end, as_of=as_of, street=street, community=community,
+                               rules=rules)
+    followup = sat_model.summary(db, scope, start=month_ts, end=end, as_of=as_of, street=street,
+                                 community=community, rules=rules)
+    window = f"{first.year}年{first.month}—{month.month}月" if back > 1 else f"{month.year}年{month.month}月"
+    return Satisfaction(survey, followup, window)

@@ -344,6 +344,38 @@ def panel_trends(db, scope: Scope, street: str, now: datetime) -> dict:
             "activities": activity[["month", "on_theme_count", "communities", "communities_done"]].reset_index(drop=True)}
 
 
+# -- 群众满意 (issue 20): rates only, no person ------------------------------------------------------
+def panel_satisfaction(db, scope: Scope, street: str, now: datetime) -> dict:
+    """满意率, 知晓率, 支持率 (with their 95 % interval) over the survey window ending with the results
+    month, as 总览 reads them; the results month's 回访率 and 回访满意率; each 社区's 满意率 (a 社区 with
+    too few respondents shown as 样本不足). Counts and rates only: no name of anyone."""
+    from wenming.reports import overview
+    from wenming.satisfaction import metrics as sat
+    from wenming.satisfaction import model as sat_model
+    period = results_period(now)
+    as_of = period.as_of(now)
+    said = overview.satisfaction(db, scope, month=period.start, as_of=as_of, street=street, community=None)
+    first = add_months(period.start, -(max(int(sat_model.rules_for(db, street, period.start).get(
+        "survey.window_months", 3) or 1), 1) - 1))
+    frame = db.run("satisfaction/by_community", scope, start=_ts(first), end=_ts(add_months(period.start, 1)),
+                   as_of=as_of, street=street, community=None, grid=None)
+    rated = sat.with_rates(frame) if len(frame) else frame
+    rows = []
+    for r in rated.itertuples() if len(rated) else []:
+        if r.respondents <= 0:
+            continue
+        rows.append({"community": r.community_name, "rate": r.satisfaction_rate, "respondents": int(r.respondents),
+                     "small": bool(r.satisfaction_rate_small)})
+    rows.sort(key=lambda x: (x["small"], -(x["rate"] or 0)))
+    keep = ("respondents", "aware_rate", "support_rate", "satisfaction_rate", "aware_rate_interval",
+            "support_rate_interval", "satisfaction_rate_interval", "satisfaction_rate_small", "sample_min")
+    return {"month": period.start, "running": period.is_running(now), "as_of": as_of, "window": said.window,
+            "survey": {k: said.survey[k] for k in keep},
+            "followup": {k: said.followup[k] for k in ("rectified_in", "followed", "reached", "followup_rate",
+                                                        "followup_satisfaction_rate")},
+            "communities": rows}
+
+
 FETCHERS = {
     "headline": panel_headline,
     "map": panel_map,
@@ -352,6 +384,7 @@ FETCHERS = {
     "volunteers": panel_volunteers,
     "honor": panel_honor,
     "trends": panel_trends,
+    "satisfaction": panel_satisfaction,
 }
 
 

@@ -21,6 +21,7 @@ PANELS: dict[str, str] = {
     "volunteers": "志愿服务",
     "honor": "红黑榜",
     "trends": "趋势",
+    "satisfaction": "群众满意",  # issue 20: rates only, no names
 }
 SECONDS_MIN, SECONDS_MAX = 5, 300
 BANNER_MAX = 60

@@ -608,3 +608,42 @@ def activities_trend(frame: pd.DataFrame, last: date | None = None, scale: float
                                   tickformat=",d", dtick=_int_step([top]),
                                   tickfont=dict(size=round(16 * k), color="#9ff0cf")))
     return _dark(fig, "主题活动：每月场次与开展社区数", scale=k, height=height)
+
+
+# -- 群众满意 (issue 20): rates only ------------------------------------------------------------------
+def satisfaction_html(data: dict) -> str:
+    """满意率 with its 95 % interval, 知晓率, 支持率 and the 回访 rates on the left; each 社区's 满意率 as
+    bars on the right (样本不足 ones last, pale). No person is named: only places and rates."""
+    s, f = data["survey"], data["followup"]
+
+    def stat(label, key, interval=""):
+        v = s.get(key) if key in s else f.get(key)
+        return (f'<div class="scr-stat"><div class="l">{e(label)}</div><div class="n">{screen.fmt_pct(v)}</div>'
+                f'<div class="x">{e(interval)}</div></div>')
+
+    interval = (lambda k: f"95% 区间 {s[k]}" if s.get(k) else "暂无问卷")
+    survey = (stat("满意率", "satisfaction_rate", interval("satisfaction_rate_interval"))
+              + stat("知晓率", "aware_rate", interval("aware_rate_interval"))
+              + stat("支持率", "support_rate", interval("support_rate_interval")))
+    word = "本月" if data.get("running", True) else f"{data['month'].month}月"
+    follow = (stat("回访率", "followup_rate", f"{word}整改 {f['rectified_in']:,} 件，已回访 {f['followed']:,} 件")
+              + stat("回访满意率", "followup_satisfaction_rate", f"{word}联系上 {f['reached']:,} 件")
+              + f'<div class="scr-stat"><div class="l">受访人数</div><div class="n">{s["respondents"]:,}<small>人</small>'
+                f'</div><div class="x">{e(data["window"])}问卷</div></div>')
+    left = (f'<div class="scr-vol-left"><div class="scr-card"><div class="scr-card-h">入户问卷<small>{e(data["window"])}'
+            f' · 满意含基本满意</small></div><div class="scr-stats">{survey}</div></div>'
+            f'<div class="scr-card"><div class="scr-card-h">整改回访<small>{word}</small></div>'
+            f'<div class="scr-stats">{follow}</div></div></div>')
+    rows = data.get("communities") or []
+    pale = ' style="opacity:0.5"'
+    bars = "".join(
+        f'<div class="scr-bar"{pale if r["small"] else ""}><div class="nm">{e(r["community"])}</div>'
+        f'<div class="tr"><div class="fl gold" style="width:{100 * (r["rate"] or 0):.0f}%"></div></div>'
+        f'<div class="v gold">{screen.fmt_pct(r["rate"])}</div></div>' for r in rows[:14])
+    n_min = s.get("sample_min") or 30
+    right = (f'<div class="scr-card scr-grow"><div class="scr-card-h">各社区满意率<small>受访少于 {n_min:g} 人的'
+             f'（样本不足）排在最后、颜色较浅</small></div>'
+             + (f'<div class="scr-bars">{bars}</div>' if bars else f'<div class="scr-empty">{e(data["window"])}尚无问卷</div>')
+             + '</div>')
+    return (f'<div class="scr-panel">{title_html("群众满意", data["window"] + "问卷 · " + as_of_text(data["as_of"]))}'
+            f'<div class="scr-body"><div class="scr-vol">{left}{right}</div></div></div>')

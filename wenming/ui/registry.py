@@ -30,6 +30,7 @@ PAGES = [
     PageSpec("pages/activities.py", "activities", "主题活动", ":material/event:", READERS, "四项工作"),
     PageSpec("pages/volunteers.py", "volunteers", "志愿服务", ":material/volunteer_activism:", READERS, "四项工作"),
     PageSpec("pages/honor.py", "honor", "红黑榜", ":material/military_tech:", READERS, "四项工作"),
+    PageSpec("pages/satisfaction.py", "satisfaction", "群众满意", ":material/sentiment_satisfied:", READERS, "四项工作"),
     PageSpec("pages/definitions.py", "definitions", "指标口径", ":material/menu_book:", READERS, "督导"),
     PageSpec("pages/district.py", "district", "区级对比", ":material/compare:", ("admin", "district"), "督导"),
     PageSpec("pages/screen.py", "screen", "大屏", ":material/tv:", ("admin", "leader", "screen"), "数据"),

@@ -30,13 +30,13 @@ def delta_text(current, previous, *, rate: bool = False, label: str = "环比") 
 
 def kpi(column, label: str, value: str, *, delta: str | None = None, help: str | None = None,
         inverse: bool = False, small_sample: bool = False, delta_description: str | None = None,
-        sample_min: float | None = None) -> None:
+        sample_min: float | None = None, sample_unit: str = "条") -> None:
     """One KPI tile; `inverse` for numbers where a rise is bad (overdue counts); `delta_description`
     is the small text beside the delta (e.g. 环比); `sample_min` the 样本不足 threshold in force
-    (default: the rule's default)."""
+    (default: the rule's default) and `sample_unit` what it counts (条, 人)."""
     if small_sample:
         label = f"{label} ⚠样本不足"
-        help = (help or "") + f"\n\n样本不足：少于 {sample_min or metrics.sample_min():g} 条，仅供参考，不单独用于排名。"
+        help = (help or "") + f"\n\n样本不足：少于 {sample_min or metrics.sample_min():g} {sample_unit}，仅供参考，不单独用于排名。"
     column.metric(label, value, delta=delta, delta_color="inverse" if inverse else "normal", help=help,
                   border=True, delta_description=delta_description)
 
@@ -50,12 +50,15 @@ def indicator(column, key: str, value, *, shown: str | None = None, delta: str |
               small_sample: bool = False, delta_description: str | None = None,
               sample_min: float | None = None) -> None:
     """One KPI tile of a registry indicator: its label, its value as every surface reads it and its
-    help (plus a page's `note` on this period's numbers); `shown` replaces the value text (12/14)."""
+    help (plus a page's `note` on this period's numbers); `shown` replaces the value text (12/14).
+    A survey rate (群众满意) reads its own 样本不足 threshold in 人 when none is given."""
     ind = metrics.get(key)
     help_text = ind.help + (f"\n\n{note}" if note else "")
+    if ind.interval:
+        sample_min = sample_min or metrics.sample_min(None, ind.sample_rule)
     kpi(column, ind.label, shown if shown is not None else metrics.text(key, value), delta=delta, help=help_text,
         inverse=not ind.higher_is_better, small_sample=small_sample, delta_description=delta_description,
-        sample_min=sample_min)
+        sample_min=sample_min, sample_unit="人" if ind.interval else "条")
 
 
 def download_xlsx(db: Database, label: str, frame, file_name: str, *, key: str, sheet: str = "数据",
