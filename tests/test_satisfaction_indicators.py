@@ -132,3 +132,16 @@ def test_the_big_screen_panel_shows_rates_only(tiny_db, tmp_path):
     assert [c["community"] for c in panel["communities"]] == ["西溪社区", "东苑社区"]  # 东苑 (20 人) is 样本不足: last
     html = view.satisfaction_html(panel)
     assert "88.6%" in html and "样本不足" in html and "李一" not in html  # the 上报人 never appears
+
+
+def test_the_community_page_lines_for_the_area():
+    import pandas as pd
+    from wenming.core import rules
+    from wenming.satisfaction import model
+    lines = model.item_lines(pd.Series({"respondents": 20, "satisfied": 10, "rectified_in": 7, "followed": 1}),
+                             rules.with_defaults({}), "本月")
+    # 10 of 20: p = 0.5, z²/n = 0.19208, centre (0.5 + 0.09604)/1.19208 = 0.5;
+    # half = 1.96 · √(0.25/20 + 3.8416/1600) / 1.19208 = 1.96 · √0.014901 / 1.19208 = 1.96 · 0.12207 / 1.19208
+    #      = 0.2007 → 29.9%–70.1%
+    assert lines == ["近 3 个月问卷受访 20 人，满意和基本满意 10 人，满意率 **50.0%**（95% 区间 29.9%–70.1%）；"
+                     "少于 30 人，按街道平均收缩计分。", "本月整改 7 件问题，已回访 **1 件**，还有 6 件未回访。"]
