@@ -43,6 +43,11 @@ SETTINGS = [
     Setting("inbox_wait_seconds", "120", "命令行导入交给运行中的看板时最长等待秒数"),
     Setting("boundary_repair_tolerance", "0.001",
             "边界多边形无效（如环自相交）时，自动修复允许改变的面积比例（0.001 即 0.1%）；超过则拒收该文件"),
+    # -- 督办单 (wenming/supervision) --
+    Setting("max_photo_mb", "10", "督办回复所附每张照片的大小上限（MB）"),
+    Setting("webhook_url", "", "督办消息推送的群机器人地址（企业微信或钉钉 webhook，可选）：空则不推送；"
+                               "/admin 可为单个社区或街道另设地址"),
+    Setting("webhook_timeout_seconds", "3", "推送群机器人消息的超时秒数（后台发送，失败只记日志，不影响操作）"),
     Setting("temp_directory", "", "DuckDB 内存不足时写出中间结果的临时目录；空则为数据库旁的 <文件名>.tmp/"),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}
