@@ -7,7 +7,17 @@
 --   done_due       of due, verified done by $as_of
 --   on_time        of due, verified done at or before their own deadline
 -- Params: scope; $street; $start, $end, $as_of.
-WITH o AS (SELECT * FROM supervision_asof($as_of)),
+WITH steps AS (SELECT * FROM supervision_steps WHERE acted_at <= $as_of),
+agg AS (SELECT order_id, min(acted_at) AS issued_at, arg_min(acted_by, step) AS issued_by, count(*) AS steps,
+               max(acted_at) AS last_at, max(acted_at) FILTER (WHERE action = '通过') AS done_at,
+               count(*) FILTER (WHERE action = '退回') AS returned
+        FROM steps GROUP BY order_id),
+o AS (  -- each order as it stood at $as_of: its latest step then
+    SELECT s.order_id, s.street_code, s.community_code, s.target_kind, s.target_ref, s.target_label, s.title,
+           s.reason, s.deadline, s.status, s.action AS last_action, s.note AS last_note, s.acted_by AS last_by,
+           a.issued_at, a.issued_by, a.steps, a.last_at, CASE WHEN s.status = '已办结' THEN a.done_at END AS done_at,
+           a.returned
+    FROM steps s JOIN agg a ON a.order_id = s.order_id AND a.steps = s.step),
 flags AS (
     SELECT o.*,
            (o.done_at IS NOT NULL AND o.done_at >= $start AND o.done_at < $end) AS done_in_period,
