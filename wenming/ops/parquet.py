@@ -60,6 +60,7 @@ PARTITIONED = {
     "streets": ("street_code", None),
     "boundaries": (_STREET_OF_PLACE, None),
     "theme_of_month": ("street_code", None),  # its month is a month number
+    "supervision_steps": ("street_code", MONTH.format(col="acted_at")),  # 督办单, one row per step
 }
 UNPARTITIONED = ["rule_values", "category_rules", "theme_calendar", "adjustments", "meta"]
 META_KEYS = ("is_demo", "demo_today", "demo_scale", "demo_seed")
