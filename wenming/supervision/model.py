@@ -39,7 +39,8 @@ def order_table(frame: pd.DataFrame) -> pd.DataFrame:
 def status_text(order: dict) -> str:
     text = str(order["status"])
     if bool(order.get("is_overdue")):
-        text += f"·逾期 {float(order['days_overdue']):.1f} 天"
+        days = float(order["days_overdue"])
+        text += f"·逾期 {int(days)} 天" if days >= 1 else "·已逾期"
     if int(order.get("returned") or 0) and order["status"] != sv.DONE:
         text += f"（退回 {int(order['returned'])} 次）"
     return text
@@ -81,6 +82,15 @@ def counts(db, scope, *, street: str | None, start: datetime, end: datetime, as_
     """Per 社区: open / overdue / done counts and the two rates (registry values)."""
     rows = db.run("supervision/by_community", scope, street=street, start=start, end=end, as_of=as_of)
     return metrics.with_values(rows, COUNT_KEYS)
+
+
+def open_now(db, scope, *, street: str | None, now: datetime, community: str | None = None) -> dict:
+    """在办 and 逾期 督办 at this moment (whatever month a page shows)."""
+    w = month_window(now.date(), now)
+    frame = counts(db, scope, street=street, start=w["start"], end=w["end"], as_of=metrics.moment(now))
+    if community:
+        frame = frame[frame["community_code"] == community]
+    return totals(frame)
 
 
 def totals(frame: pd.DataFrame) -> dict:
