@@ -350,3 +350,32 @@ def test_robot_refusal_is_a_failure_and_dingtalk_gets_its_format(clocked, monkey
     assert body == {"msgtype": "markdown", "markdown": {"title": "标题", "text": "### 文"}}
     with pytest.raises(notify.WebhookError, match="不是有效的群机器人地址"):
         notify.check_url("ftp://example")
+
+
+# -- the 月度通报's 督办 section ------------------------------------------------------------------------
+def test_the_bulletin_reports_the_month_of_supervision(tiny_db, monkeypatch):
+    """December at its end (the 通报 made after the close): 西溪 has C, E (deadline the 25th) and H
+    (the 30th) open and overdue, A, B, D done (A, D on time); due A B C D E H = 6: 督办办结率 3/6 =
+    50.0 %, 按期办结率 2/6 = 33.3 %. 东苑: G open and overdue, nothing due."""
+    from wenming.reports import bulletin
+    _december(tiny_db)
+    monkeypatch.setattr(tiny_db, "now", lambda: T(2027, 1, 11, 9))
+    b = bulletin.build(tiny_db, HEFENG, date(2026, 12, 1))
+    doc = bulletin.document(b, charts=False)
+    section = next(s for s in doc.sections if s.heading == "六、督办单办结情况")
+    assert section.blocks[0].text == ("12月应办结督办 6 件，已办结 3 件，督办办结率 50.0%，按期办结率 33.3%；"
+                                      "本月共办结 3 件。月末在办 4 件，其中逾期 4 件。")
+    table = next(t for t in doc.tables() if t.key == "督办单")
+    assert table.text_rows() == [["西溪社区", "3", "3", "3", "6", "50.0%", "33.3%"],
+                                 ["东苑社区", "1", "1", "0", "0", "—", "—"]]
+    requirements = dict(b.requirements)
+    assert "3 件督办逾期未办结，请尽快整改并在“我的社区”回复" in requirements["西溪社区"]
+    assert "1 件督办逾期未办结，请尽快整改并在“我的社区”回复" in requirements["东苑社区"]
+    # the same text in every format
+    import openpyxl
+    wb = openpyxl.load_workbook(io.BytesIO(bulletin.to_xlsx(b)))
+    assert "督办单" in wb.sheetnames
+    assert "督办办结率 50.0%" in bulletin.to_html(b)
+    from docx import Document
+    docx = Document(io.BytesIO(bulletin.to_docx(b)))
+    assert any(t.rows[0].cells[0].text == "社区" and t.rows[0].cells[5].text == "督办办结率" for t in docx.tables)

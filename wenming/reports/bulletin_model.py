@@ -334,10 +334,13 @@ def compose(b, charts: bool = True) -> Document:
               Paragraph(MASKING_NOTE, "note")]
     sections.append(Section("五、红黑榜", tuple(blocks)))
 
-    # 六、下步工作要求
+    # 六、督办单办结情况 (issue 18: wenming/supervision)
+    sections.append(supervision_section(getattr(b, "supervision", None), month_label, "六、督办单办结情况", "表8"))
+
+    # 七、下步工作要求
     blocks = [Paragraph(f"{name}：" + "；".join(items) + "。") for name, items in b.requirements] or \
         [Paragraph("各社区本月无突出问题，请继续保持。")]
-    sections.append(Section("六、下步工作要求", tuple(blocks)))
+    sections.append(Section("七、下步工作要求", tuple(blocks)))
 
     if not b.late.empty and b.late["rows"].sum() > 0:
         late = b.late
@@ -356,6 +359,32 @@ def compose(b, charts: bool = True) -> Document:
                     lead=Paragraph(b.summary, "lead"), sections=tuple(sections),
                     signature=Signature(f"{b.street_name}文明办", b.generated_at.date()),
                     file_stem=stem, street_name=b.street_name, month=b.month)
+
+
+def supervision_section(frame: pd.DataFrame | None, month_label: str, heading: str, table_no: str) -> Section:
+    """督办单 of the month per 社区 (queries/supervision/by_community.sql at the month's end, with the
+    registry's 督办办结率 and 按期办结率): the 街道's totals in a sentence, the 社区 that had any in a table."""
+    if frame is None or frame.empty or not int((frame["open_count"] + frame["done_count"] + frame["due"]).sum()):
+        return Section(heading, (Paragraph(f"{month_label}没有下发或办理督办单。"),))
+    sums = {c: int(frame[c].sum()) for c in ("open_count", "overdue_count", "done_count", "due", "done_due", "on_time")}
+    rate = metrics.text("supervision_done_rate", metrics.value("supervision_done_rate", sums))
+    on_time = metrics.text("supervision_on_time_rate", metrics.value("supervision_on_time_rate", sums))
+    lead = (f"{month_label}应办结督办 {sums['due']} 件，已办结 {sums['done_due']} 件，督办办结率 {rate}，"
+            f"按期办结率 {on_time}；本月共办结 {sums['done_count']} 件。月末在办 {sums['open_count']} 件，"
+            f"其中逾期 {sums['overdue_count']} 件。")
+    rows = frame[(frame["open_count"] + frame["done_count"] + frame["due"]) > 0].sort_values(
+        ["overdue_count", "open_count", "community_code"], ascending=[False, False, True])
+    table = Table("督办单", f"{table_no} 各社区督办单办结情况",
+                  (Column("社区", nowrap=True), Column("月末在办", "int"), Column("其中逾期", "int"),
+                   Column("本月办结", "int"), Column("应办结", "int"), Column("督办办结率", nowrap=True),
+                   Column("按期办结率", nowrap=True)),
+                  tuple((t.community_name, int(t.open_count), int(t.overdue_count), int(t.done_count), int(t.due),
+                         metrics.text("supervision_done_rate", metrics.value("supervision_done_rate", t._asdict())),
+                         metrics.text("supervision_on_time_rate", metrics.value("supervision_on_time_rate", t._asdict())))
+                        for t in rows.itertuples()),
+                  note="应办结：办结期限在本月（截至月末已到期）或在本月办结的督办单；办结以街道核实通过为准，"
+                       "按期：核实通过不晚于该督办的办结期限当天。")
+    return Section(heading, (Paragraph(lead), table))
 
 
 def definitions_section(rules: dict) -> Section:
