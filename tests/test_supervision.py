@@ -9,6 +9,7 @@ import threading
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import pandas as pd
 import pytest
 
 from tests.conftest import HEFENG, HF_DONGYUAN, HF_XIXI, ISSUE_DEFAULT, ISSUE_HEADER, rows_of, write_csv
@@ -73,16 +74,16 @@ def test_counts_and_rates_by_hand(tiny_db):
     _december(tiny_db)
     c = _counts(tiny_db, T(2026, 12, 20))
     xixi = c.loc[HF_XIXI]
-    assert [int(xixi[k]) for k in ("open_count", "overdue_count", "done_count", "due", "done_due", "on_time")] == \
+    assert [int(xixi[k]) for k in ("sv_open", "sv_overdue", "sv_done", "sv_due", "sv_done_due", "sv_on_time")] == \
         [2, 1, 3, 4, 3, 2]
     assert xixi["supervision_done_rate"] == pytest.approx(0.75)
     assert xixi["supervision_on_time_rate"] == pytest.approx(0.5)
     assert metrics.text("supervision_done_rate", xixi["supervision_done_rate"]) == "75.0%"
     dong = c.loc[HF_DONGYUAN]
-    assert [int(dong[k]) for k in ("open_count", "overdue_count", "done_count", "due")] == [1, 1, 0, 0]
+    assert [int(dong[k]) for k in ("sv_open", "sv_overdue", "sv_done", "sv_due")] == [1, 1, 0, 0]
     assert dong["supervision_done_rate"] is None and metrics.text("supervision_done_rate", None) == "—"
     t = model.totals(c.reset_index())
-    assert (t["open_count"], t["overdue_count"], t["done_count"], t["due"]) == (3, 2, 3, 4)
+    assert (t["sv_open"], t["sv_overdue"], t["sv_done"], t["sv_due"]) == (3, 2, 3, 4)
     assert t["supervision_done_rate"] == pytest.approx(3 / 4) and t["supervision_on_time_rate"] == pytest.approx(2 / 4)
 
 
@@ -91,7 +92,7 @@ def test_counts_as_of_an_earlier_moment(tiny_db):
     yet issued. Due: A, C, D = 3; done A, D = 2, both on time: 66.7 % and 66.7 %; open B, C; overdue C."""
     _december(tiny_db)
     xixi = _counts(tiny_db, T(2026, 12, 10)).loc[HF_XIXI]
-    assert [int(xixi[k]) for k in ("open_count", "overdue_count", "done_count", "due", "done_due", "on_time")] == \
+    assert [int(xixi[k]) for k in ("sv_open", "sv_overdue", "sv_done", "sv_due", "sv_done_due", "sv_on_time")] == \
         [2, 1, 2, 3, 2, 2]
     assert metrics.text("supervision_on_time_rate", xixi["supervision_on_time_rate"]) == "66.7%"
 
@@ -170,7 +171,7 @@ def test_the_loop_issue_reply_return_reply_pass(clocked, tmp_path):
     assert len(history) == 5 and history["督办"].iloc[0] == f"第 {oid} 号"
     # counted: done on the 7th by its deadline the 9th (measured on the 8th: due because done)
     xixi = _counts(db, T(2026, 12, 8)).loc[HF_XIXI]
-    assert (int(xixi["done_count"]), int(xixi["due"]), int(xixi["on_time"]), int(xixi["open_count"])) == (1, 1, 1, 0)
+    assert (int(xixi["sv_done"]), int(xixi["sv_due"]), int(xixi["sv_on_time"]), int(xixi["sv_open"])) == (1, 1, 1, 0)
 
 
 # -- refusals: a Chinese message, nothing written -----------------------------------------------------
@@ -248,7 +249,7 @@ def test_another_社区_sees_counts_but_not_the_order(one_order):
     assert model.orders(db, other, as_of=db.now()).empty
     assert model.timeline(db, other, oid).empty
     counts = model.counts(db, other, street=HEFENG, **model.month_window(date(2026, 12, 1), db.now()))
-    assert int(counts.set_index("community_code").loc[HF_XIXI, "open_count"]) == 1
+    assert int(counts.set_index("community_code").loc[HF_XIXI, "sv_open"]) == 1
 
 
 # -- the group robot ---------------------------------------------------------------------------------
@@ -380,3 +381,22 @@ def test_the_bulletin_reports_the_month_of_supervision(tiny_db, monkeypatch):
     docx = Document(io.BytesIO(bulletin.to_docx(b)))
     assert any([c.text for c in t.rows[0].cells][:6] == ["社区", "月末在办", "其中逾期", "本月办结", "应办结", "督办办结率"]
                for t in docx.tables)
+
+
+def test_the_district_view_sums_each_street(tiny_db):
+    """区 view: 和风 carries December's orders (measured on the 20th: 3 open, 2 overdue, due 4, done 3, on
+    time 2 → 75.0 % and 50.0 %); 明德 has none (no rate); the 区 row is the sums and their rates."""
+    from wenming.core.access import SYSTEM
+    from wenming.reports import district
+    _december(tiny_db)
+    streets = tiny_db.sql("SELECT street_code, street_name FROM streets ORDER BY 1")
+    frame, total = district.measure(tiny_db, SYSTEM, streets, start=T(2026, 12, 1), end=T(2027, 1, 1),
+                                    as_of=T(2026, 12, 20))
+    rows = frame.set_index("street_code")
+    hefeng = rows.loc[HEFENG]
+    assert (hefeng["sv_open"], hefeng["sv_overdue"], hefeng["sv_due"], hefeng["sv_done_due"]) == (3, 2, 4, 3)
+    assert hefeng["supervision_done_rate"] == pytest.approx(0.75)
+    assert hefeng["supervision_on_time_rate"] == pytest.approx(0.5)
+    assert pd.isna(rows.loc["330105098", "supervision_done_rate"])  # nothing due: no rate
+    assert total["supervision_open"] == 3 and total["supervision_done_rate"] == pytest.approx(0.75)
+    assert {"在办督办", "逾期督办", "督办办结率", "按期办结率"} <= {i.label for i in district.INDICATORS}

@@ -179,7 +179,7 @@ def _build(view, db, street_code, month, known, now) -> Bulletin:
     # -- 督办单 (wenming/supervision): per 社区 at the month's end; an overdue one is a requirement --
     from wenming.supervision import model as supervision
     orders = supervision.counts(view, scope, street=street_code, **window)
-    for code, count in zip(orders["community_code"], orders["overdue_count"]):
+    for code, count in zip(orders["community_code"], orders["sv_overdue"]):
         if int(count):
             name = dict(zip(orders["community_code"], orders["community_name"]))[code]
             line = f"{int(count)} 件督办逾期未办结，请尽快整改并在“我的社区”回复"

@@ -364,21 +364,21 @@ def compose(b, charts: bool = True) -> Document:
 def supervision_section(frame: pd.DataFrame | None, month_label: str, heading: str, table_no: str) -> Section:
     """督办单 of the month per 社区 (queries/supervision/by_community.sql at the month's end, with the
     registry's 督办办结率 and 按期办结率): the 街道's totals in a sentence, the 社区 that had any in a table."""
-    if frame is None or frame.empty or not int((frame["open_count"] + frame["done_count"] + frame["due"]).sum()):
+    if frame is None or frame.empty or not int((frame["sv_open"] + frame["sv_done"] + frame["sv_due"]).sum()):
         return Section(heading, (Paragraph(f"{month_label}没有下发或办理督办单。"),))
-    sums = {c: int(frame[c].sum()) for c in ("open_count", "overdue_count", "done_count", "due", "done_due", "on_time")}
+    sums = {c: int(frame[c].sum()) for c in ("sv_open", "sv_overdue", "sv_done", "sv_due", "sv_done_due", "sv_on_time")}
     rate = metrics.text("supervision_done_rate", metrics.value("supervision_done_rate", sums))
     on_time = metrics.text("supervision_on_time_rate", metrics.value("supervision_on_time_rate", sums))
-    lead = (f"{month_label}应办结督办 {sums['due']} 件，已办结 {sums['done_due']} 件，督办办结率 {rate}，"
-            f"按期办结率 {on_time}；本月共办结 {sums['done_count']} 件。月末在办 {sums['open_count']} 件，"
-            f"其中逾期 {sums['overdue_count']} 件。")
-    rows = frame[(frame["open_count"] + frame["done_count"] + frame["due"]) > 0].sort_values(
-        ["overdue_count", "open_count", "community_code"], ascending=[False, False, True])
+    lead = (f"{month_label}应办结督办 {sums['sv_due']} 件，已办结 {sums['sv_done_due']} 件，督办办结率 {rate}，"
+            f"按期办结率 {on_time}；本月共办结 {sums['sv_done']} 件。月末在办 {sums['sv_open']} 件，"
+            f"其中逾期 {sums['sv_overdue']} 件。")
+    rows = frame[(frame["sv_open"] + frame["sv_done"] + frame["sv_due"]) > 0].sort_values(
+        ["sv_overdue", "sv_open", "community_code"], ascending=[False, False, True])
     table = Table("督办单", f"{table_no} 各社区督办单办结情况",
                   (Column("社区", nowrap=True), Column("月末在办", "int"), Column("其中逾期", "int"),
                    Column("本月办结", "int"), Column("应办结", "int"), Column("督办办结率", nowrap=True),
                    Column("按期办结率", nowrap=True)),
-                  tuple((t.community_name, int(t.open_count), int(t.overdue_count), int(t.done_count), int(t.due),
+                  tuple((t.community_name, int(t.sv_open), int(t.sv_overdue), int(t.sv_done), int(t.sv_due),
                          metrics.text("supervision_done_rate", metrics.value("supervision_done_rate", t._asdict())),
                          metrics.text("supervision_on_time_rate", metrics.value("supervision_on_time_rate", t._asdict())))
                         for t in rows.itertuples()),

@@ -95,7 +95,7 @@ def open_now(db, scope, *, street: str | None, now: datetime, community: str | N
 
 def totals(frame: pd.DataFrame) -> dict:
     """The counts summed over the rows and the rates of the sums (never a mean of rates)."""
-    cols = ["open_count", "overdue_count", "done_count", "due", "done_due", "on_time"]
+    cols = ["sv_open", "sv_overdue", "sv_done", "sv_due", "sv_done_due", "sv_on_time"]
     sums = {c: int(frame[c].sum()) if len(frame) else 0 for c in cols}
     return {**sums, **{k: metrics.value(k, sums) for k in COUNT_KEYS}}
 
@@ -104,10 +104,10 @@ def counts_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Per 社区 as people read it (rates as text, — when nothing was due)."""
     return pd.DataFrame({
         "社区": frame["community_name"].to_numpy(),
-        "在办": frame["open_count"].astype(int).to_numpy(),
-        "其中逾期": frame["overdue_count"].astype(int).to_numpy(),
-        "本期办结": frame["done_count"].astype(int).to_numpy(),
-        "应办结": frame["due"].astype(int).to_numpy(),
+        "在办": frame["sv_open"].astype(int).to_numpy(),
+        "其中逾期": frame["sv_overdue"].astype(int).to_numpy(),
+        "本期办结": frame["sv_done"].astype(int).to_numpy(),
+        "应办结": frame["sv_due"].astype(int).to_numpy(),
         "督办办结率": [metrics.text("supervision_done_rate", v) for v in frame["supervision_done_rate"]],
         "按期办结率": [metrics.text("supervision_on_time_rate", v) for v in frame["supervision_on_time_rate"]],
     })
@@ -147,3 +147,30 @@ def photo_file(db, scope, order_id: int, sha256: str):
     mime = str(meta["mime"].iloc[0])
     path = photos.path_for(db.path, sha256, photos.KINDS[mime])
     return (path, mime) if path.is_file() else None
+
+
+SUMS = ["sv_open", "sv_overdue", "sv_done", "sv_due", "sv_done_due", "sv_on_time"]
+
+
+def by_street(db, scope, *, start: datetime, end: datetime, as_of: datetime) -> pd.DataFrame:
+    """The 区 view's 督办 columns: one row per 街道 in scope, counts summed over its 社区 and the
+    rates of the sums (registry values)."""
+    rows = db.run("supervision/by_community", scope, street=None, start=start, end=end, as_of=as_of)
+    frame = rows.groupby("street_code", as_index=False)[SUMS].sum() if len(rows) else \
+        pd.DataFrame(columns=["street_code", *SUMS])
+    return with_rates(frame)
+
+
+def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in SUMS:
+        out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0)
+    for key in COUNT_KEYS:
+        out[key] = [metrics.value(key, r) for r in out[SUMS].to_dict("records")]
+    return out
+
+
+def district_totals(frame: pd.DataFrame) -> dict:
+    """The 区 row's 督办 values: counts summed over every 街道, rates of the sums."""
+    sums = {c: float(pd.to_numeric(frame[c], errors="coerce").fillna(0).sum()) for c in SUMS}
+    return {**sums, **{k: metrics.value(k, sums) for k in COUNT_KEYS}}

@@ -50,18 +50,18 @@ def count_tiles(db, scope, *, street: str | None, start: datetime, end: datetime
     t = model.totals(frame)
     cols = st.columns(5)
     for column, key in zip(cols, model.COUNT_KEYS):
-        note = f"应办结 {t['due']} 件。" if key in ("supervision_done_rate", "supervision_on_time_rate") else ""
+        note = f"应办结 {t['sv_due']} 件。" if key in ("supervision_done_rate", "supervision_on_time_rate") else ""
         widgets.indicator(column, key, t[key], note=note)
     return t
 
 
 def counts_by_community(db, scope, *, street: str | None, start: datetime, end: datetime, as_of: datetime) -> None:
     frame = model.counts(db, scope, street=street, start=start, end=end, as_of=as_of)
-    frame = frame[(frame["open_count"] + frame["done_count"] + frame["due"]) > 0]
+    frame = frame[(frame["sv_open"] + frame["sv_done"] + frame["sv_due"]) > 0]
     if frame.empty:
         st.caption("本期各社区没有督办。")
         return
-    table = model.counts_table(frame.sort_values(["overdue_count", "open_count"], ascending=False))
+    table = model.counts_table(frame.sort_values(["sv_overdue", "sv_open"], ascending=False))
     st.dataframe(table, hide_index=True, width="stretch", key="supervision_counts")
     st.caption(metrics.get("supervision_done_rate").help)
 
@@ -310,8 +310,8 @@ def community_block(db, user: User, *, street: str, community: str, month: date)
             row = model.totals(frame[frame["community_code"] == community])
             rate = metrics.text("supervision_done_rate", row["supervision_done_rate"])
             on_time = metrics.text("supervision_on_time_rate", row["supervision_on_time_rate"])
-            st.caption(f"{month.month}月办结 {row['done_count']} 件 · 督办办结率 {rate} · 按期办结率 {on_time}"
-                       f"（应办结 {row['due']} 件）")
+            st.caption(f"{month.month}月办结 {row['sv_done']} 件 · 督办办结率 {rate} · 按期办结率 {on_time}"
+                       f"（应办结 {row['sv_due']} 件）")
         issue_form(db, user, street=street, key="community_sv", community=community, month=month,
                    label="向本社区下发督办")
         orders_panel(db, user, street=street, community=community, key="community_sv", heading="本社区督办")
@@ -336,7 +336,7 @@ def overview_block(db, user: User, *, street: str | None, month: date, community
         now = model.open_now(db, user.scope(), street=street, now=db.now(), community=community)
         rate = metrics.text("supervision_done_rate", t["supervision_done_rate"])
         on_time = metrics.text("supervision_on_time_rate", t["supervision_on_time_rate"])
-        st.markdown(f"##### :material/assignment_late: 督办单 在办 **{now['open_count']}** 件"
-                    + (f"，:red[逾期 **{now['overdue_count']}** 件]" if now["overdue_count"] else ""))
-        st.caption(f"截至现在在办、逾期；{month.month}月办结 {t['done_count']} 件 · 督办办结率 {rate} · "
-                   f"按期办结率 {on_time}（应办结 {t['due']} 件）")
+        st.markdown(f"##### :material/assignment_late: 督办单 在办 **{now['sv_open']}** 件"
+                    + (f"，:red[逾期 **{now['sv_overdue']}** 件]" if now["sv_overdue"] else ""))
+        st.caption(f"截至现在在办、逾期；{month.month}月办结 {t['sv_done']} 件 · 督办办结率 {rate} · "
+                   f"按期办结率 {on_time}（应办结 {t['sv_due']} 件）")
