@@ -400,3 +400,20 @@ def test_the_district_view_sums_each_street(tiny_db):
     assert pd.isna(rows.loc["330105098", "supervision_done_rate"])  # nothing due: no rate
     assert total["supervision_open"] == 3 and total["supervision_done_rate"] == pytest.approx(0.75)
     assert {"在办督办", "逾期督办", "督办办结率", "按期办结率"} <= {i.label for i in district.INDICATORS}
+
+
+def test_admin_test_message_and_the_url_shown_without_its_key(clocked):
+    receiver = Receiver()
+    try:
+        ok, _ = notify.test_message(clocked, receiver.url, "管理员")
+        assert ok and receiver.bodies[0]["markdown"]["content"].startswith("### 【测试】")
+    finally:
+        receiver.close()
+    log = notify.recent(clocked)
+    assert log[["督办", "消息", "结果"]].values.tolist() == [["测试", "测试", "成功"]]
+    assert notify.shown_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET") == \
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?…"
+    with pytest.raises(notify.WebhookError, match="请先填写群机器人地址"):
+        notify.test_message(clocked, "  ", "管理员")
+    actions_audit = clocked.sql("SELECT action FROM audit_log WHERE action = '测试督办推送'")
+    assert len(actions_audit) == 1

@@ -165,3 +165,32 @@ def overdue_events(db: Database, *, wait: bool = False) -> list[threading.Thread
         return threads
     finally:
         _overdue_lock.release()
+
+
+def recent(db: Database, limit: int = 30) -> pd.DataFrame:
+    """The latest notices as /admin lists them."""
+    rows = db.named("system/notification_log", limit=limit)
+    return pd.DataFrame({
+        "时间": [f"{pd.Timestamp(t):%Y-%m-%d %H:%M}" for t in rows["sent_at"]],
+        "督办": [f"第 {int(o)} 号" if pd.notna(o) else "测试" for o in rows["order_id"]],
+        "消息": rows["event"].to_numpy(), "地址": rows["endpoint"].fillna("").to_numpy(),
+        "结果": ["成功" if ok else "失败" for ok in rows["ok"]], "说明": rows["detail"].fillna("").to_numpy()})
+
+
+def shown_url(url: str) -> str:
+    """A robot URL without its secret (key / access_token): host and path only."""
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.hostname}{parsed.path}" + ("?…" if parsed.query else "")
+
+
+def test_message(db: Database, url: str, by: str) -> tuple[bool, str]:
+    """Post a test notice now (the admin waits for it, within the timeout) and log it."""
+    url = check_url(url)
+    if not url:
+        raise WebhookError("请先填写群机器人地址，再发送测试消息。")
+    text = "### 【测试】文明创建督导看板\n> 督办消息推送已接通。"
+    ok, detail = _post(url, payload(url, text, "测试消息"), float(config.get("webhook_timeout_seconds")))
+    _log(db, None, "测试", url, ok, detail)
+    from wenming.core import auth
+    auth.audit(db, by, "测试督办推送", host=urlparse(url).hostname, ok=ok)
+    return ok, detail

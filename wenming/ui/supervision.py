@@ -340,3 +340,49 @@ def overview_block(db, user: User, *, street: str | None, month: date, community
                     + (f"，:red[逾期 **{now['sv_overdue']}** 件]" if now["sv_overdue"] else ""))
         st.caption(f"截至现在在办、逾期；{month.month}月办结 {t['sv_done']} 件 · 督办办结率 {rate} · "
                    f"按期办结率 {on_time}（应办结 {t['sv_due']} 件）")
+
+
+# -- /admin: the group robots --------------------------------------------------------------------------------
+def admin_webhooks(db, user: User) -> None:
+    """Where 督办 notices go: one robot per 社区 or per 街道 (else the deployment's `webhook_url`), a
+    test message, and the latest notices sent or failed."""
+    from wenming.core import config
+    from wenming.ui import filters
+    _flash()
+    st.caption("可选：新督办、督办逾期和回复被退回时，向社区的企业微信或钉钉工作群推送一条消息（群机器人 Webhook）。"
+               "社区设了地址用社区的，否则用所在街道的，再否则用部署设置 WENMING_WEBHOOK_URL；都没有则不推送。"
+               "消息在后台发送，失败只记入下方日志，不影响操作。")
+    default = config.get("webhook_url").strip()
+    st.markdown(f"**部署默认地址**：{notify.shown_url(default) if default else '未设置'}")
+    places = filters.places(db, user.scope()).drop_duplicates("community_code")
+    options = {**{s: f"{n}（街道）" for s, n in zip(places["street_code"], places["street_name"])},
+               **{c: f"{n}（社区）" for c, n in zip(places["community_code"], places["community_name"])}}
+    set_ = notify.endpoints(db)
+    if len(set_):
+        st.dataframe(pd.DataFrame({"范围": [options.get(c, c) for c in set_["code"]],
+                                   "地址": [notify.shown_url(u) for u in set_["url"]],
+                                   "设置人": set_["changed_by"], "设置时间": set_["changed_at"]}),
+                     hide_index=True, width="stretch")
+    with st.form("webhook_form", clear_on_submit=True):
+        code = st.selectbox("推送给哪个街道或社区的工作群", list(options), format_func=options.get, key="webhook_code")
+        url = st.text_input("群机器人 Webhook 地址（留空并保存即取消）", key="webhook_url",
+                            placeholder="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
+        left, right = st.columns(2)
+        save = left.form_submit_button("保存", type="primary")
+        test = right.form_submit_button("发送测试消息")
+    if save or test:
+        try:
+            if test:
+                ok, detail = notify.test_message(db, url, user.username)
+                (st.success if ok else st.error)(("测试消息已送达。" if ok else "测试消息未送达：") + ("" if ok else detail))
+            else:
+                notify.set_endpoint(db, code, url, user.username)
+                _done(f"已{'保存' if url.strip() else '取消'} {options.get(code, code)} 的推送地址。")
+        except notify.WebhookError as exc:
+            st.error(str(exc), icon=":material/error:")
+    log = notify.recent(db)
+    st.markdown("##### 最近的推送")
+    if log.empty:
+        st.caption("还没有推送记录。")
+    else:
+        st.dataframe(log, hide_index=True, width="stretch")
