@@ -80,7 +80,7 @@ def version_note(month) -> None:
 
 
 st.title("管理")
-st.caption("账号、评分规则、问题类别时限、加分/扣分、大屏设置与审计日志。每一次修改都记入审计日志（谁、何时、改了什么）。")
+st.caption("账号、评分规则、问题类别时限、加分/扣分、大屏设置、审计日志与督办推送。每一次修改都记入审计日志（谁、何时、改了什么）。")
 tab_users, tab_rules, tab_categories, tab_adjust, tab_screen, tab_audit, tab_webhook = st.tabs(
     ["账号", "评分规则", "问题类别时限", "加分/扣分", "大屏设置", "审计日志", "督办推送"])
 
