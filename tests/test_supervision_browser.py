@@ -77,6 +77,12 @@ def submit(s: Session, scope, label: str) -> None:
     s.settle()
 
 
+def shows(s: Session, text: str) -> None:
+    """Wait until the text is on the page (a busy machine may start the click's run late)."""
+    s.page.get_by_text(text).first.wait_for(state="visible", timeout=120_000)
+    s.settle()
+
+
 def clean(s: Session) -> None:
     assert s.exceptions() == []
     assert s.outside == [], s.outside
@@ -98,7 +104,9 @@ def test_the_loop_as_the_two_roles(loop_app, chromium, tmp_path):
         form.get_by_label("督办理由（为什么）").fill("逾期未整改，群众反映强烈")
         leader.page.keyboard.press("Tab")
         submit(leader, form, "下发督办")
-        message = leader.page.get_by_text(re.compile(r"已下发第 \d+ 号督办")).first.inner_text()
+        found = leader.page.get_by_text(re.compile(r"已下发第 \d+ 号督办")).first
+        found.wait_for(state="visible", timeout=120_000)
+        message = found.inner_text()
         order_id = int(re.search(r"第 (\d+) 号", message)[1])
         assert facts["issue_no"] in message and facts["community_name"] in message
         card(leader, order_id).scroll_into_view_if_needed()
@@ -116,9 +124,9 @@ def test_the_loop_as_the_two_roles(loop_app, chromium, tmp_path):
         photo.write_bytes(png())
         mine.get_by_label("整改说明").fill("已清理完毕")
         mine.locator("input[type='file']").set_input_files(str(photo))
-        head.page.wait_for_timeout(800)
+        mine.get_by_text("整改后.png").first.wait_for(state="visible", timeout=60_000)  # uploaded
         submit(head, mine, "提交回复")
-        assert head.page.get_by_text(f"第 {order_id} 号督办已回复，等待街道核实。").count() == 1
+        shows(head, f"第 {order_id} 号督办已回复，等待街道核实。")
         clean(head)
 
         # 3. the leader 退回 with a reason
@@ -131,7 +139,7 @@ def test_the_loop_as_the_two_roles(loop_app, chromium, tmp_path):
         theirs.get_by_text("退回", exact=True).click()
         theirs.get_by_label("核实意见 / 退回理由（退回时必填）").fill("现场仍有堆放，请附整改后照片")
         submit(leader, theirs, "提交核实")
-        assert leader.page.get_by_text(f"第 {order_id} 号督办已退回社区重新整改。").count() == 1
+        shows(leader, f"第 {order_id} 号督办已退回社区重新整改。")
         clean(leader)
 
         # 4. the 社区 head replies again
@@ -143,7 +151,7 @@ def test_the_loop_as_the_two_roles(loop_app, chromium, tmp_path):
         shot(head, tmp_path, "4_head_returned_390")
         mine.get_by_label("整改说明").fill("已全部清理，物业每日巡查")
         submit(head, mine, "提交回复")
-        assert head.page.get_by_text(f"第 {order_id} 号督办已回复，等待街道核实。").count() == 1
+        shows(head, f"第 {order_id} 号督办已回复，等待街道核实。")
         clean(head)
 
         # 5. the leader 通过 (办结)
@@ -152,7 +160,7 @@ def test_the_loop_as_the_two_roles(loop_app, chromium, tmp_path):
         theirs.scroll_into_view_if_needed()
         theirs.get_by_label("核实意见 / 退回理由（退回时必填）").fill("复核现场已整改")
         submit(leader, theirs, "提交核实")
-        assert leader.page.get_by_text(f"第 {order_id} 号督办已核实办结。").count() == 1
+        shows(leader, f"第 {order_id} 号督办已核实办结。")
         clean(leader)
 
         # 6. the counts: one more 办结 this month, due and done by its own deadline (7 days ahead)
@@ -182,5 +190,10 @@ def test_the_loop_as_the_two_roles(loop_app, chromium, tmp_path):
         clean(leader)
         clean(head)
     finally:
+        for name, person in (("zz_last_leader_1440", leader), ("zz_last_head_390", head)):
+            try:  # what each screen showed last (on a failure: where it stopped)
+                shot(person, tmp_path, name)
+            except Exception:  # noqa: BLE001 - a screenshot must not hide the test's own failure
+                pass
         leader.close()
         head.close()

@@ -142,7 +142,7 @@ def _photos(db, user: User, oid: int, shas: list[str]) -> None:
         return
     cols = st.columns(min(len(shown), 3))
     for i, (path, _mime) in enumerate(shown):
-        cols[i % len(cols)].image(str(path), width="stretch")
+        cols[i % len(cols)].image(str(path), width=320)  # a thumbnail, also on a phone
 
 
 def _next_step(db, user: User, order: dict, *, key: str) -> None:
