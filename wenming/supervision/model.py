@@ -121,11 +121,12 @@ def overdue_issue_choices(db, scope, *, street: str | None, community: str | Non
     rows = db.run("patrol/issue_list", scope, **window, **patrol.filter_params(street=street, community=community),
                   list="overdue", limit=500)
     if rows.empty:
-        return pd.DataFrame(columns=["community_code", "community_name", "issue_no", "label", "days_overdue"])
+        return pd.DataFrame(columns=["community_code", "community_name", "issue_no", "category", "label",
+                                     "days_overdue"])
     label = [f"{r['community_name']} · {r['category']} · {r['issue_no']}（逾期 {float(r['days_overdue']):.1f} 天）"
              for r in rows.to_dict("records")]
     return pd.DataFrame({"community_code": rows["community_code"], "community_name": rows["community_name"],
-                         "issue_no": rows["issue_no"].astype(str), "label": label,
+                         "issue_no": rows["issue_no"].astype(str), "category": rows["category"], "label": label,
                          "days_overdue": rows["days_overdue"]})
 
 

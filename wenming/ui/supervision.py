@@ -225,7 +225,7 @@ def _issue_body(db, user, scope, now, *, street, key, community, communities, ki
                             format_func=lambda i: choices["label"].iloc[i])
         row = choices.iloc[pick]
         code, target_ref = row["community_code"], row["issue_no"]
-        target_label = f"{row['community_name']} · {row['label'].split(' · ', 1)[1].split('（')[0]}"
+        target_label = f"{row['community_name']} · {row['category']} · {row['issue_no']}"
     else:
         if code is None:
             options = communities if communities is not None else _communities(db, scope, street)
