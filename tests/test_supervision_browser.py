@@ -68,7 +68,8 @@ def shot(s: Session, folder, name: str) -> None:
 
 
 def card(s: Session, order_id: int):
-    return s.page.locator("[data-testid='stExpander']", has_text=f"第 {order_id} 号").first
+    """The order's own expander (the innermost one naming it: closed orders sit inside another)."""
+    return s.page.locator("[data-testid='stExpander']", has_text=f"第 {order_id} 号").last
 
 
 def submit(s: Session, scope, label: str) -> None:
@@ -170,15 +171,17 @@ def test_the_loop_as_the_two_roles(loop_app, chromium, tmp_path):
         expected = f"{facts['month']}月办结 {done} 件 · 督办办结率 {rate} · 按期办结率 {on_time}（应办结 {due} 件）"
         leader.open(f"/community?community={facts['community_code']}")
         assert expected in leader.text()
-        steps = card(leader, order_id)
-        if steps.count() == 0:  # closed orders sit in their own expander
+        summary = leader.page.locator("[data-testid='stExpander'] summary", has_text=f"第 {order_id} 号")
+        if summary.count() == 0:  # closed orders sit in their own expander, drawn once opened
             leader.page.get_by_text(re.compile(r"最近办结的督办")).first.click()
             leader.settle()
-            steps = card(leader, order_id)
-        steps.scroll_into_view_if_needed()
+            summary.first.wait_for(state="visible", timeout=120_000)
+        summary.first.scroll_into_view_if_needed()
+        steps = card(leader, order_id)
         if "办理进程" not in steps.inner_text():
-            steps.locator("summary").click()
+            summary.first.click()
             leader.settle()
+            steps.get_by_text("办理进程").first.wait_for(state="visible", timeout=120_000)
         timeline = steps.inner_text()
         assert [w for w in ("下发督办", "社区回复", "街道退回", "社区回复", "核实通过（办结）") if w in timeline] == \
             ["下发督办", "社区回复", "街道退回", "社区回复", "核实通过（办结）"]
