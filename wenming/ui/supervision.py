@@ -340,6 +340,8 @@ def overview_block(db, user: User, *, street: str | None, month: date, community
                     + (f"，:red[逾期 **{now['sv_overdue']}** 件]" if now["sv_overdue"] else ""))
         st.caption(f"截至现在在办、逾期；{month.month}月办结 {t['sv_done']} 件 · 督办办结率 {rate} · "
                    f"按期办结率 {on_time}（应办结 {t['sv_due']} 件）")
+    issue_form(db, user, street=street, key="overview_sv", community=community, kinds=("issue",),
+               label="就逾期问题下发督办")
 
 
 # -- /admin: the group robots --------------------------------------------------------------------------------
