@@ -212,7 +212,8 @@ def issue_form(db, user: User, *, street: str | None, key: str, community: str |
 
 def _issue_body(db, user, scope, now, *, street, key, community, communities, kinds, month) -> None:
     kind_labels = {"issue": "逾期未整改问题", "area": "考核结果", "submission": "未按时报送"}
-    kind = st.radio("督办事项类型", list(kinds), format_func=kind_labels.get, horizontal=True, key=f"{key}_kind")
+    kind = kinds[0] if len(kinds) == 1 else st.radio("督办事项类型", list(kinds), format_func=kind_labels.get,
+                                                     horizontal=True, key=f"{key}_kind")
     month = month or now.date().replace(day=1)
     target_ref = target_label = None
     code = community
