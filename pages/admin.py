@@ -80,9 +80,9 @@ def version_note(month) -> None:
 
 
 st.title("管理")
-st.caption("账号、评分规则、问题类别时限、加分/扣分、大屏设置与审计日志。每一次修改都记入审计日志（谁、何时、改了什么）。")
-tab_users, tab_rules, tab_categories, tab_adjust, tab_screen, tab_audit = st.tabs(
-    ["账号", "评分规则", "问题类别时限", "加分/扣分", "大屏设置", "审计日志"])
+st.caption("账号、评分规则、问题类别时限、加分/扣分、大屏设置、审计日志与督办推送。每一次修改都记入审计日志（谁、何时、改了什么）。")
+tab_users, tab_rules, tab_categories, tab_adjust, tab_screen, tab_audit, tab_webhook = st.tabs(
+    ["账号", "评分规则", "问题类别时限", "加分/扣分", "大屏设置", "审计日志", "督办推送"])
 
 # -- 账号 ---------------------------------------------------------------------------------------
 with tab_users, state.guarded("账号"):
@@ -443,3 +443,8 @@ with tab_audit, state.guarded("审计日志"):
         widgets.download_xlsx(db, "导出审计日志（xlsx）", shown[["时间", "账号", "操作", "详情", "原始记录"]],
                               f"审计日志_{now:%Y%m%d}.xlsx", key="audit_export",
                               sheet="审计日志")
+
+# -- 督办推送 (issue 18: wenming/ui/supervision.py) ------------------------------------------------------
+with tab_webhook, state.guarded("督办推送"):
+    from wenming.ui import supervision as supervision_ui
+    supervision_ui.admin_webhooks(db, user)

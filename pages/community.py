@@ -11,6 +11,7 @@ from wenming.composite import month as composite
 from wenming.composite import explain as ranking
 from wenming.composite import model
 from wenming.ui import filters, page, state, widgets
+from wenming.ui import supervision as supervision_ui  # 督办单 (issue 18)
 from wenming.honor.metrics import md_escape
 from wenming.satisfaction import model as satisfaction_model
 
@@ -100,6 +101,10 @@ if actions:  # the one thing to do first, before the detail
     first = actions[0]
     st.info(f"**{'最该先做' if running else '最可惜的一项'}**：{first['action']} → {'' if running else '本可 '}"
             f"**+{widgets.points(first['gain'])} 分**，{moved_text(first)}。其余建议见页面下方。", icon=":material/lightbulb:")
+
+
+# -- 督办单: the 社区 head replies, the 街道 issues and verifies (wenming/ui/supervision.py) --
+supervision_ui.community_block(db, user, street=street, community=code, month=month)
 
 
 # -- what is behind each lost point -----------------------------------------------------------

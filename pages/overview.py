@@ -14,6 +14,7 @@ from wenming.reports import overview as model
 from wenming.volunteers import metrics as vol
 from wenming.core.timeutil import add_months
 from wenming.ui import bulletin_button, filters, page, registry, state, widgets
+from wenming.ui import supervision as supervision_ui  # 督办单 (issue 18)
 from wenming.honor.metrics import md_escape
 
 BULLETIN_ROLES = ("admin", "district", "leader")
@@ -190,6 +191,7 @@ with left.container(border=True):
                                                                      worst["overdue_open"].head(6)))
                         + ("等" if len(worst) > 6 else ""))
         link("pages/patrol.py", "督办清单", ":material/list_alt:")
+    supervision_ui.overview_block(db, user, street=street, month=month, community=community)  # 督办单 (issue 18)
 with middle.container(border=True):
     with state.guarded("本月主题"):
         theme = model.month_theme(db, scope, street=street, month=month)

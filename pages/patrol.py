@@ -9,6 +9,7 @@ from wenming.patrol import metrics as patrol
 from wenming.patrol import charts
 from wenming.patrol import model
 from wenming.ui import filters, mapframe, page, state, tables, widgets
+from wenming.ui import supervision as supervision_ui  # 督办单 (issue 18)
 
 db, user = page.begin("patrol")
 scope = user.scope()
@@ -91,6 +92,7 @@ def show_issue(detail: model.IssueDetail | None, *, key: str) -> None:
         st.dataframe(detail.timeline, hide_index=True, width="stretch")
         if detail.late_report_note:
             st.caption(detail.late_report_note)
+    supervision_ui.issue_history(db, scope, community=issue["community_code"], issue_no=issue["issue_no"])  # 督办
 
 
 # -- filters -------------------------------------------------------------------------------------
@@ -251,6 +253,8 @@ with tabs[0]:
             if not deferred.empty:
                 tables.paged_dataframe(deferred, key="patrol_deferred", row_height=36, hide_index=True,
                                        width="stretch", column_config={"发现时间": WHEN})
+        # -- 督办单 (wenming/ui/supervision.py) --
+        supervision_ui.patrol_block(db, user, street=f.street, community=f.community, **win.params(), label=win.label)
 
 with tabs[1]:
     if opened["分类与分布"]:

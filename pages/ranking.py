@@ -9,6 +9,7 @@ from wenming.composite import month as composite
 from wenming.composite import explain as ranking
 from wenming.composite import charts
 from wenming.ui import bulletin_button, filters, page, state, widgets
+from wenming.ui import supervision as supervision_ui  # 督办单 (issue 18)
 from wenming.honor.metrics import md_escape
 
 BULLETIN_ROLES = ("admin", "district", "leader")
@@ -161,6 +162,9 @@ with tab_rank:
                                   widgets.export_name(street_name, "综合考核明细", f.period), key="ranking_lines_xlsx",
                                   sheet="得分明细",
                                   title=f"{street_name}{f.period.label}综合考核得分明细" + ("（暂定）" if result.provisional else ""))
+    # -- 督办单 on a 社区's result of the month (wenming/ui/supervision.py) --
+    if f.period.kind == "month":
+        supervision_ui.ranking_block(db, user, street=street, month=month)
     # the month's 通报 carries every 社区's 督办 list: for the 街道 and above, not for a 社区 head
     if user.role in BULLETIN_ROLES:
         with state.guarded("月度通报"):

@@ -60,7 +60,7 @@ def test_docx_reads_back(march):
     assert len(ranking.rows) == 3  # header + 2 社区 of 和风街道
     overdue = next(t for t in doc.tables if t.rows[0].cells[1].text == "编号")
     assert [(r.cells[0].text, r.cells[1].text) for r in overdue.rows[1:]] == [("东苑社区", "D3")]
-    assert any(t.startswith("六、群众满意") for t in texts) and any(t.startswith("七、下步工作要求") for t in texts)
+    assert any(t.startswith("六、群众满意") for t in texts) and any(t.startswith("八、下步工作要求") for t in texts)
     assert any(t.startswith("东苑社区：1 条问题逾期未整改") for t in texts)
 
 

@@ -164,12 +164,12 @@ def test_model_numbers_and_decisions_by_hand(march):
     b, doc = march
     assert [s.heading for s in doc.sections] == [
         "一、综合考核排名", "二、网格巡查", "三、主题活动（月度主题活动计划·3月）",
-        "四、志愿服务", "五、红黑榜", "六、群众满意", "七、下步工作要求", "附：指标口径"]
+        "四、志愿服务", "五、红黑榜", "六、群众满意", "七、督办单办结情况", "八、下步工作要求", "附：指标口径"]
     assert not any("十二月" in t for t in doc.texts())
     tables = {t.key: t for t in doc.tables()}
     # D3 楼道堆物 found 03-20 08:00, 48 h → due 03-22 08:00; at 04-01 00:00 it is 9 days 16 hours overdue → 9
     assert tables["督办清单"].text_rows() == [["东苑社区", "D3", "东苑2网格", "楼道堆物", "03-20 08:00", "03-22 08:00", "9"]]
-    requirement = next(p.text for s in doc.sections if s.heading == "七、下步工作要求" for p in s.blocks
+    requirement = next(p.text for s in doc.sections if s.heading == "八、下步工作要求" for p in s.blocks
                        if p.text.startswith("东苑社区"))
     assert requirement.startswith("东苑社区：1 条问题逾期未整改（最长逾期 9 天，楼道堆物）")
     # every 综合考核 score has two decimals, as every surface shows it (the registry's composite_total)

@@ -176,6 +176,27 @@ INDICATORS: list[Indicator] = [
     Indicator("composite_mean", "综合考核均分", "composite", "num2", "街道内各社区综合考核总分的平均",
               "composite_mean", unit="分", source="composite", derived_by="wenming.reports.district.composite_by_street",
               help="该街道各社区当月综合考核总分的平均；各街道按各自当月执行的规则评分，同综合考核页。"),
+    # -- 督办 (wenming/supervision; issue 18) --------------------------------------------------------
+    Indicator("supervision_open", "在办督办", "supervision", "int", "统计时刻已下发、尚未核实办结的督办单",
+              "sv_open", moment=PERIOD_END, unit="件", source="supervision/by_community",
+              help="在统计时刻已下发、尚未由街道核实通过（办结）的督办单，含待整改和待核实；不限下发时间。",
+              higher_is_better=False),
+    Indicator("supervision_overdue", "逾期督办", "supervision", "int", "在办督办中已过办结期限的",
+              "sv_overdue", moment=PERIOD_END, unit="件", source="supervision/by_community",
+              help="在统计时刻尚未办结、且已过办结期限（期限当天 23:59 之后）的督办单。", higher_is_better=False),
+    Indicator("supervision_done", "办结督办", "supervision", "int", "期内经街道核实通过（办结）的督办单",
+              "sv_done", unit="件", source="supervision/by_community",
+              help="核实通过（办结）时间在所选期间内、截至统计时刻的督办单数。"),
+    Indicator("supervision_done_rate", "督办办结率", "supervision", "pct1", "应办结督办中已核实办结的",
+              "sv_done_due", "sv_due", of="应办结的督办：办结期限落在期内（截至统计时刻已到期）、或在期内办结的督办单",
+              excludes="期限未到、也未办结的督办", source="supervision/by_community",
+              help="督办办结率 = 已办结 ÷ 应办结。应办结：办结期限落在期内且截至统计时刻已到期、或在期内办结的督办单；"
+                   "已办结：截至统计时刻经街道核实通过。社区回复后待核实的不算办结。"),
+    Indicator("supervision_on_time_rate", "按期办结率", "supervision", "pct1", "应办结督办中在办结期限内（含期限当天）办结的",
+              "sv_on_time", "sv_due", of="应办结的督办（同督办办结率）", excludes="期限未到、也未办结的督办",
+              source="supervision/by_community",
+              help="按期办结率 = 按期办结 ÷ 应办结。按期：街道核实通过的时间不晚于该督办自己的办结期限（期限当天内都算按期）；"
+                   "被退回后再办结的，按最终通过的时间计。"),
 ]
 # -- 群众满意 (issue 20; docs/rules.md §群众满意) ----------------------------------------------------
 SURVEY_SAMPLE_RULE = "survey.sample_min"
@@ -213,7 +234,8 @@ INDICATORS += [
 # -- end 群众满意 -------------------------------------------------------------------------------------
 BY_KEY = {i.key: i for i in INDICATORS}
 AREAS = {"patrol": "网格巡查", "activity": "主题活动", "volunteer": "志愿服务", "honor": "红黑榜",
-         "satisfaction": "群众满意", "composite": "综合考核"}
+         "satisfaction": "群众满意", "composite": "综合考核",
+         "supervision": "督办"}
 
 
 def get(key: str) -> Indicator:

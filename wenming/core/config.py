@@ -47,6 +47,11 @@ SETTINGS = [
             "进程角色：single 一个应用进程独占数据库（默认）；writer 唯一的写入进程（导入、撤回、管理），每次改动后发布只读快照；"
             "reader 只读进程，打开最新快照，导入交给写入进程（见 README“多个应用进程”）"),
     Setting("snapshot_keep", "2", "多个应用进程时保留的最新只读快照份数（旧快照在没有只读进程使用后删除）"),
+    # -- 督办单 (wenming/supervision) --
+    Setting("max_photo_mb", "10", "督办回复所附每张照片的大小上限（MB）"),
+    Setting("webhook_url", "", "督办消息推送的群机器人地址（企业微信或钉钉 webhook，可选）：空则不推送；"
+                               "/admin 可为单个社区或街道另设地址"),
+    Setting("webhook_timeout_seconds", "3", "推送群机器人消息的超时秒数（后台发送，失败只记日志，不影响操作）"),
     Setting("temp_directory", "", "DuckDB 内存不足时写出中间结果的临时目录；空则为数据库旁的 <文件名>.tmp/"),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}

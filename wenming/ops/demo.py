@@ -57,6 +57,9 @@ def build(path: Path, scale: int = 1, seed: int = 7, today: date | None = None, 
     failing = ingest.run_checks(db.cursor())
     if failing:
         raise RuntimeError("demo data fails invariant checks: " + "; ".join(failing))
+    # -- 督办单 (issue 18): a few orders in the first 街道, added beside the generated facts --
+    from wenming.supervision import demo as supervision_demo
+    supervision_demo.add_orders(db, today)
     counts = db.named("system/fact_counts").iloc[0].to_dict()
     db.con.execute("CHECKPOINT")
     db.close()

@@ -65,6 +65,7 @@ PARTITIONED = {
     "streets": ("street_code", None),
     "boundaries": (_STREET_OF_PLACE, None),
     "theme_of_month": ("street_code", None),  # its month is a month number
+    "supervision_steps": ("street_code", MONTH.format(col="acted_at")),  # 督办单, one row per step
 }
 # statements below are built around a table name: only the names of PARTITIONED and UNPARTITIONED (fixed here)
 UNPARTITIONED = ["rule_values", "category_rules", "theme_calendar", "adjustments", "meta"]

@@ -51,6 +51,7 @@ class Bulletin:
     overdue_total: int = 0  # every overdue issue at the month's end; `overdue` lists at most OVERDUE_LIMIT
     rules: dict = field(default_factory=dict)  # the rules in force that month (the 指标口径 appendix)
     satisfaction: dict = field(default_factory=dict)  # 群众满意 (issue 20): satisfaction_section's content
+    supervision: pd.DataFrame = field(default_factory=pd.DataFrame)  # 督办单 per 社区 at the month's end
 
     @property
     def provisional(self) -> bool:
@@ -170,12 +171,25 @@ def _build(view, db, street_code, month, known, now) -> Bulletin:
         if items:
             requirements.append((name, items))
 
+    # -- 督办单 (wenming/supervision): per 社区 at the month's end; an overdue one is a requirement --
+    from wenming.supervision import model as supervision
+    orders = supervision.counts(view, scope, street=street_code, **window)
+    for code, count in zip(orders["community_code"], orders["sv_overdue"]):
+        if int(count):
+            name = dict(zip(orders["community_code"], orders["community_name"]))[code]
+            line = f"{int(count)} 件督办逾期未办结，请尽快整改并在“我的社区”回复"
+            found = next((items for n, items in requirements if n == name), None)
+            if found is None:
+                requirements.append((name, [line]))
+            else:
+                found.append(line)
+
     summary = _summary(street_name, month, h, p, result, late)
     trend = _trend(view, scope, street_code, month, known)
     return Bulletin(street_code, street_name, month, known, now, summary, h, ranking, result.board, categories,
                     overdue, theme, held, volunteers, new_stars, honor, requirements, late, trend,
                     close_at=close_day(month), overdue_total=max(int(h.get("overdue", 0)), len(overdue)),
-                    rules=dict(result.rules),
+                    rules=dict(result.rules), supervision=orders,
                     satisfaction=_satisfaction(view, scope, street_code, month, as_of, ranking))
 
 

@@ -338,11 +338,13 @@ def compose(b, charts: bool = True) -> Document:
 
     # 六、群众满意 (issue 20)
     sections.append(satisfaction_section(b.satisfaction, month_label))
+    # 七、督办单办结情况 (issue 18: wenming/supervision)
+    sections.append(supervision_section(getattr(b, "supervision", None), month_label, "七、督办单办结情况", "表9"))
 
-    # 七、下步工作要求
+    # 八、下步工作要求
     blocks = [Paragraph(f"{name}：" + "；".join(items) + "。") for name, items in b.requirements] or \
         [Paragraph("各社区本月无突出问题，请继续保持。")]
-    sections.append(Section("七、下步工作要求", tuple(blocks)))
+    sections.append(Section("八、下步工作要求", tuple(blocks)))
 
     if not b.late.empty and b.late["rows"].sum() > 0:
         late = b.late
@@ -405,6 +407,32 @@ def satisfaction_section(said: dict, month_label: str) -> Section:
                         empty_text="本期无问卷。"))
     return Section("六、群众满意", tuple(blocks))
 # -- end 群众满意 -------------------------------------------------------------------------------------
+
+
+def supervision_section(frame: pd.DataFrame | None, month_label: str, heading: str, table_no: str) -> Section:
+    """督办单 of the month per 社区 (queries/supervision/by_community.sql at the month's end, with the
+    registry's 督办办结率 and 按期办结率): the 街道's totals in a sentence, the 社区 that had any in a table."""
+    if frame is None or frame.empty or not int((frame["sv_open"] + frame["sv_done"] + frame["sv_due"]).sum()):
+        return Section(heading, (Paragraph(f"{month_label}没有下发或办理督办单。"),))
+    sums = {c: int(frame[c].sum()) for c in ("sv_open", "sv_overdue", "sv_done", "sv_due", "sv_done_due", "sv_on_time")}
+    rate = metrics.text("supervision_done_rate", metrics.value("supervision_done_rate", sums))
+    on_time = metrics.text("supervision_on_time_rate", metrics.value("supervision_on_time_rate", sums))
+    lead = (f"{month_label}应办结督办 {sums['sv_due']} 件，已办结 {sums['sv_done_due']} 件，督办办结率 {rate}，"
+            f"按期办结率 {on_time}；本月共办结 {sums['sv_done']} 件。月末在办 {sums['sv_open']} 件，"
+            f"其中逾期 {sums['sv_overdue']} 件。")
+    rows = frame[(frame["sv_open"] + frame["sv_done"] + frame["sv_due"]) > 0].sort_values(
+        ["sv_overdue", "sv_open", "community_code"], ascending=[False, False, True])
+    table = Table("督办单", f"{table_no} 各社区督办单办结情况",
+                  (Column("社区", nowrap=True), Column("月末在办", "int"), Column("其中逾期", "int"),
+                   Column("本月办结", "int"), Column("应办结", "int"), Column("督办办结率", nowrap=True),
+                   Column("按期办结率", nowrap=True)),
+                  tuple((t.community_name, int(t.sv_open), int(t.sv_overdue), int(t.sv_done), int(t.sv_due),
+                         metrics.text("supervision_done_rate", metrics.value("supervision_done_rate", t._asdict())),
+                         metrics.text("supervision_on_time_rate", metrics.value("supervision_on_time_rate", t._asdict())))
+                        for t in rows.itertuples()),
+                  note="应办结：办结期限在本月（截至月末已到期）或在本月办结的督办单；办结以街道核实通过为准，"
+                       "按期：核实通过不晚于该督办的办结期限当天。")
+    return Section(heading, (Paragraph(lead), table))
 
 
 def definitions_section(rules: dict) -> Section:

@@ -53,6 +53,8 @@ class Indicator:
 KEYS = ["composite_mean", "found", "rectify_rate", "on_time_rate", "overdue_open", "coverage_rate", "theme_rate",
         "activity_score_mean", "registration_rate", "hours_per_100", "red_new", "black_new", "black_active",
         "satisfaction_rate", "followup_rate"]  # 群众满意 (issue 20)
+# -- 督办单 (wenming/supervision; issue 18) --
+KEYS += ["supervision_open", "supervision_overdue", "supervision_done_rate", "supervision_on_time_rate"]
 INDICATORS = [Indicator.of(k) for k in KEYS]
 BY_KEY = {i.key: i for i in INDICATORS}
 PATROL_SUMS = ["found", "deferred", "rectified", "rectify_den", "on_time", "on_time_den", "overdue_open",
@@ -174,6 +176,10 @@ def measure(db, scope: Scope, streets: pd.DataFrame, *, start: datetime, end: da
     frame = streets[["street_code", "street_name"]].copy()
     for part in (p, a, v, h, s):
         frame = frame.merge(part, on="street_code", how="left")
+    # -- 督办单 (wenming/supervision): counts per 街道, rates of the sums --
+    from wenming.supervision import model as supervision
+    frame = supervision.with_rates(frame.merge(supervision.by_street(db, scope, **w, as_of=as_of)[
+        ["street_code", *supervision.SUMS]], on="street_code", how="left"))
     for col in [*PATROL_SUMS, "held", "activities", "participants", "red_new", "black_new", "black_active", "overdue",
                 "registered", "residents", "hours_verified", *SATISFACTION_SUMS]:
         if col in frame:
@@ -202,6 +208,8 @@ def district_row(frame: pd.DataFrame) -> dict:
     row["satisfaction_rate"] = metrics.value("satisfaction_rate", row)
     row["followup_rate"] = metrics.value("followup_rate", row)
     row["registration_rate"] = vol.registration_rate(row["registered"], row["residents"])
+    from wenming.supervision import model as supervision  # 督办单 (issue 18)
+    row.update(supervision.district_totals(frame))
     row["hours_per_100"] = vol.hours_per_100(row["hours_verified"], row["residents"])
     return row
 
