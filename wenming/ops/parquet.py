@@ -60,6 +60,12 @@ PARTITIONED = {
     "streets": ("street_code", None),
     "boundaries": (_STREET_OF_PLACE, None),
     "theme_of_month": ("street_code", None),  # its month is a month number
+    # 复查, 延期, 申诉 (wenming/followup): few rows, by 街道 only
+    "issue_reviews": ("street_code", None),
+    "issue_reviews_known": ("street_code", None),
+    "issue_extensions": ("street_code", None),
+    "issue_deadline_changes": ("street_code", None),
+    "composite_appeals": ("street_code", None),
 }
 UNPARTITIONED = ["rule_values", "category_rules", "theme_calendar", "adjustments", "meta"]
 META_KEYS = ("is_demo", "demo_today", "demo_scale", "demo_seed")
