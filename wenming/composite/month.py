@@ -18,6 +18,7 @@ from wenming.activities import metrics as activities
 from wenming.patrol import metrics as patrol
 from wenming.core import rules as rules_mod
 from wenming.composite import scoring
+from wenming.followup import appeals
 from wenming.core.access import Scope
 from wenming.core.timeutil import add_months, month_start
 
@@ -83,6 +84,8 @@ def month_inputs(db, scope: Scope, street_code: str, month: date, now: datetime)
     start, end, as_of = _window(month, now)
     window = {"start": start, "end": end, "as_of": as_of}
     p = patrol.by_community(db, scope, street=street_code, **window)
+    # -- 申诉 (wenming/followup/appeals.py): accepted appeals leave the month's patrol inputs --
+    p = appeals.exclude(p, appeals.exclusions(db, scope, street_code, month, window))
     a = db.run("activities/month_scores", scope, **window)
     a = activities.score_month(a[a["street_code"] == street_code], as_of=as_of)
     v = db.run("volunteers/by_community", scope, **window)
@@ -91,7 +94,8 @@ def month_inputs(db, scope: Scope, street_code: str, month: date, now: datetime)
     places = places[(places["street_code"] == street_code)
                     & (places["established_on"].isna() | (pd.to_datetime(places["established_on"]) < pd.Timestamp(end)))]
     frame = places[["street_code", "street_name", "community_code", "community_name", "residents", "established_on"]]
-    frame = frame.merge(p[["community_code", *scoring.INPUTS["patrol"], "found", "deferred", "overdue_open"]],
+    frame = frame.merge(p[["community_code", *scoring.INPUTS["patrol"], "found", "deferred", "overdue_open",
+                           "appeals", "appeal_lines"]],
                         on="community_code", how="left")
     frame = frame.merge(a[["community_code", "score", "on_theme_count", "off_theme_count", "participants",
                            "timely_count"]].rename(columns={"score": "activity_score",
@@ -100,7 +104,7 @@ def month_inputs(db, scope: Scope, street_code: str, month: date, now: datetime)
     frame = frame.merge(v[["community_code", "registered", "active", "hours_verified"]], on="community_code", how="left")
     frame = frame.merge(h[["community_code", "red_published", "black_active"]], on="community_code", how="left")
     numeric = [c for c in frame.columns if c not in ("street_code", "street_name", "community_code", "community_name",
-                                                      "established_on")]
+                                                      "established_on", "appeal_lines")]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce").fillna(0)
     return frame.reset_index(drop=True)
 
@@ -125,6 +129,7 @@ def month_scores(db, scope: Scope, street_code: str, month: date, now: datetime,
     if inputs.empty:
         return _empty(street_code, month, as_of, now < end, rules, db, scope, inputs, adj)
     totals, lines = scoring.score(inputs, rules, adj)
+    lines = appeals.mark_lines(lines, inputs)  # 申诉: the changed lines say 经申诉调整
     totals = totals.merge(inputs[["community_code", "community_name"]], on="community_code")
     previous = None
     if with_previous:
