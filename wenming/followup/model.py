@@ -17,9 +17,13 @@ PATROL_FILTERS = ("street", "community", "grid", "major", "category", "sources")
 
 @dataclass
 class IssueFollowup:
+    status: str  # the state now (as_of): 待整改, 已整改 …
+    rectified: bool
+    overdue: bool
     rework: bool  # reopened by a 复查不合格 after its latest version
     reworked_at: datetime | None
     deadline_original: datetime | None
+    deadline: datetime | None  # in force now
     deadline_extended: datetime | None  # set by an approved 延期 (None: none)
     pending_extension: bool
     timeline: pd.DataFrame  # 时间, 步骤, 操作人, 说明, 新期限
@@ -27,7 +31,8 @@ class IssueFollowup:
 
 def issue_followup(db, scope, *, community_code: str, issue_no: str, as_of: datetime | None = None
                    ) -> IssueFollowup | None:
-    """One issue's 复查 results and 延期 steps; None when its detail is not this reader's."""
+    """One issue's state now (or at as_of), 复查 results and 延期 steps; None when its detail is not
+    this reader's."""
     as_of = as_of or metrics.moment(db.now())
     head = db.run("followup/issue", scope, as_of=as_of, issue_community=community_code, issue_no=issue_no)
     if head.empty:
@@ -49,8 +54,10 @@ def issue_followup(db, scope, *, community_code: str, issue_no: str, as_of: date
     def ts(v):
         return None if pd.isna(v) else pd.Timestamp(v).to_pydatetime()
 
-    return IssueFollowup(rework=pd.notna(h["reworked_at"]), reworked_at=ts(h["reworked_at"]),
-                         deadline_original=ts(h["deadline_original"]), deadline_extended=ts(h["deadline_extended"]),
+    return IssueFollowup(status=h["status_asof"], rectified=bool(h["is_rectified"]), overdue=bool(h["is_overdue"]),
+                         rework=pd.notna(h["reworked_at"]), reworked_at=ts(h["reworked_at"]),
+                         deadline_original=ts(h["deadline_original"]), deadline=ts(h["deadline_now"]),
+                         deadline_extended=ts(h["deadline_now"]) if bool(h["deadline_extended"]) else None,
                          pending_extension=pending, timeline=timeline)
 
 
