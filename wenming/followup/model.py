@@ -101,13 +101,13 @@ def extensions(db, scope, *, street: str | None = None, community: str | None = 
                   limit=LIST_LIMIT)
     return pd.DataFrame({
         "申请号": rows["request_id"].astype(int).to_numpy(),
+        "状态": rows["status"].to_numpy(),
         "社区": rows["community_name"].to_numpy(),
         "问题编号": rows["issue_no"].to_numpy(),
         "类别": rows["category"].fillna("").to_numpy(),
         "原期限": [_when(v) for v in rows["deadline_before"]],
         "申请期限": [_when(v) for v in rows["requested_deadline"]],
         "理由": rows["reason"].to_numpy(),
-        "状态": rows["status"].to_numpy(),
         "审批意见": rows["decision_reason"].fillna("").to_numpy(),
         "申请人": rows["requested_by"].to_numpy(),
         "申请时间": [_when(v) for v in rows["requested_at"]],
@@ -124,6 +124,7 @@ def appeals(db, scope, *, street: str | None = None, community: str | None = Non
                   limit=LIST_LIMIT)
     return pd.DataFrame({
         "申诉号": rows["appeal_id"].astype(int).to_numpy(),
+        "状态": rows["status"].to_numpy(),
         "月份": [f"{pd.Timestamp(m):%Y-%m}" for m in rows["month"]],
         "社区": rows["community_name"].to_numpy(),
         "问题编号": rows["item_no"].to_numpy(),
@@ -132,7 +133,6 @@ def appeals(db, scope, *, street: str | None = None, community: str | None = Non
         "理由": rows["reason"].to_numpy(),
         "证据": rows["evidence"].fillna("").to_numpy(),
         "附图": ["有" if pd.notna(p) else "" for p in rows["image_path"]],
-        "状态": rows["status"].to_numpy(),
         "处理意见": rows["decision_reason"].fillna("").to_numpy(),
         "申诉人": rows["filed_by"].to_numpy(),
         "申诉时间": [_when(v) for v in rows["filed_at"]],

@@ -57,7 +57,7 @@ def extension_queue(db, user, scope, *, street: str | None, key: str = "patrol")
     _show_flash(f"ext_{key}")
     table = model.extensions(db, scope, street=street)
     pending = table[table["状态"] == "待审批"]
-    st.markdown(f"##### 待审批的延期申请 {len(pending)} 件")
+    st.markdown(f"##### 延期申请（待审批 {len(pending)} 件）")
     if table.empty:
         widgets.empty_note("还没有延期申请。社区在问题详情中提出，街道在这里审批。")
         return
@@ -156,7 +156,7 @@ def community_appeals(db, user, result, code: str, items: pd.DataFrame) -> None:
                     _appeal_form(db, user, result, code, open_items)
     if len(listed):
         st.markdown(f"**{month.month}月的申诉 {len(listed)} 件**")
-        st.dataframe(listed[["申诉号", "问题编号", "类别", "失分项", "理由", "状态", "处理意见", "申诉时间"]],
+        st.dataframe(listed[["申诉号", "状态", "问题编号", "类别", "失分项", "理由", "处理意见", "申诉时间"]],
                      hide_index=True, width="stretch", key="appeal_list",
                      height=35 * (min(len(listed), 6) + 1) + 3)
 
@@ -187,7 +187,7 @@ def admin_tab(db, user) -> None:
                "相关规则行注明“经申诉调整”；驳回须写明理由。每一步都记入审计日志。")
     table = model.appeals(db, scope)
     pending = table[table["状态"] == "待处理"]
-    st.markdown(f"##### 待处理的申诉 {len(pending)} 件")
+    st.markdown(f"##### 申诉（待处理 {len(pending)} 件）")
     if table.empty:
         widgets.empty_note("还没有申诉。")
     else:
