@@ -287,3 +287,44 @@ def test_an_accepted_appeal_changes_the_composite_and_says_so(built, tmp_path):
     assert [(r["community"], r["item"]) for r in changed] == [("西溪社区", "E")]
     with pytest.raises(actions.FollowupError, match="已采纳，不能再次处理"):
         actions.decide_appeal(db, ADMIN, appeal, accept=False, reason="x")
+
+
+REVIEW_HEADER = ["编号", "社区", "复查结果", "复查时间", "复查人", "复查说明"]
+
+
+def test_a_review_file_reopens_what_failed_and_bad_rows_reject_it_whole(tiny_db, tmp_path):
+    _import(tiny_db, tmp_path, "i.csv", [
+        _issue("P", "03-02", rectified="2025-03-02 18:00", reported="2025-03-02 19:00"),
+        _issue("Q", "03-03", rectified="2025-03-03 18:00", reported="2025-03-03 19:00"),
+        _issue("R", "03-04", status="待整改"),
+    ], datetime(2025, 3, 5, 9, 0))
+    bad = write_csv(tmp_path / "复查_bad.csv", [REVIEW_HEADER,
+        ["P", "西溪社区", "复查不合格", "2025-03-06 09:00", "城管科", ""],
+        ["R", "西溪社区", "复查合格", "2025-03-06 09:00", "城管科", ""],
+        ["Q", "西溪社区", "还行", "2025-03-06 09:00", "城管科", ""],
+        ["Z", "西溪社区", "复查合格", "2025-03-06 09:00", "", ""],
+        ["Q", "西溪社区", "复查合格", "2025-03-01 09:00", "", ""]])
+    before = _written(tiny_db)
+    result = import_file(tiny_db, bad, imported_at=datetime(2025, 3, 6, 10, 0), user="t")
+    assert result.outcome == "rejected" and result.kinds == ["复查"]
+    got = [(p.row, p.column, p.reason) for p in result.errors]
+    assert (2, "复查说明", "复查不合格时必须填写复查说明（哪里不合格）") in got
+    assert (3, "编号", "该问题当前状态为“待整改”，不是已整改，不能复查（只有已整改或已销号的问题才能复查）") in got
+    assert (4, "复查结果", "复查结果应为“复查合格”或“复查不合格”") in got
+    assert (5, "编号", "该社区没有这个问题编号（或它已作废）") in got
+    assert (6, "复查时间", "复查时间早于整改时间 2025-03-03 18:00") in got
+    assert _written(tiny_db)[:3] == before[:3]
+    good = write_csv(tmp_path / "复查.csv", [REVIEW_HEADER,
+        ["P", "西溪社区", "复查不合格", "2025-03-06 09:00", "城管科", "墙面仍有小广告"],
+        ["Q", "西溪社区", "复查合格", "2025-03-06 09:30", "城管科", ""]])
+    result = import_file(tiny_db, good, imported_at=datetime(2025, 3, 6, 10, 0), user="t")
+    assert result.outcome == "accepted", [str(p) for p in result.errors]
+    march = dict(start=datetime(2025, 3, 1), end=datetime(2025, 4, 1), as_of=datetime(2025, 4, 1))
+    k = _kpis(tiny_db, march)
+    assert (k["rework"], k["rework_by_review"], k["rework_den"]) == (1, 1, 2)
+    p = tiny_db.run("patrol/issue", LEADER.scope(), as_of=datetime(2025, 3, 7), issue_community=HF_XIXI,
+                    issue_no="P").iloc[0]
+    assert p["status_asof"] == "待整改"
+    # the same file again changes nothing
+    again = import_file(tiny_db, good, imported_at=datetime(2025, 3, 6, 11, 0), user="t")
+    assert again.outcome == "rejected" and "P" in {p.value for p in again.errors}  # P is open again now

@@ -151,7 +151,7 @@ def test_a_new_migration_runs_once_after_a_backup_and_keeps_every_record(release
     assert "note" not in _columns(taken[0].path, "submissions")
     old = dbm.Database(taken[0].path, read_only=True)
     try:
-        assert fingerprint(old, _old_columns(expected))["tables"] == expected["tables"]
+        assert fingerprint(old, _old_columns(expected), march=False)["tables"] == expected["tables"]
     finally:
         old.close()
     dbm.Database(release_db).close()  # opened again: nothing pending, no second backup

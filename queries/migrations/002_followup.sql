@@ -5,7 +5,8 @@
 -- an imported 复查 file (submission_id of that file). 不合格 reopens the issue as 返工 from
 -- recorded_at (queries/derive/issues.sql).
 CREATE TABLE IF NOT EXISTS issue_reviews (
-    review_id BIGINT NOT NULL, street_code VARCHAR NOT NULL, community_code VARCHAR NOT NULL,
+    review_id BIGINT,                   -- set in the app; NULL for a row of an imported file
+    street_code VARCHAR NOT NULL, community_code VARCHAR NOT NULL,
     issue_no VARCHAR NOT NULL,
     result VARCHAR NOT NULL,            -- 合格 | 不合格
     reviewed_at TIMESTAMP NOT NULL,     -- when the check was made (复查时间)

@@ -32,12 +32,13 @@ TARGETS = {
     "志愿者": [("volunteer_versions", ("volunteer_no",))],
     "服务时长": [("service_versions", ("record_no",))],
     "红黑榜": [("honor_versions", ("community_code", "entry_no"))],
+    "复查": [("issue_reviews", ("community_code", "issue_no", "reviewed_at"))],  # wenming/followup
     "名册": [("street_versions", ("street_code",)), ("community_versions", ("community_code",)),
            ("grid_versions", ("grid_code",))],
     "边界": [("boundary_versions", ("level", "code")), ("street_versions", ("street_code",)),
            ("community_versions", ("community_code",)), ("grid_versions", ("grid_code",))],
 }
-UNHASHED = {"row_no", "notice", "submission_id", "row_hash"}
+UNHASHED = {"row_no", "notice", "submission_id", "row_hash", "recorded_at"}
 
 
 @dataclass
