@@ -22,11 +22,14 @@ April as of 05-01 00:00: 返工率 0 / 2 (F, G rectified in April); 延期率 1 
 """
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from datetime import date, datetime
 
+import openpyxl
 import pytest
+from docx import Document
 
 from tests.conftest import HEFENG, HF_DONGYUAN, HF_XIXI, ISSUE_DEFAULT, ISSUE_HEADER, MINGDE, rows_of, write_csv
 from wenming.composite import month as composite
@@ -36,6 +39,7 @@ from wenming.followup import actions
 from wenming.followup import metrics as fm
 from wenming.followup import model as fmodel
 from wenming.ingest import import_file
+from wenming.reports import bulletin
 from wenming.patrol import metrics as patrol
 
 LEADER = User("leader1", "leader", street_code=HEFENG, display_name="街道王主任")
@@ -287,6 +291,21 @@ def test_an_accepted_appeal_changes_the_composite_and_says_so(built, tmp_path):
     assert [(r["community"], r["item"]) for r in changed] == [("西溪社区", "E")]
     with pytest.raises(actions.FollowupError, match="已采纳，不能再次处理"):
         actions.decide_appeal(db, ADMIN, appeal, accept=False, reason="x")
+    # the closed month's 通报 says which appeals changed it, and reports 返工率 and 延期率, in every format
+    b = bulletin.build(db, HEFENG, march)
+    assert [(a["community"], a["item"], a["lines"]) for a in b.appeals] == [("西溪社区", "E", "按期整改率、整改率")]
+    assert (b.followup["rework"], b.followup["rework_den"], b.followup["extended"], b.followup["extension_den"]) \
+        == (2, 5, 0, 7)
+    docx = Document(io.BytesIO(bulletin.to_docx(b)))
+    texts = [p.text for p in docx.paragraphs]
+    assert any("本月排名经申诉调整：1 件申诉经采纳" in t for t in texts)
+    assert any("返工率 40.0%（2/5）" in t and "延期率 0.0%（0/7）" in t for t in texts)
+    appeal_table = next(t for t in docx.tables if t.rows[0].cells[0].text == "社区" and t.rows[0].cells[1].text == "问题编号")
+    assert [c.text for c in appeal_table.rows[1].cells][:4] == ["西溪社区", "E", "卫生死角", "按期整改率、整改率"]
+    wb = openpyxl.load_workbook(io.BytesIO(bulletin.to_xlsx(b)))
+    assert "申诉调整" in wb.sheetnames
+    assert list(wb["申诉调整"].iter_rows(min_row=2, values_only=True))[0][:2] == ("西溪社区", "E")
+    assert "经采纳的申诉" in bulletin.to_html(b)
 
 
 REVIEW_HEADER = ["编号", "社区", "复查结果", "复查时间", "复查人", "复查说明"]

@@ -21,6 +21,7 @@ from wenming.core import config
 from wenming.core.access import Scope
 from wenming.reports.bulletin_model import whole_days
 from wenming.core.db import Database, KnownAt
+from wenming.followup import model as fmodel
 from wenming.core.timeutil import add_months, month_start
 
 OVERDUE_LIMIT = 200
@@ -50,6 +51,9 @@ class Bulletin:
     close_at: datetime | None = None  # the month's close (取数截止)
     overdue_total: int = 0  # every overdue issue at the month's end; `overdue` lists at most OVERDUE_LIMIT
     rules: dict = field(default_factory=dict)  # the rules in force that month (the 指标口径 appendix)
+    # 复查/返工, 延期 and 申诉 (wenming/followup): 返工率 and 延期率 inputs, the accepted appeals of the month
+    followup: dict = field(default_factory=dict)
+    appeals: list = field(default_factory=list)
 
     @property
     def provisional(self) -> bool:
@@ -177,10 +181,12 @@ def _build(view, db, street_code, month, known, now) -> Bulletin:
 
     summary = _summary(street_name, month, h, p, result, late)
     trend = _trend(view, scope, street_code, month, known)
+    followup = fmodel.kpis(view, scope, params={**window, **filters})  # 返工率, 延期率 (wenming/followup)
+    appealed = fmodel.bulletin_appeals(view, scope, street=street_code, month=month)
     return Bulletin(street_code, street_name, month, known, now, summary, h, ranking, result.board, categories,
                     overdue, theme, held, volunteers, new_stars, honor, requirements, late, trend,
                     close_at=close_day(month), overdue_total=max(int(h.get("overdue", 0)), len(overdue)),
-                    rules=dict(result.rules))
+                    rules=dict(result.rules), followup=followup, appeals=appealed)
 
 
 def _summary(street_name, month, h, p, result, late) -> str:
