@@ -96,7 +96,8 @@ def test_a_failed_review_reopens_the_issue_as_rework(visit, picks, tmp_path):
     text = _text(s)
     assert "已记录复查不合格，问题已重新打开为返工" in text
     assert re.search(r"返工：.*复查不合格，问题已重新打开（现为待整改）", text)
-    assert "楼道仍有杂物堆放" in text and "录入复查结果" not in text
+    assert "录入复查结果" not in text  # open again: nothing to verify until it is rectified anew
+    assert "逾期" in s.page.locator("h4", has_text=issue["issue_no"]).first.inner_text()  # its old deadline holds
     s.page.get_by_text("复查与延期记录").scroll_into_view_if_needed()
     s.shot(str(tmp_path / "rework.png"))
     assert s.exceptions() == []
@@ -106,7 +107,7 @@ def test_an_approved_extension_ends_the_overdue(visit, picks, tmp_path):
     issue = picks["overdue"]
     head = visit("/", login="演示：以社区书记进入", community=issue["community_name"], **PHONE)
     _find(head, issue["community_code"], issue["issue_no"])
-    assert re.search(r"逾期", _text(head))
+    assert "逾期" in head.page.locator("h4", has_text=issue["issue_no"]).first.inner_text()
     head.page.get_by_text("申请延期（当前期限").scroll_into_view_if_needed()
     head.shot(str(tmp_path / "extension_phone.png"))
     head.click_text("提交延期申请")  # no reason
@@ -123,8 +124,8 @@ def test_an_approved_extension_ends_the_overdue(visit, picks, tmp_path):
     _find(leader, issue["community_code"], issue["issue_no"])
     text = _text(leader)
     assert "已延期" in text and "现在未逾期" in text
-    heading = leader.page.get_by_text(f"· {issue['issue_no']}").first.inner_text()
-    assert "逾期" not in heading
+    heading = leader.page.locator("h4", has_text=issue["issue_no"]).first.inner_text()
+    assert issue["issue_no"] in heading and "逾期" not in heading
     leader.shot(str(tmp_path / "extension.png"))
     assert leader.exceptions() == []
 
