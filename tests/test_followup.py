@@ -28,6 +28,7 @@ import shutil
 from datetime import date, datetime
 
 import openpyxl
+import pandas as pd
 import pytest
 from docx import Document
 
@@ -174,6 +175,17 @@ def test_an_approved_extension_counts_from_the_approval_and_a_closed_month_keeps
     f_now = db.run("patrol/issue", LEADER.scope(), as_of=datetime(2025, 4, 2, 10, 0), issue_community=HF_XIXI,
                    issue_no="F").iloc[0]
     assert f_now["deadline"] == datetime(2025, 4, 3, 10, 0) and not bool(f_now["is_overdue"])
+
+
+def test_the_trend_counts_overdue_at_each_month_end_with_the_deadline_then(built):
+    db, _, _ = built
+    trend = db.run("patrol/trend", LEADER.scope(), trend_start=datetime(2025, 3, 1), trend_end=datetime(2025, 5, 1),
+                   as_of=datetime(2025, 4, 2, 10, 0), street=None, community=HF_XIXI, grid=None, major=None,
+                   category=None, sources=None)
+    by_month = dict(zip(pd.to_datetime(trend["month_start"]).dt.month, trend["overdue_open"]))
+    # March's end (04-01 00:00): C, E, F (03-31 10:00; its 延期 came on 04-02), H; April so far (04-02 10:00):
+    # C, E, H — F's deadline is 04-03 10:00 since the approval
+    assert (by_month[3], by_month[4]) == (4, 3)
 
 
 def test_march_composite_as_known_at_its_close_keeps_its_numbers(built):

@@ -56,12 +56,12 @@ def picks(demo_db_path):
                 break
         assert appeal, "no lost item of the month before moves a rank when left out"
         others = [c for c in res.totals["community_code"] if c != appeal[0]]
-        issues = db.sql("SELECT i.community_code, c.community_name, i.issue_no, i.is_rectified, i.is_overdue "
+        issues = db.sql("SELECT i.community_code, c.community_name, i.issue_no, i.is_rectified, i.is_overdue, i.deadline "
                         "FROM issue_asof($now) i JOIN communities c USING (community_code) "
                         "WHERE i.status <> '无效' ORDER BY i.found_at DESC", {"now": now})
         issues = issues[issues["community_code"].isin(others)]
         once = issues.drop_duplicates("issue_no", keep=False)  # numbers unique in the 街道: one search hit
-        rectified = once[once["is_rectified"]].iloc[0]
+        rectified = once[once["is_rectified"] & (once["deadline"] < now)].iloc[0]  # reopened: overdue at once
         overdue = once[once["is_overdue"] & (once["community_code"] != rectified["community_code"])].iloc[0]
         return {"rectified": rectified, "overdue": overdue, "appeal": appeal}
     finally:

@@ -154,6 +154,11 @@ def community_appeals(db, user, result, code: str, items: pd.DataFrame) -> None:
             if box.open:
                 with box:
                     _appeal_form(db, user, result, code, open_items)
+    if own:  # open appeals of other months too, so none is forgotten
+        others = model.appeals(db, scope, street=result.street_code, community=code, status="待处理")
+        others = others[others["月份"] != f"{month:%Y-%m}"]
+        if len(others):
+            st.caption("其他月份待处理的申诉：" + "、".join(f"{m} {n}" for m, n in zip(others["月份"], others["问题编号"])))
     if len(listed):
         st.markdown(f"**{month.month}月的申诉 {len(listed)} 件**")
         st.dataframe(listed[["申诉号", "状态", "问题编号", "类别", "失分项", "理由", "处理意见", "申诉时间"]],
