@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from wenming.followup import actions, model
-from wenming.ui import widgets
+from wenming.ui import uploads, widgets
 
 def _flash_key(key: str) -> str:
     return f"followup_flash_{key}"
@@ -144,6 +144,9 @@ def community_appeals(db, user, result, code: str, items: pd.DataFrame) -> None:
     month = result.month
     _show_flash("appeal")
     own = user.role == "community" and user.community_code == code
+    note = lines_note(result, code)
+    if note:
+        st.caption(note)
     appealed = model.appealed_items(db, scope, street=result.street_code, community=code, month=month)
     listed = model.appeals(db, scope, street=result.street_code, community=code, month=month)
     if own and items is not None and len(items):
@@ -167,6 +170,7 @@ def community_appeals(db, user, result, code: str, items: pd.DataFrame) -> None:
 
 
 def _appeal_form(db, user, result, code: str, items: pd.DataFrame) -> None:
+    st.html(uploads.DROPZONE_CSS)  # the upload box in Chinese, as on /submit
     labels = {r.issue_no: f"{r.issue_no} · {r.category} · {pd.Timestamp(r.found_at):%m-%d}发现" for r in items.itertuples()}
     with st.form("appeal_form", clear_on_submit=True):
         issue_no = st.selectbox("申诉的失分事项", list(labels), format_func=labels.get, key="appeal_item")
@@ -224,10 +228,11 @@ def _appeal_label(pending: pd.DataFrame, n) -> str:
     return f"#{n} {row['月份']} {row['社区']} {row['问题编号']}"
 
 
-def lines_note(result) -> str | None:
-    """A caption for a month whose ranking accepted appeals changed, or None."""
+def lines_note(result, code: str) -> str | None:
+    """A caption for a 社区 whose month accepted appeals changed, or None."""
     if "appeals" not in result.inputs.columns:
         return None
-    n = int(result.inputs["appeals"].sum())
-    return f"本月有 {n} 件申诉经采纳：相关问题不计入网格巡查各项，规则行注明“经申诉调整”。" if n else None
+    n = int(result.inputs.set_index("community_code")["appeals"].get(code, 0) or 0)
+    return (f"{result.month.month}月有 {n} 件申诉经采纳：相关问题不计入当月综合考核的网格巡查各项，"
+            "相应规则行注明“经申诉调整”，名次按调整后的得分计算。") if n else None
 
