@@ -40,6 +40,7 @@ from wenming.followup import actions
 from wenming.followup import metrics as fm
 from wenming.followup import model as fmodel
 from wenming.ingest import import_file
+from wenming.ops import admin
 from wenming.reports import bulletin
 from wenming.patrol import metrics as patrol
 
@@ -209,6 +210,8 @@ def test_every_action_is_versioned_and_audited(built):
     assert log[["username", "action"]].values.tolist() == [
         ["leader1", "复查"], ["leader1", "复查"], ["xixi", "申请延期"], ["leader1", "批准延期"]]
     assert json.loads(log["detail"].iloc[0])["result"] == "复查不合格"
+    assert admin.describe(log["detail"].iloc[0], {HF_XIXI: "西溪社区"}).startswith(
+        "复查编号：1；社区：西溪社区；问题编号：C；复查结果：复查不合格；说明：楼道仍有垃圾堆放")
     review = db.sql("SELECT result, reviewer, recorded_by FROM issue_reviews WHERE review_id = $r",
                     {"r": steps["review_c"]}).iloc[0]
     assert review.tolist() == ["不合格", "街道王主任", "leader1"]
