@@ -362,3 +362,27 @@ def test_a_review_file_reopens_what_failed_and_bad_rows_reject_it_whole(tiny_db,
     # the same file again changes nothing
     again = import_file(tiny_db, good, imported_at=datetime(2025, 3, 6, 11, 0), user="t")
     assert again.outcome == "rejected" and "P" in {p.value for p in again.errors}  # P is open again now
+
+
+def test_the_rework_line_counts_only_from_the_month_a_street_turns_it_on(built):
+    db, _, _ = built
+    now = datetime(2025, 4, 20, 9, 0)
+    march_before = composite.month_scores(db, ADMIN.scope(), HEFENG, date(2025, 3, 1), now)
+    assert "rework" not in set(march_before.lines["key"])  # default weight 0: no line, nothing changes
+    assert admin.set_rules(db, HEFENG, date(2025, 4, 1), {"composite.patrol.rework": 10}, "admin") == ["composite.patrol.rework"]
+    march = composite.month_scores(db, ADMIN.scope(), HEFENG, date(2025, 3, 1), now)
+    assert march.totals[["community_code", "total", "rank"]].equals(march_before.totals[["community_code", "total", "rank"]])
+    april = composite.month_scores(db, ADMIN.scope(), HEFENG, date(2025, 4, 1), now)
+    line = april.lines[(april.lines["key"] == "rework") & (april.lines["community_code"] == HF_XIXI)].iloc[0]
+    # April: 西溪 0 of 2 rectifications reworked, 东苑 none: pooled 0 → (1 − 0) × 10
+    assert (line["points"], line["max_points"], line["rule"]) == (10.0, 10.0, "（1 − 返工率）× 10")
+    assert admin.set_rules(db, HEFENG, date(2025, 3, 1), {"composite.patrol.rework": 10}, "admin") == ["composite.patrol.rework"]
+    march = composite.month_scores(db, ADMIN.scope(), HEFENG, date(2025, 3, 1), now)
+    line = march.lines[(march.lines["key"] == "rework") & (march.lines["community_code"] == HF_XIXI)].iloc[0]
+    # March: 西溪 2 of 5 (fewer than 10: shrunk toward the 街道's pooled 2/5 with 10 more) = (2 + 4) / 15 = 0.4
+    # → (1 − 0.4) × 10 = 6.0, marked 样本不足
+    assert line["points"] == pytest.approx(6.0) and bool(line["small_sample"])
+    assert line["value"] == "40.0%（样本不足，按 40.0% 计）"
+    before = march_before.totals.set_index("community_code")["total"]
+    after = march.totals.set_index("community_code")["total"]
+    assert after[HF_XIXI] == pytest.approx(before[HF_XIXI] + 6.0, abs=0.01)

@@ -125,6 +125,8 @@ def month_scores(db, scope: Scope, street_code: str, month: date, now: datetime,
         return _empty(street_code, month, as_of, now < end, rules, db, scope)
     scope = narrowed
     inputs = month_inputs(db, scope, street_code, month, now)
+    if rules.get("composite.patrol.rework"):  # 返工率 line turned on (wenming/followup/appeals.py)
+        inputs = appeals.with_rework(db, scope, inputs, street_code, _window(month, now))
     adj = adjustments_for(db, scope, street_code, month)
     if inputs.empty:
         return _empty(street_code, month, as_of, now < end, rules, db, scope, inputs, adj)

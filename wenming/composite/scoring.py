@@ -52,7 +52,7 @@ PATROL_LINES = [
 ]
 # each area's rule lines: the rules whose weights sum to its full marks (主题活动: 100 × factor)
 AREA_WEIGHTS = {
-    "patrol": [line.weight_rule for line in PATROL_LINES],
+    "patrol": [line.weight_rule for line in PATROL_LINES] + ["composite.patrol.rework"],
     "activity": ["composite.activity.factor"],
     "volunteer": ["composite.volunteer.registration", "composite.volunteer.hours", "composite.volunteer.active"],
     "honor": ["composite.honor.max"],
@@ -114,6 +114,17 @@ def score(inputs: pd.DataFrame, rules: dict[str, float], adjustments: pd.DataFra
                  for r, s, sm in zip(raw, rate, small)]
         add("patrol", line.key, f"{line.label} × {weight:g}", value, rate * weight, weight, small.to_numpy(),
             f"{line.label}在少于 {min_items:g} 条时按街道平均收缩（补 {k:g} 条）")
+
+    # 返工率 (wenming/followup): (1 − 返工率) × weight; a line only once a 街道 gives it a weight (default 0)
+    w = float(rules.get("composite.patrol.rework", 0) or 0)
+    if w > 0:
+        num = df["rework"] if "rework" in df.columns else pd.Series(0.0, index=df.index)
+        den = df["rework_den"] if "rework_den" in df.columns else pd.Series(0.0, index=df.index)
+        rate, raw, small = shrink(num, den, k, min_items)
+        value = [metrics.text("rework_rate", r) + (f"（样本不足，按 {metrics.text('rework_rate', x)} 计）" if sm else "")
+                 for r, x, sm in zip(raw, rate, small)]
+        add("patrol", "rework", f"（1 − 返工率）× {w:g}", value, (1 - rate) * w, w, small.to_numpy(),
+            f"返工率在少于 {min_items:g} 条时按街道平均收缩（补 {k:g} 条）")
 
     factor = rules["composite.activity.factor"]
     activity = df["activity_score"].astype(float).fillna(0)

@@ -2,7 +2,8 @@
 网格巡查 inputs (read through the one named query followup/appeal_exclusions), the month is scored
 again as usual (so the rank is recomputed), and each rule line they changed says 经申诉调整.
 
-Two calls from wenming/composite/month.py: `exclude` on the inputs, `mark_lines` on the lines.
+Two calls from wenming/composite/month.py: `exclude` on the inputs, `mark_lines` on the lines; and
+`with_rework` when a 街道 has turned the 返工率 rule line on.
 """
 from __future__ import annotations
 
@@ -58,4 +59,15 @@ def mark_lines(lines: pd.DataFrame, inputs: pd.DataFrame) -> pd.DataFrame:
     out = lines.copy()
     hit = [(c, k) in changed for c, k in zip(out["community_code"], out["key"])]
     out.loc[hit, "value"] = out.loc[hit, "value"].astype(str) + f"（{ADJUSTED}）"
+    return out
+
+
+def with_rework(db, scope, inputs: pd.DataFrame, street: str, window: tuple) -> pd.DataFrame:
+    """The composite inputs plus rework and rework_den per 社区 (followup/kpis), for the 返工率 line a
+    街道 may turn on by a rule version (composite.patrol.rework, default 0)."""
+    start, end, as_of = window
+    rows = db.run("followup/kpis", scope, start=start, end=end, as_of=as_of, street=street, community=None,
+                  grid=None, major=None, category=None, sources=None)
+    out = inputs.merge(rows[["community_code", "rework", "rework_den"]], on="community_code", how="left")
+    out[["rework", "rework_den"]] = out[["rework", "rework_den"]].fillna(0)
     return out
