@@ -351,6 +351,10 @@ def test_a_review_file_reopens_what_failed_and_bad_rows_reject_it_whole(tiny_db,
     good = write_csv(tmp_path / "复查.csv", [REVIEW_HEADER,
         ["P", "西溪社区", "复查不合格", "2025-03-06 09:00", "城管科", "墙面仍有小广告"],
         ["Q", "西溪社区", "复查合格", "2025-03-06 09:30", "城管科", ""]])
+    by_head = import_file(tiny_db, good, imported_at=datetime(2025, 3, 6, 10, 0), user="xixi",
+                          scope=XIXI_HEAD.scope())
+    assert by_head.outcome == "rejected"
+    assert [p.reason for p in by_head.errors] == ["社区账号不能报送复查结果：复查由街道领导或管理员录入"]
     result = import_file(tiny_db, good, imported_at=datetime(2025, 3, 6, 10, 0), user="t")
     assert result.outcome == "accepted", [str(p) for p in result.errors]
     march = dict(start=datetime(2025, 3, 1), end=datetime(2025, 4, 1), as_of=datetime(2025, 4, 1))

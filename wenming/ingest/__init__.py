@@ -156,6 +156,8 @@ def _read_and_validate(db, path, kind, coords, scope, imported_at, result) -> li
     for table in content:
         if scope.role == "community" and table.kind.name == "名册":
             raise Rejected([error("社区账号不能报送名册，请联系街道管理员")])
+        if scope.role == "community" and table.kind.name == "复查":  # 复查 is the 街道's (wenming/followup)
+            raise Rejected([error("社区账号不能报送复查结果：复查由街道领导或管理员录入")])
         parsed = validate(table, ctx)
         if parsed.kind == "服务时长" and not parsed.errors:
             _flag_weekly(db, parsed)
