@@ -14,6 +14,7 @@ from wenming.screen import settings as screen_config
 from wenming.core.access import ROLES
 from wenming.core.timeutil import add_months, month_start
 from wenming.ui import page, state, widgets
+from wenming.ui import followup as followup_ui
 
 db, user = page.begin("admin")
 now = db.now()
@@ -80,9 +81,13 @@ def version_note(month) -> None:
 
 
 st.title("管理")
-st.caption("账号、评分规则、问题类别时限、加分/扣分、大屏设置、审计日志与督办推送。每一次修改都记入审计日志（谁、何时、改了什么）。")
-tab_users, tab_rules, tab_categories, tab_adjust, tab_screen, tab_audit, tab_webhook = st.tabs(
-    ["账号", "评分规则", "问题类别时限", "加分/扣分", "大屏设置", "审计日志", "督办推送"])
+st.caption("账号、评分规则、问题类别时限、加分/扣分、大屏设置、审计日志、督办推送与申诉延期。每一次修改都记入审计日志（谁、何时、改了什么）。")
+tab_users, tab_rules, tab_categories, tab_adjust, tab_screen, tab_audit, tab_webhook, tab_followup = st.tabs(
+    ["账号", "评分规则", "问题类别时限", "加分/扣分", "大屏设置", "审计日志", "督办推送", "申诉与延期"])
+
+# -- 申诉与延期 (wenming/ui/followup.py) -----------------------------------------------------------
+with tab_followup, state.guarded("申诉与延期"):
+    followup_ui.admin_tab(db, user)
 
 # -- 账号 ---------------------------------------------------------------------------------------
 with tab_users, state.guarded("账号"):

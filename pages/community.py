@@ -12,6 +12,7 @@ from wenming.composite import explain as ranking
 from wenming.composite import model
 from wenming.ui import filters, page, state, widgets
 from wenming.ui import supervision as supervision_ui  # 督办单 (issue 18)
+from wenming.ui import followup as followup_ui
 from wenming.honor.metrics import md_escape
 from wenming.satisfaction import model as satisfaction_model
 
@@ -168,6 +169,8 @@ def patrol_items() -> None:
                        + ("等" if len(worst) > 5 else ""))
     if not (overdue or late or gaps > 0):
         st.caption("没有逾期问题、超时报送或漏巡。")
+    with state.guarded("申诉"):  # 申诉 on lost-point items (wenming/ui/followup.py)
+        followup_ui.community_appeals(db, user, result, code, composite.lost_items(result, code))
 
 
 def activity_items() -> None:

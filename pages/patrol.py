@@ -10,6 +10,7 @@ from wenming.patrol import charts
 from wenming.patrol import model
 from wenming.ui import filters, mapframe, page, state, tables, widgets
 from wenming.ui import supervision as supervision_ui  # 督办单 (issue 18)
+from wenming.ui import followup as followup_ui
 
 db, user = page.begin("patrol")
 scope = user.scope()
@@ -93,6 +94,8 @@ def show_issue(detail: model.IssueDetail | None, *, key: str) -> None:
         if detail.late_report_note:
             st.caption(detail.late_report_note)
     supervision_ui.issue_history(db, scope, community=issue["community_code"], issue_no=issue["issue_no"])  # 督办
+    with state.guarded("复查与延期"):  # 复查/返工 and 延期 (wenming/ui/followup.py)
+        followup_ui.issue_panel(db, user, issue, key=key)
 
 
 # -- filters -------------------------------------------------------------------------------------
@@ -177,6 +180,8 @@ with state.guarded("指标"):
     if comps:
         st.caption("对比期：" + "，".join(f"{k}为{w.label}" for k, (w, _) in comps.items())
                    + ("（统计中的期间与对比期的同一时段相比）" if running else "") + "。")
+with state.guarded("返工率与延期率"):  # 复查/返工 and 延期 (wenming/ui/followup.py)
+    followup_ui.patrol_tiles(db, scope, params=params, sample_min=sample_min)
 
 # -- map -----------------------------------------------------------------------------------------
 st.subheader("问题地图")
@@ -255,6 +260,8 @@ with tabs[0]:
                                        width="stretch", column_config={"发现时间": WHEN})
         # -- 督办单 (wenming/ui/supervision.py) --
         supervision_ui.patrol_block(db, user, street=f.street, community=f.community, **win.params(), label=win.label)
+        with state.guarded("延期申请"):  # 延期 requests (wenming/ui/followup.py)
+            followup_ui.extension_queue(db, user, scope, street=f.street)
 
 with tabs[1]:
     if opened["分类与分布"]:

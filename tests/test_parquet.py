@@ -27,11 +27,12 @@ GENERIC = {
     "statuses": None, "sources": None, "list": "overdue", "limit": 100_000, "cell_m": 50,
     "with_grids": True, "q": "垃圾", "year": 2026, "month": date(2026, 11, 1),
     "month_start": datetime(2026, 11, 1), "trend_start": datetime(2025, 12, 1), "trend_end": datetime(2026, 12, 1),
-    "from": datetime(2025, 12, 1),
+    "from": datetime(2025, 12, 1), "status": None,
 }
 # Parameters given per query prefix where the generic value says little (filled from the data)
 BY_PREFIX = {
     "patrol/issue": lambda db: _an_issue(db),
+    "followup/issue": lambda db: _an_issue(db),
     "patrol_": lambda db: {"statuses": ["待整改", "整改中", "已整改", "已销号", "挂账", "逾期"],
                            "sources": None},
 }

@@ -58,6 +58,7 @@ def _values(db: dbm.Database, name: str):
         "major": [None], "category": [None], "statuses": [None], "sources": [None],
         "list": ["overdue", "deferred"], "with_grids": [True], "cell_m": [50], "q": [""],
         "issue_community": [OTHER], "issue_no": [issue["issue_no"][0] if not issue.empty else "x"],
+        "status": [None],  # 延期 and 申诉 lists (queries/followup)
     }
     return known.get(name)
 

@@ -96,6 +96,19 @@ INDICATORS: list[Indicator] = [
     Indicator("p90_hours", "整改时长第 90 百分位", "patrol", "hours1", "期内整改的问题从发现到整改的小时数，取第 90 百分位",
               "p90_hours", unit="小时", source="patrol/kpis",
               help="期内整改的问题中，90% 在这个小时数以内整改完毕（线性插值）。", higher_is_better=False),
+    # -- 复查/返工、延期 (wenming/followup, docs/followup.md) ---------------------------------------
+    Indicator("rework_rate", "返工率", "patrol", "pct1", "期内整改、其后复查不合格或被重新打开（回到待整改/整改中）的问题",
+              "rework", "rework_den", of="期内整改过的问题（整改时间在期内，含其后被重新打开的）",
+              excludes="无效；期末（统计时刻）之后才复查不合格或重新打开的不计", small_sample=True,
+              source="followup/kpis",
+              help="返工率 = 返工的问题 ÷ 期内整改过的问题。返工：整改后复查不合格，或又回到待整改/整改中。"
+                   "其他指标里，被重新打开的整改不再算整改；只有这里把它计入分母，因为这正是返工率要衡量的。",
+              higher_is_better=False),
+    Indicator("extension_rate", "延期率", "patrol", "pct1", "处置期限经批准延期的问题", "extended", "extension_den",
+              of="处置期限（延期后的）落在期内、截至统计时刻已到期的问题", excludes="挂账、无效；统计时刻之后才批准的延期",
+              small_sample=True, source="followup/kpis",
+              help="延期率 = 经批准延期的问题 ÷ 期限落在期内的问题。延期批准后，逾期与按期整改率从批准时起按新期限计；"
+                   "批准前已过完的月份不变。", higher_is_better=False),
     # -- 主题活动 ----------------------------------------------------------------------------------
     Indicator("activity_score", "月度主题活动得分", "activity", "score1", "完成 + 参与 + 丰富 + 及时四项得分之和",
               "score", unit="分", source="activities/month_scores", derived_by="wenming.activities.metrics.score_month",

@@ -55,10 +55,20 @@ WITH scoped AS (
         AND (tr.hi IS NULL OR tr.hi > m.t)
     GROUP BY ALL
 ), overdue AS (  -- only spans that outlast the deadline can hold a month's end while overdue
-    SELECT m.month_start, count(*) AS overdue_open
-    FROM months m
-    JOIN (SELECT * FROM open_spans WHERE hi > deadline AND hi > $trend_start) s
-        ON s.deadline < m.t AND s.lo <= m.t AND m.t < s.hi
+    -- the deadline at the month's end: moved by a 延期 approved by then (issue_deadline_changes; a
+    -- 延期 only moves it later, so the deadline from the time limit is a first filter)
+    SELECT month_start, count(*) AS overdue_open
+    FROM (
+        SELECT m.month_start, m.t, s.community_code, s.issue_no, s.lo, any_value(s.deadline) AS deadline,
+            arg_max(x.deadline, x.approved_at) AS extended
+        FROM months m
+        JOIN (SELECT * FROM open_spans WHERE hi > deadline AND hi > $trend_start) s
+            ON s.deadline < m.t AND s.lo <= m.t AND m.t < s.hi
+        LEFT JOIN issue_deadline_changes x
+            ON x.community_code = s.community_code AND x.issue_no = s.issue_no AND x.approved_at <= m.t
+        GROUP BY m.month_start, m.t, s.community_code, s.issue_no, s.lo
+    )
+    WHERE coalesce(extended, deadline) < t
     GROUP BY ALL
 )
 SELECT m.month_start, coalesce(f.found, 0) AS found, coalesce(r.rectified, 0) AS rectified,

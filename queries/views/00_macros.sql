@@ -56,6 +56,11 @@ CREATE OR REPLACE MACRO issue_state(status_latest, rectified, deferred, closed_a
          WHEN coalesce(deferred, false) THEN '挂账'
          WHEN status_latest = '整改中' THEN '整改中'
          ELSE '待整改' END;
+-- The deadline in force at a moment: the latest 延期 approved by then (issue_deadline_changes), else
+-- the one derived from the time limit. A month measured before an approval keeps its deadline.
+CREATE OR REPLACE MACRO issue_deadline_at(as_of) AS TABLE
+SELECT community_code, issue_no, arg_max(deadline, approved_at) AS deadline
+FROM issue_deadline_changes WHERE approved_at <= as_of GROUP BY ALL;
 CREATE OR REPLACE MACRO issue_asof(as_of) AS TABLE
 SELECT c.*,
     coalesce(t.rectified, false) AS is_rectified,
@@ -66,7 +71,10 @@ SELECT c.*,
     CASE WHEN NOT coalesce(t.rectified, false) AND NOT coalesce(t.deferred, false) AND c.status <> '无效'
               AND c.deadline < as_of
          THEN date_diff('hour', c.deadline, as_of) / 24.0 END AS days_overdue
-FROM issue_current c
+FROM (
+    SELECT ic.* REPLACE (coalesce(x.deadline, ic.deadline) AS deadline), x.deadline IS NOT NULL AS deadline_extended
+    FROM issue_current ic LEFT JOIN issue_deadline_at(as_of) x USING (community_code, issue_no)
+) c
 LEFT JOIN (
     SELECT community_code, issue_no,
         arg_max(rectified, (effective_at, submission_id)) AS rectified,

@@ -39,15 +39,20 @@ WITH scoped AS (
 ), c AS (
     -- An issue found and due before p_start that has not changed since stands as its latest version
     -- says: rectified then (before p_start, so it cannot count) or not (a candidate for 逾期).
-    SELECT ic.* FROM issue_current ic
+    -- The deadline is the one in force at p_as_of (an approved 延期 moves it from its approval on).
+    SELECT ic.* REPLACE (coalesce(x.deadline, ic.deadline) AS deadline),
+        x.deadline IS NOT NULL AS deadline_extended
+    FROM issue_current ic
     LEFT JOIN moved m ON m.community_code = ic.community_code AND m.issue_no = ic.issue_no
+    LEFT JOIN issue_deadline_at(p_as_of) x ON x.community_code = ic.community_code AND x.issue_no = ic.issue_no
     WHERE ic.community_code IN (SELECT community_code FROM scoped)
       AND in_scope(ic.street_code, p_street_codes) AND ic.status <> '无效' AND ic.found_at < p_as_of
       AND (p_grid IS NULL OR ic.grid_code = p_grid)
       AND (p_major IS NULL OR ic.major = p_major)
       AND (p_category IS NULL OR ic.category = p_category)
       AND (p_sources IS NULL OR list_contains(p_sources, ic.source))
-      AND (ic.found_at >= p_start OR ic.deadline >= p_start OR ic.status NOT IN ('已整改', '已销号')
+      AND (ic.found_at >= p_start OR coalesce(x.deadline, ic.deadline) >= p_start
+           OR ic.status NOT IN ('已整改', '已销号')
            OR m.issue_no IS NOT NULL)
 ), t AS (
     SELECT it.community_code, it.issue_no,

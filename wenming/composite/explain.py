@@ -193,7 +193,8 @@ def rules_text(rules: dict) -> list[dict]:
             f"巡查覆盖率 × {r['composite.patrol.coverage']:g} 分：有巡查记录的“网格·天”占本月全部“网格·天”的比例。",
             f"上报及时率 × {r['composite.patrol.timely']:g} 分：发现后 {hours:g} 小时内报送的问题所占比例。",
             f"问题少于 {n_min:g} 条时比率不够稳定：按街道平均水平补足 {k:g} 条再计算，并标注“样本不足”。",
-        ]},
+        ] + ([f"（1 − 返工率）× {r['composite.patrol.rework']:g} 分：期内整改过的问题中复查不合格或被重新打开的越少，得分越高。"]
+             if r.get("composite.patrol.rework") else [])},
         {"area": "主题活动", "max": area_max(r, "activity"), "lines": [
             f"当月主题活动得分（满分 {act_full:g}）× {r['composite.activity.factor']:g}。只计当月主题的活动，自选活动不计分。",
             f"完成 {act['done_points']:g} 分：当月至少开展一次主题活动。",

@@ -18,6 +18,7 @@ from wenming.activities import metrics as activities
 from wenming.patrol import metrics as patrol
 from wenming.core import rules as rules_mod
 from wenming.composite import scoring
+from wenming.followup import appeals
 from wenming.core.access import Scope
 from wenming.core.timeutil import add_months, month_start
 
@@ -94,6 +95,9 @@ def streets_inputs(db, scope: Scope, street_codes: list[str], month: date, now: 
     window = {"start": start, "end": end, "as_of": as_of}
     codes = list(street_codes)
     p = patrol.by_community(db, scope, street=codes[0] if len(codes) == 1 else None, **window)
+    one = codes[0] if len(codes) == 1 else None
+    # -- 申诉 (wenming/followup/appeals.py): accepted appeals leave the month's patrol inputs --
+    p = appeals.exclude(p, appeals.exclusions(db, scope, one, month, window))
     a = db.run("activities/month_scores", scope, **window)
     a = activities.score_month(a[a["street_code"].isin(codes)], as_of=as_of)
     v = db.run("volunteers/by_community", scope, **window)
@@ -102,7 +106,8 @@ def streets_inputs(db, scope: Scope, street_codes: list[str], month: date, now: 
     places = places[(places["street_code"].isin(codes))
                     & (places["established_on"].isna() | (pd.to_datetime(places["established_on"]) < pd.Timestamp(end)))]
     frame = places[["street_code", "street_name", "community_code", "community_name", "residents", "established_on"]]
-    frame = frame.merge(p[["community_code", *scoring.INPUTS["patrol"], "found", "deferred", "overdue_open"]],
+    frame = frame.merge(p[["community_code", *scoring.INPUTS["patrol"], "found", "deferred", "overdue_open",
+                           "appeals", "appeal_lines"]],
                         on="community_code", how="left")
     frame = frame.merge(a[["community_code", "score", "on_theme_count", "off_theme_count", "participants",
                            "timely_count"]].rename(columns={"score": "activity_score",
@@ -121,8 +126,11 @@ def streets_inputs(db, scope: Scope, street_codes: list[str], month: date, now: 
         frame = frame.merge(s, on="community_code", how="left")
     else:
         frame = frame.assign(**{c: 0 for c in survey_columns})
+    # 返工率 (wenming/followup): read only when a 街道 gives its line a weight (composite.patrol.rework, default 0)
+    if any(float(rules[c].get("composite.patrol.rework", 0) or 0) > 0 for c in codes):
+        frame = appeals.with_rework(db, scope, frame, one, (start, end, as_of))
     numeric = [c for c in frame.columns if c not in ("street_code", "street_name", "community_code", "community_name",
-                                                      "established_on")]
+                                                      "established_on", "appeal_lines")]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce").fillna(0)
     return frame.reset_index(drop=True)
 
@@ -178,6 +186,7 @@ def streets_month(db, scope: Scope, street_codes: list[str], month: date, now: d
     if inputs.empty:
         return StreetsMonth(month, as_of, provisional, rules, inputs, _empty_totals(), _empty_lines(), adj)
     totals, lines = scoring.score_streets(inputs, rules, adj)
+    lines = appeals.mark_lines(lines, inputs)  # 申诉: the changed lines say 经申诉调整
     totals = totals.merge(inputs[["community_code", "community_name"]], on="community_code")
     return StreetsMonth(month, as_of, provisional, rules, inputs, totals, lines, adj)
 

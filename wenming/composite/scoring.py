@@ -54,7 +54,7 @@ PATROL_LINES = [
 ]
 # each area's rule lines: the rules whose weights sum to its full marks (主题活动: 100 × factor)
 AREA_WEIGHTS = {
-    "patrol": [line.weight_rule for line in PATROL_LINES],
+    "patrol": [line.weight_rule for line in PATROL_LINES] + ["composite.patrol.rework"],
     "activity": ["composite.activity.factor"],
     "volunteer": ["composite.volunteer.registration", "composite.volunteer.hours", "composite.volunteer.active"],
     "honor": ["composite.honor.max"],
@@ -127,6 +127,10 @@ def score_streets(inputs: pd.DataFrame, rules: dict[str, dict], adjustments: pd.
         done = {c: text(rules[c]) for c in codes}
         return [done[c] for c in street]
 
+    def rule_or_zero(name: str) -> np.ndarray:
+        """A rule a later release added (weight 0 by default), 0 where a 街道's rules lack it."""
+        return np.array(per_street(lambda r: float(r.get(name, 0) or 0)), dtype=float)
+
     k = rule("composite.shrink_items")
     min_items = np.array(per_street(metrics.sample_min), dtype=float)
     parts = []
@@ -151,6 +155,19 @@ def score_streets(inputs: pd.DataFrame, rules: dict[str, dict], adjustments: pd.
             rate.to_numpy() * weight, weight, small.to_numpy(),
             per_street(lambda r, line=line: f"{line.label}在少于 {metrics.sample_min(r):g} 条时按街道平均收缩"
                                             f"（补 {r['composite.shrink_items']:g} 条）"))
+
+    # 返工率 (wenming/followup): (1 − 返工率) × weight; a line only for the 街道 that give it a weight (default 0)
+    weight = rule_or_zero("composite.patrol.rework")
+    if (weight > 0).any():
+        num = df["rework"] if "rework" in df.columns else pd.Series(0.0, index=df.index)
+        den = df["rework_den"] if "rework_den" in df.columns else pd.Series(0.0, index=df.index)
+        rate, raw, small = shrink(num, den, k, min_items, street)
+        value = [metrics.text("rework_rate", r) + (f"（样本不足，按 {metrics.text('rework_rate', x)} 计）" if sm else "")
+                 for r, x, sm in zip(raw, rate, small)]
+        add("patrol", "rework", per_street(lambda r: f"（1 − 返工率）× {float(r.get('composite.patrol.rework', 0) or 0):g}"),
+            value, (1 - rate.to_numpy()) * weight, weight, small.to_numpy(),
+            per_street(lambda r: f"返工率在少于 {metrics.sample_min(r):g} 条时按街道平均收缩（补 {r['composite.shrink_items']:g} 条）"))
+        parts[-1] = parts[-1][weight > 0]
 
     factor = rule("composite.activity.factor")
     activity = df["activity_score"].astype(float).fillna(0)
@@ -188,9 +205,6 @@ def score_streets(inputs: pd.DataFrame, rules: dict[str, dict], adjustments: pd.
         [f"红榜 {int(r)} 条，黑榜 {int(b)} 条" for r, b in zip(df["red_published"], df["black_active"])], honor, top)
 
     # -- 群众满意 (issue 20): only for the 街道 whose rules give it a weight that month (defaults 0) --------
-    def rule_or_zero(name: str) -> np.ndarray:
-        return np.array(per_street(lambda r: float(r.get(name, 0) or 0)), dtype=float)
-
     if any(area_max(rules[c], "satisfaction") > 0 for c in codes):
         def col(name):
             return df[name] if name in df else pd.Series(0.0, index=df.index)

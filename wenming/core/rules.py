@@ -76,6 +76,7 @@ RULE_DEFAULTS: dict[str, tuple[float, str]] = {
     "composite.patrol.rectified": (5, "网格巡查：整改率 × 分值"),
     "composite.patrol.coverage": (10, "网格巡查：巡查覆盖率 × 分值"),
     "composite.patrol.timely": (5, "网格巡查：上报及时率 × 分值"),
+    "composite.patrol.rework": (0, "网格巡查：（1 − 返工率）× 分值（默认 0，不计入）"),
     "composite.activity.factor": (0.25, "主题活动：月度活动得分 × 系数"),
     "composite.volunteer.registration": (10, "志愿服务：注册率/目标（封顶 1）× 分值"),
     "composite.volunteer.hours": (10, "志愿服务：每百人月时长/满分线（封顶 1）× 分值"),

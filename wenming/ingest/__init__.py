@@ -34,12 +34,13 @@ TARGETS = {
     "红黑榜": [("honor_versions", ("community_code", "entry_no"))],
     "问卷": [("survey_versions", ("community_code", "survey_no"))],
     "回访": [("followup_versions", ("community_code", "issue_no", "followed_at"))],
+    "复查": [("issue_reviews", ("community_code", "issue_no", "reviewed_at"))],  # wenming/followup
     "名册": [("street_versions", ("street_code",)), ("community_versions", ("community_code",)),
            ("grid_versions", ("grid_code",))],
     "边界": [("boundary_versions", ("level", "code")), ("street_versions", ("street_code",)),
            ("community_versions", ("community_code",)), ("grid_versions", ("grid_code",))],
 }
-UNHASHED = {"row_no", "notice", "submission_id", "row_hash"}
+UNHASHED = {"row_no", "notice", "submission_id", "row_hash", "recorded_at"}
 
 
 @dataclass
@@ -161,6 +162,8 @@ def _read_and_validate(db, path, kind, coords, scope, imported_at, result) -> li
     for table in content:
         if scope.role == "community" and table.kind.name == "名册":
             raise Rejected([error("社区账号不能报送名册，请联系街道管理员")])
+        if scope.role == "community" and table.kind.name == "复查":  # 复查 is the 街道's (wenming/followup)
+            raise Rejected([error("社区账号不能报送复查结果：复查由街道领导或管理员录入")])
         parsed = validate(table, ctx)
         if parsed.kind == "服务时长" and not parsed.errors:
             _flag_weekly(db, parsed)

@@ -63,6 +63,7 @@ MAX_LENGTHS = {
     "crs": 20, "source": 20, "status": 20, "board": 10, "object_type": 20, "gender": 10,
     "survey_no": 50, "aware": 10, "supportive": 10, "satisfaction": 10, "age_group": 20, "method": 10,
     "result": 10,
+    "review_result": 10, "review_note": 200,
 }
 # identifiers and codes: a value Excel turned into 3.30105E+11 has lost its digits
 CODE_KEYS = {"issue_no", "community", "grid", "activity_no", "volunteer_no", "record_no", "entry_no",
@@ -149,6 +150,17 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         _c("removed_on", "销号日期", False, "date", ["removed_on"], "已整改销号时填写", ""),
         _c("removed_note", "销号说明", False, "text", ["removed_note"], "", ""),
     ), ("community", "entry_no"), "红黑榜（陋习曝光台）"),
+    # 复查 (wenming/followup, docs/followup.md §复查与返工): one verification result of a rectified issue
+    Kind("复查", (
+        _c("issue_no", "编号", True, "text", ["问题编号", "issue_no", "no"], "须为该社区已整改或已销号的问题编号", "XQ-2025-0001"),
+        _c("community", "社区", True, "text", ["社区名称", "社区编码", "community"], "社区名称或 12 位编码", "东苑社区"),
+        _c("review_result", "复查结果", True, "text", ["结果", "review_result"], "复查合格 或 复查不合格（不合格即返工）",
+           "复查合格"),
+        _c("reviewed_at", "复查时间", True, "datetime", ["reviewed_at"], "如 2025-03-06 09:00，不早于整改时间",
+           "2025-03-06 09:00"),
+        _c("reviewer", "复查人", False, "text", ["reviewer"], "", "街道城管科"),
+        _c("review_note", "复查说明", False, "text", ["review_note", "说明"], "复查不合格时必填：哪里不合格", ""),
+    ), ("community", "issue_no", "reviewed_at"), "已整改问题的复查结果（不合格即重新打开为返工）"),
     Kind("名册", (
         _c("street_code", "街道编码", True, "text", ["street_code"], "9 位：县级 6 位 + 街道 3 位", "330103004"),
         _c("street_name", "街道名称", True, "text", ["street_name"], "", "文晖街道"),

@@ -24,7 +24,8 @@ EXAMPLE_MARK = "示例"
 # the column whose value carries the mark, per kind
 MARK_COLUMN = {"巡查问题": "issue_no", "巡查记录": "patroller", "主题活动": "activity_no", "志愿者": "volunteer_no",
                "服务时长": "record_no", "红黑榜": "entry_no", "名册": "community_name",
-               "问卷": "survey_no", "回访": "issue_no"}
+               "问卷": "survey_no", "回访": "issue_no",
+               "复查": "issue_no"}
 MIN_MATCHING = 4
 
 

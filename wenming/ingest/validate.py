@@ -493,6 +493,47 @@ def _check_roster(records: list[dict], ctx: Context, rows: _Rows) -> list[dict]:
     return out
 
 
+# -- 复查 (wenming/followup, docs/followup.md §复查与返工) ---------------------------------------------
+def _check_reviews(records: list[dict], ctx: Context, rows: _Rows) -> list[dict]:
+    from wenming.followup.metrics import review_result
+
+    keys = {(w[1], rec.get("issue_no")) for rec in records
+            if rec.get("issue_no") and (w := ctx.community_by_code.get(rec.get("community"))
+                                        or (ctx.community_by_name.get(rec.get("community")) or [None])[0])}
+    state = {}
+    if keys:
+        found = ctx.cur.execute(
+            "SELECT community_code, issue_no, is_rectified, status_asof, rectified_time FROM issue_asof(?) "
+            "WHERE list_contains(?, community_code || '/' || issue_no)",
+            [ctx.now, [f"{c}/{n}" for c, n in keys]]).fetchall()
+        state = {(c, n): (r, st, t) for c, n, r, st, t in found}
+    out = []
+    for rec in records:
+        r = rec["row_no"]
+        where = _community(rec, ctx, rows)
+        _not_future(rec, "reviewed_at", ctx, rows)
+        result = rec.get("review_result")
+        outcome = review_result(result) if result is not None else None
+        if result is not None and outcome is None:
+            rows.error(r, "review_result", result, "复查结果应为“复查合格”或“复查不合格”")
+        if outcome == "不合格" and not (rec.get("review_note") or "").strip():
+            rows.error(r, "review_note", "", "复查不合格时必须填写复查说明（哪里不合格）")
+        if where and rec.get("issue_no"):
+            now = state.get((where[1], rec["issue_no"]))
+            if now is None:
+                rows.error(r, "issue_no", rec["issue_no"], "该社区没有这个问题编号（或它已作废）")
+            elif not now[0]:
+                rows.error(r, "issue_no", rec["issue_no"],
+                           f"该问题当前状态为“{now[1]}”，不是已整改，不能复查（只有已整改或已销号的问题才能复查）")
+            elif rec.get("reviewed_at") is not None and now[2] is not None and rec["reviewed_at"] < now[2]:
+                rows.error(r, "reviewed_at", rec["reviewed_at"], f"复查时间早于整改时间 {now[2]:%Y-%m-%d %H:%M}")
+        out.append({"row_no": r, "street_code": where[0] if where else None,
+                    "community_code": where[1] if where else None, "issue_no": rec.get("issue_no"),
+                    "result": outcome, "reviewed_at": rec.get("reviewed_at"), "reviewer": rec.get("reviewer"),
+                    "note": rec.get("review_note"), "recorded_at": ctx.now})
+    return out
+
+
 # -- 问卷 / 回访 (群众满意) ---------------------------------------------------------------------
 def _one_of(rec: dict, key: str, allowed: list[str], rows: _Rows, what: str) -> str | None:
     value = rec.get(key)
@@ -553,6 +594,7 @@ CHECKS = {
     "巡查问题": _check_issues, "巡查记录": _check_patrols, "主题活动": _check_activities,
     "志愿者": _check_volunteers, "服务时长": _check_service, "红黑榜": _check_honor, "名册": _check_roster,
     "问卷": _check_surveys, "回访": _check_followups,
+    "复查": _check_reviews,
 }
 
 

@@ -298,6 +298,10 @@ DETAIL_LABELS = {"username": "账号", "role": "角色", "street": "街道", "co
                  "note": "说明", "changes": "修改", "reason": "原因", "file": "文件", "rows": "行数",
                  "outcome": "结果", "submission": "报送编号", "adjustment": "加减分编号", "points": "分值",
                  "locked": "已锁定", "before": "原设置", "after": "新设置", "year": "年份"}
+# 复查、延期、申诉 (wenming/followup/actions.py)
+DETAIL_LABELS.update({"review": "复查编号", "issue": "问题编号", "result": "复查结果", "request": "延期申请号",
+                      "deadline_before": "原期限", "requested": "申请期限", "appeal": "申诉号", "lines": "失分项",
+                      "image": "证据图片（SHA-256）"})
 OUTCOMES = {"accepted": "已接收", "rejected": "已拒收", "unchanged": "无变化"}
 
 

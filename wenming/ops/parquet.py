@@ -66,6 +66,12 @@ PARTITIONED = {
     "boundaries": (_STREET_OF_PLACE, None),
     "theme_of_month": ("street_code", None),  # its month is a month number
     "supervision_steps": ("street_code", MONTH.format(col="acted_at")),  # 督办单, one row per step
+    # 复查, 延期, 申诉 (wenming/followup): few rows, by 街道 only
+    "issue_reviews": ("street_code", None),
+    "issue_reviews_known": ("street_code", None),
+    "issue_extensions": ("street_code", None),
+    "issue_deadline_changes": ("street_code", None),
+    "composite_appeals": ("street_code", None),
 }
 # statements below are built around a table name: only the names of PARTITIONED and UNPARTITIONED (fixed here)
 UNPARTITIONED = ["rule_values", "category_rules", "theme_calendar", "adjustments", "meta"]

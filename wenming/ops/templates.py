@@ -41,7 +41,8 @@ ROWS = 5000  # data rows the dropdowns and checks cover
 LIST_IN_GUIDE = 40  # longer lists are named in 填写说明 and listed in full on 允许取值
 MARK_BASE = {"巡查问题": "XQ-0001", "巡查记录": "王网格", "主题活动": "HD-0001", "志愿者": "V0001",
              "服务时长": "FW-000001", "红黑榜": "HB-0001", "名册": "社区",
-             "问卷": "WJ-0001", "回访": "XQ-0001"}
+             "问卷": "WJ-0001", "回访": "XQ-0001",
+             "复查": "XQ-0001"}
 FOLDER = ROOT / "data" / "templates"
 
 
@@ -127,6 +128,8 @@ def allowed_values(kind: Kind, col: Column, ctx: TemplateContext) -> Allowed | N
         return Allowed(tuple(rules.ISSUE_SOURCES), True)
     if key == "status":
         return Allowed(tuple(rules.ISSUE_STATUSES if kind.name == "巡查问题" else rules.HONOR_STATUSES), True)
+    if key == "review_result":  # 复查 (wenming/followup)
+        return Allowed(("复查合格", "复查不合格"), True)
     if key == "board":
         return Allowed(tuple(rules.HONOR_BOARDS), True)
     if key == "object_type":

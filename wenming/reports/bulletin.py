@@ -21,6 +21,7 @@ from wenming.core import config
 from wenming.core.access import Scope
 from wenming.reports.bulletin_model import whole_days
 from wenming.core.db import Database, KnownAt
+from wenming.followup import model as fmodel
 from wenming.core.timeutil import add_months, month_start
 
 OVERDUE_LIMIT = 200
@@ -52,6 +53,9 @@ class Bulletin:
     rules: dict = field(default_factory=dict)  # the rules in force that month (the 指标口径 appendix)
     satisfaction: dict = field(default_factory=dict)  # 群众满意 (issue 20): satisfaction_section's content
     supervision: pd.DataFrame = field(default_factory=pd.DataFrame)  # 督办单 per 社区 at the month's end
+    # 复查/返工, 延期 and 申诉 (wenming/followup): 返工率 and 延期率 inputs, the accepted appeals of the month
+    followup: dict = field(default_factory=dict)
+    appeals: list = field(default_factory=list)
 
     @property
     def provisional(self) -> bool:
@@ -186,10 +190,12 @@ def _build(view, db, street_code, month, known, now) -> Bulletin:
 
     summary = _summary(street_name, month, h, p, result, late)
     trend = _trend(view, scope, street_code, month, known)
+    followup = fmodel.kpis(view, scope, params={**window, **filters})  # 返工率, 延期率 (wenming/followup)
+    appealed = fmodel.bulletin_appeals(view, scope, street=street_code, month=month)
     return Bulletin(street_code, street_name, month, known, now, summary, h, ranking, result.board, categories,
                     overdue, theme, held, volunteers, new_stars, honor, requirements, late, trend,
                     close_at=close_day(month), overdue_total=max(int(h.get("overdue", 0)), len(overdue)),
-                    rules=dict(result.rules), supervision=orders,
+                    rules=dict(result.rules), supervision=orders, followup=followup, appeals=appealed,
                     satisfaction=_satisfaction(view, scope, street_code, month, as_of, ranking))
 
 

@@ -258,7 +258,7 @@ def compose(b, charts: bool = True) -> Document:
                     + (Column("加减分", "points"), Column("较上月", nowrap=True))
                     + ((Column("备注", nowrap=True),) if small else ()),
                     ranking_rows, note=note if len(r) else "")
-    blocks: list = [ranking, *board_decisions(b.board)]
+    blocks: list = [ranking, *board_decisions(b.board), *appeal_blocks(getattr(b, "appeals", []))]
     if charts and len(r):
         blocks.append(Figure("ranking", "图1 各社区综合得分构成（按名次排列，含加减分）", bc.ranking_png(r)))
     sections.append(Section("一、综合考核排名", tuple(blocks)))
@@ -272,6 +272,8 @@ def compose(b, charts: bool = True) -> Document:
                                 f"月末逾期未整改 {h['overdue']} 条。"))
     else:
         blocks.append(Paragraph("本月暂无巡查数据。"))
+    if getattr(b, "followup", None):  # 复查/返工 and 延期 (wenming/followup)
+        blocks.append(Paragraph(followup_text(b.followup)))
     if charts:
         png = bc.trend_png(b.trend)
         if png:
@@ -454,6 +456,31 @@ def definitions_section(rules: dict) -> Section:
             head = area["area"] + (f"（满分 {area['max']:g} 分）" if area["max"] else "")
             blocks.append(Paragraph(f"{head}：" + "".join(area["lines"])))
     return Section("附：指标口径", tuple(blocks))
+
+
+def followup_text(f: dict) -> str:
+    """返工率 and 延期率 of the month as one sentence (the registry's wording and rounding)."""
+
+    def rate(key, num, den):
+        v = metrics.value(key, {metrics.get(key).numerator: num, metrics.get(key).denominator: den})
+        return f"{metrics.text(key, v)}（{num}/{den}）" if v is not None else "—（本月无可计算的问题）"
+
+    return (f"本月整改过的问题 {f['rework_den']} 条中，复查不合格或重新打开（返工）{f['rework']} 条，"
+            f"返工率 {rate('rework_rate', f['rework'], f['rework_den'])}；处置期限在本月的问题 {f['extension_den']} 条中，"
+            f"经批准延期 {f['extended']} 条，延期率 {rate('extension_rate', f['extended'], f['extension_den'])}。")
+
+
+def appeal_blocks(appeals: list[dict]) -> list:
+    """The accepted appeals that changed the month's ranking: a sentence and a table (none: nothing)."""
+    if not appeals:
+        return []
+    rows = tuple((a["community"], str(a["item"]), a["category"], a["lines"], date_cn(a["decided_at"]))
+                 for a in appeals)
+    return [Paragraph(f"本月排名经申诉调整：{len(appeals)} 件申诉经采纳，相关问题不计入当月网格巡查各项，"
+                      "排名按调整后的得分计算。"),
+            Table("申诉调整", f"表1-1 经采纳的申诉（{len(appeals)} 件）",
+                  (Column("社区", nowrap=True), Column("问题编号", nowrap=True), Column("类别"),
+                   Column("调整的规则行"), Column("采纳日期", nowrap=True)), rows)]
 
 
 def board_decisions(board: pd.DataFrame) -> list[Decision]:
