@@ -123,6 +123,8 @@ c1, c2, c3, c4 = st.columns(4)
 widgets.indicator(c1, "on_theme_count", glance["on_theme_count"])
 widgets.indicator(c2, "communities_held", glance["held"], shown=f"{glance['held']}/{glance['communities']}")
 widgets.indicator(c3, "participation_rate", glance["participation_rate"],
+                  shown=None if glance["participation_rate"] is None else
+                  metrics.text("participation_rate", glance["participation_rate"]) + metrics.get("participation_rate").unit,
                   note=f"参与 {metrics.text('participants', glance['participants'])} 人次，"
                        f"常住人口 {glance['residents']:,} 人。")
 widgets.indicator(c4, "off_theme_count", glance["off_theme_count"])

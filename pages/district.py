@@ -4,6 +4,7 @@ links into each 街道's pages (docs/architecture.md §页面与地址: /distric
 import pandas as pd
 import streamlit as st
 
+from wenming import metrics
 from wenming.reports import district
 from wenming.reports import district_charts as charts
 from wenming.ui import filters, page, registry, state, widgets
@@ -61,7 +62,8 @@ with state.guarded("街道对比表"):
                                                 help="打开该街道本月的总览（同一统计期间）")}
     for i in district.INDICATORS:
         if i.label in shown:
-            fmt = {"rate": "%.1f%%", "count": "%d", "number": "%.1f", "points": "%.1f"}[i.kind]
+            places = metrics.digits(i.key)  # the registry's decimals, as the tiles and the export read
+            fmt = f"%.{places}f%%" if i.kind == "rate" else f"%.{places}f"
             config[i.label] = st.column_config.NumberColumn(f"{i.label}", format=fmt, help=f"{i.area}：{i.help}")
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
                  height=35 * (len(shown) + 1) + 3 if len(shown) <= 25 else 35 * 26 + 3)

@@ -1,8 +1,9 @@
 """One number, everywhere: for the demo 街道, every indicator on every surface that shows it equals the
 registry's value (wenming/metrics.py) for the same scope and period, read the registry's way.
 
-Surfaces: the /patrol, /volunteers and 总览 pages (AppTest: what the tiles say), the composite's
-inputs (/ranking, /community, 总览's headlines), the 区 view, the big screen's panels and the 通报.
+Surfaces: the /patrol, /volunteers, /activities, /honor and 总览 pages (AppTest: what the tiles say),
+the composite's inputs (/ranking, /community, 总览's headlines), the 区 view, the big screen's panels,
+the 通报, and the xlsx each page offers (read back cell by cell from the bytes its button gives).
 A closed month (2026-10, measured at its end) and the running month (2026-11, measured now, the demo's
 today being 2026-11-22).
 """
@@ -214,7 +215,7 @@ def test_activities_page_tiles_are_the_registry(app_as, db):
     held = int((month["on_theme_count"] > 0).sum())
     assert got["主题活动次数"] == shown("on_theme_count", month["on_theme_count"].sum())
     assert got["开展主题活动的社区"] == f"{held}/{len(month)}"
-    assert got["千人参与率"] == shown("participation_rate", metrics.value("participation_rate", inputs))
+    assert got["千人参与率"] == shown("participation_rate", metrics.value("participation_rate", inputs)) + "‰"
     assert got["自选活动"] == shown("off_theme_count", month["off_theme_count"].sum())
     assert 0 < held <= len(month) and inputs["participants"] > 0  # a month with something to compare
 
@@ -317,9 +318,26 @@ def test_ranking_export_is_the_composite(app_as, db, downloads):
     assert not at.exception
     result = composite.month_scores(db, LEADER, STREET, OCTOBER, composite.minute(db.now()))
     want = result.totals.set_index("community_code")
-    sheet = downloads["ranking_xlsx"].set_index("社区编码")
+    sheet = downloads["ranking_xlsx"].astype({"社区编码": str}).set_index("社区编码")  # Excel reads the code as a number
     assert set(sheet.index) == set(want.index)
     for code, r in sheet.iterrows():
         assert same(r["总分"], metrics.shown("composite_total", want.loc[code, "total"])), code
-    lines = downloads["ranking_lines_xlsx"]
-    assert len(lines) > 0
+    # the 得分明细 sheet: every 社区's rule lines (加减分 among them) add up to its total, each line to 0.01
+    lines = downloads["ranking_lines_xlsx"].astype({"社区编码": str})
+    assert set(lines["社区编码"]) == set(want.index)
+    for code, rows in lines.groupby("社区编码"):
+        assert abs(rows["得分"].sum() - want.loc[code, "total"]) <= 0.005 * len(rows) + 1e-9, code
+
+
+def test_district_table_and_its_export_are_the_registry(db):
+    """The 区 view's table (what /district shows and exports, rates in %) holds the registry's shown
+    numbers for the 街道: the demo has one 街道, so the page itself is not offered; its builder is."""
+    streets = db.sql("SELECT street_code, street_name FROM streets WHERE street_code = $s", {"s": STREET})
+    period = parse_period("2026-10", db.now().date())
+    cmp = district.compare(db, LEADER, streets, period, db.now())
+    table = district.table(cmp, district.BY_KEY["on_time_rate"], period.key)
+    row = table[table["街道"] == streets["street_name"][0]].iloc[0]
+    want = registry(db, "2026-10")
+    for key in ("found", "rectify_rate", "on_time_rate", "overdue_open", "coverage_rate", "registration_rate",
+                "hours_per_100", "red_new", "black_new", "black_active"):
+        assert same(row[district.BY_KEY[key].label], metrics.shown(key, want[key])), key

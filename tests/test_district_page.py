@@ -230,7 +230,7 @@ def test_hand_computed_values(tiny_db):
     shown = district.table(cmp, district.BY_KEY["found"], "2025-03")
     assert list(shown["街道"]) == ["和风街道", "明德街道", "全区"] and list(shown["名次"]) == ["1", "2", ""]
     assert list(shown["发现数"]) == [2, 1, 3]
-    assert list(shown["整改率"]) == pytest.approx([50.0, 0.0, 100 / 3])
+    assert list(shown["整改率"]) == pytest.approx([50.0, 0.0, 33.3])  # 1/3 = 33.3% as every surface rounds (pct1)
     assert list(shown["总览"].iloc[:2]) == [f"/?street={HEFENG}&period=2025-03",
                                            f"/?street={MINGDE}&period=2025-03"]
 
@@ -246,7 +246,8 @@ def test_hand_computed_values_on_the_page(app_on, tiny_db):
     rows = table(at)
     assert list(rows["街道"]) == ["和风街道", "明德街道", "全区"]
     assert list(rows["发现数"]) == [2, 1, 3]
-    assert list(rows["志愿者注册率"]) == pytest.approx([2 / 14000 * 100, 1 / 9000 * 100, 3 / 23000 * 100])
+    # 2/14000 = 0.0143%, 1/9000 = 0.0111%, 3/23000 = 0.0130%: each 0.01% at the registry's two decimals (pct2)
+    assert list(rows["志愿者注册率"]) == pytest.approx([0.01, 0.01, 0.01])
 
 
 # -- pure parts ----------------------------------------------------------------------------------

@@ -314,10 +314,11 @@ def rank_change_text(moved) -> str:
 
 
 def display_value(value, indicator: Indicator):
-    """The number as the table holds it: rates in percent, others as they are; None stays None."""
+    """The number as the table and its export hold it: the registry's shown value (rates in percent,
+    rounded as every surface reads them, metrics.shown); None stays None."""
     if value is None or pd.isna(value):
         return None
-    return float(value) * 100 if indicator.kind == "rate" else float(value)
+    return metrics.shown(indicator.key, value)
 
 
 def table(cmp: Comparison, indicator: Indicator, period_key: str, *, highlight: str | None = None) -> pd.DataFrame:
