@@ -162,7 +162,7 @@ def _next_step(db, user: User, order: dict, *, key: str) -> None:
             st.html(uploads.DROPZONE_CSS)  # the dropzone's words in Chinese
             files = st.file_uploader(f"整改照片（可选，最多 {sv.PHOTOS_MAX} 张，每张不超过 {photos.max_bytes() // 1024 // 1024} MB）",
                                      accept_multiple_files=True, key=f"{key}_reply_files_{oid}",
-                                     help="只接受 JPG、PNG、GIF、WebP 照片；其他文件会被拒收并说明原因（不用 Streamlit 自带的英文提示）")
+                                     help="只接受 JPG、PNG、GIF、WebP 照片；其他文件会被拒收并说明原因。")  # checked in Chinese, not by type filter
             sent = st.form_submit_button("提交回复", type="primary", icon=":material/send:")
         if sent:
             try:
