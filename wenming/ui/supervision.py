@@ -20,7 +20,6 @@ from wenming.ui import state, uploads, widgets
 FLASH = "supervision_flash"
 SUBMISSION_KINDS = ["巡查记录", "巡查问题", "主题活动", "服务时长", "志愿者", "红黑榜"]
 DONE_SHOWN = 10  # closed orders listed under the open ones
-PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "webp"]
 STATUS_ICON = {sv.TO_FIX: ":material/pending_actions:", sv.TO_VERIFY: ":material/rate_review:",
                sv.DONE: ":material/task_alt:"}
 
@@ -162,7 +161,8 @@ def _next_step(db, user: User, order: dict, *, key: str) -> None:
                                 placeholder="做了什么、现在怎样；被退回的，请说明针对退回理由的整改")
             st.html(uploads.DROPZONE_CSS)  # the dropzone's words in Chinese
             files = st.file_uploader(f"整改照片（可选，最多 {sv.PHOTOS_MAX} 张，每张不超过 {photos.max_bytes() // 1024 // 1024} MB）",
-                                     type=PHOTO_TYPES, accept_multiple_files=True, key=f"{key}_reply_files_{oid}")
+                                     accept_multiple_files=True, key=f"{key}_reply_files_{oid}",
+                                     help="只接受 JPG、PNG、GIF、WebP 照片；其他文件会被拒收并说明原因。")  # checked in Chinese, not by type filter
             sent = st.form_submit_button("提交回复", type="primary", icon=":material/send:")
         if sent:
             try:
