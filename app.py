@@ -58,7 +58,10 @@ else:
                 url_path=spec.url_path, visibility="hidden"))
     # an address no page has (/nosuchpage): a Chinese "页面不存在" page, not Streamlit's English dialog
     unknown = page.unknown_path({spec.url_path for spec in registry.PAGES} | {"", "home"})
-    if unknown:
+    if unknown == "login":  # the sign-in address, already signed in: the role's landing page
+        sections[shown_section].append(st.Page(lambda: st.switch_page(landing), title="登录", url_path="login",
+                                               visibility="hidden"))
+    elif unknown:
         sections[shown_section].append(st.Page(
             page.not_found(unknown, landing_spec.file, landing_spec.title), title="页面不存在",
             url_path=unknown, visibility="hidden"))

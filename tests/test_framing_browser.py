@@ -149,10 +149,32 @@ def test_streamlits_typing_hints_and_table_export_are_not_in_english(visit):
     s = visit("/")
     s.page.get_by_role("textbox", name="账号").fill("abc")
     hint = s.page.locator("[data-testid='InputInstructions'] > span").first
-    hint.wait_for()
+    hint.wait_for(state="attached")  # shrunk to nothing, so never "visible" to Playwright
     shown = hint.evaluate("e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content]")
     assert shown == ["0px", '"按回车键提交"']  # "Press Enter to submit form" shrunk away, the Chinese in its place
     s.demo_login("演示：以街道领导进入")
     s.open("/ranking")
     assert s.page.locator("[data-testid='stDataFrame']").count() > 0
     assert s.page.locator("[aria-label='Download as CSV']").count() == 0  # downloads only through exports.py
+
+
+@pytest.mark.parametrize("path", ["/patrol", "/ranking", "/volunteers", "/honor"])
+def test_tables_on_a_phone_scroll_sideways_instead_of_squeezing(visit, path, tmp_path):
+    s = visit(path, login="演示：以街道领导进入", width=390, height=844)
+    s.shot(str(tmp_path / f"tables_{path.strip('/')}_390.png"), full_page=False)
+    # st.dataframe: its scroller is wider inside than out; /honor's boards: the panel scrolls, its
+    # tables keep at least 420 px (no 2026年1|0月 broken over two lines)
+    widths = s.page.evaluate("""() => Array.from(document.querySelectorAll(
+            "[data-testid='stDataFrame'] .dvn-scroller, .hb-panel")).filter(e => e.clientWidth > 0)
+            .map(e => [e.scrollWidth, e.clientWidth])""")
+    assert widths, f"no table on {path}"
+    assert any(inner > outer for inner, outer in widths), widths
+    assert all(outer <= 390 for _, outer in widths)
+    assert s.exceptions() == []
+
+
+def test_the_login_address_when_signed_in_opens_the_landing_page(visit):
+    s = visit("/login", login="演示：以社区书记进入", community="南湖社区")
+    s.page.wait_for_url("**/community**", timeout=60_000)
+    s.settle()
+    assert "页面不存在" not in s.text() and "Page not found" not in s.page.locator("body").inner_text()
