@@ -78,6 +78,16 @@ def servers(db_path: Path, logs: Path, processes: int):
             log.close()
 
 
+def _demo_scale(path: Path) -> str:
+    import duckdb
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'demo_scale'").fetchone()
+    finally:
+        con.close()
+    return row[0] if row else "?"
+
+
 @pytest.mark.timeout(7200)
 def test_what_one_server_holds(request, tmp_path):
     # WENMING_LOAD_DB: an existing demo database instead of building the scale-1 one
@@ -90,7 +100,7 @@ def test_what_one_server_holds(request, tmp_path):
     cpus = os.sched_getaffinity(0)
     browser_cpus = (cpus - SERVER_CPUS) or cpus
     rounds, started = [], datetime.now(timezone.utc)
-    for processes in (1, 2):
+    for processes in [int(n) for n in os.environ.get("WENMING_LOAD_PROCESSES", "1,2").split(",")]:
         folder = tmp_path / f"p{processes}"
         folder.mkdir()
         db_path = folder / "demo.duckdb"
@@ -115,7 +125,7 @@ def test_what_one_server_holds(request, tmp_path):
              f"processes, rounds of 5, 15 and 30 headless Chromium sessions at once (demo roles admin, 街道领导, "
              f"社区书记 in turn, signed in before the window opens) each going round its role's pages for "
              f"{window:.0f} s, while 2 CLI imports of {ROWS:,} 巡查问题 rows went through the writer's inbox per "
-             f"round, over the demo database {demo_db_path.name} ({'WENMING_LOAD_DB' if os.environ.get('WENMING_LOAD_DB') else 'scale 1'}).", "",
+             f"round, over the demo database at scale {_demo_scale(demo_db_path)}.", "",
              f"- Where it ran: the app process(es) pinned to CPU {','.join(map(str, sorted(SERVER_CPUS)))} "
              f"(`taskset`); pytest, Playwright and every Chromium process to CPU "
              f"{','.join(map(str, sorted(browser_cpus)))} (`sched_setaffinity`, inherited). With 2 processes "

@@ -58,16 +58,21 @@ def publish(db: Database) -> Path:
         target = folder / f"{stamp}{SUFFIX}"
         staging = folder / f".{stamp}{SUFFIX}.tmp"
         with db.write_lock:
-            for attempt in range(50):
-                cur = db.cursor()
+            cur = db.cursor()
+            try:
+                for attempt in range(50):
+                    try:
+                        cur.execute("CHECKPOINT")
+                        break
+                    except duckdb.TransactionException:  # another transaction still commits: try again
+                        time.sleep(0.1)
+                cur.execute("SET checkpoint_threshold = '1TB'")  # no automatic checkpoint while copying
                 try:
-                    cur.execute("CHECKPOINT")
-                    break
-                except duckdb.TransactionException:  # another transaction still commits: try again
-                    time.sleep(0.1)
+                    shutil.copyfile(db.path, staging)
                 finally:
-                    cur.close()
-            shutil.copyfile(db.path, staging)
+                    cur.execute("RESET checkpoint_threshold")
+            finally:
+                cur.close()
         try:
             con = duckdb.connect(str(staging), read_only=True)
             try:
