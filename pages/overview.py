@@ -159,19 +159,17 @@ with state.guarded("群众满意"):
     s, fu = said.survey, said.followup
     cols = st.columns(4)
     widgets.indicator(cols[0], "satisfaction_rate", s["satisfaction_rate"], small_sample=s["satisfaction_rate_small"],
-                      sample_min=s["sample_min"],
-                      delta=f"95% 区间 {s['satisfaction_rate_interval']}" if s["satisfaction_rate_interval"] else None,
-                      delta_description=" ", note=f"{said.window}的问卷，受访 {s['respondents']} 人。")
+                      sample_min=s["sample_min"], note=f"{said.window}的问卷，受访 {s['respondents']} 人。")
     widgets.indicator(cols[1], "aware_rate", s["aware_rate"], small_sample=s["aware_rate_small"],
-                      sample_min=s["sample_min"],
-                      delta=f"95% 区间 {s['aware_rate_interval']}" if s["aware_rate_interval"] else None,
-                      delta_description=" ", note=f"{said.window}的问卷。")
+                      sample_min=s["sample_min"], note=f"{said.window}的问卷。")
     widgets.indicator(cols[2], "followup_rate", fu["followup_rate"], small_sample=fu["followup_rate_small"],
                       note=f"{month.month}月整改 {fu['rectified_in']} 件，已回访 {fu['followed']} 件。")
     widgets.indicator(cols[3], "followup_satisfaction_rate", fu["followup_satisfaction_rate"],
                       small_sample=fu["followup_satisfaction_rate_small"],
                       note=f"{month.month}月联系上 {fu['reached']} 件，不满意 {fu['followup_unsatisfied']} 件。")
-    st.caption(f"满意率、知晓率为{said.window}的问卷，受访 {s['respondents']} 人；回访为{month.month}月。")
+    st.caption(f"满意率、知晓率为{said.window}的问卷，受访 {s['respondents']} 人"
+               + (f"（95% 区间：满意率 {s['satisfaction_rate_interval']}，知晓率 {s['aware_rate_interval']}）"
+                  if s["respondents"] else "") + f"；回访为{month.month}月。")
     link("pages/satisfaction.py", "群众满意", ":material/sentiment_satisfied:")
 # -- end 群众满意 ---------------------------------------------------------------------------------
 

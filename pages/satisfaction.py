@@ -30,13 +30,17 @@ with state.guarded("群众满意指标"):
     for col, key in zip(c[1:4], ("aware_rate", "support_rate", "satisfaction_rate")):
         interval = t[f"{key}_interval"]
         widgets.indicator(col, key, t[key], small_sample=t[f"{key}_small"], sample_min=n_min,
-                          delta=f"95% 区间 {interval}" if interval else None, delta_description=" ")
+                          note=f"95% 区间 {interval}（Wilson）。" if interval else "")
     widgets.indicator(c[4], "followup_rate", t["followup_rate"], small_sample=t["followup_rate_small"],
                       shown=f"{metrics.text('followup_rate', t['followup_rate'])}",
                       note=f"本期整改 {t['rectified_in']} 件，已回访 {t['followed']} 件。")
     widgets.indicator(c[5], "followup_satisfaction_rate", t["followup_satisfaction_rate"],
                       small_sample=t["followup_satisfaction_rate_small"],
                       note=f"联系上 {t['reached']} 件，其中不满意 {t['followup_unsatisfied']} 件。")
+    if t["respondents"]:
+        st.caption("95% 区间（Wilson）：" + "；".join(
+            f"{metrics.get(k).name} {t[f'{k}_interval']}" for k in ("aware_rate", "support_rate", "satisfaction_rate"))
+            + "。区间越窄，数越可信。")
     if t["respondents"] == 0:
         st.info(f"{f.period.label}所选范围内没有问卷。问卷一般每季度开展一次，可在“统计期间”选择季度或年度查看。",
                 icon=":material/info:")

@@ -27,7 +27,8 @@ def test_page_renders_for_reading_roles(app_as, role, community):
     assert [m.label for m in at.metric] == ["受访人数", "知晓率", "支持率", "满意率", "回访率", "回访满意率"]
     tiles = {m.label: m for m in at.metric}
     assert int(tiles["受访人数"].value.replace(",", "")) >= 50  # 50–150 a 社区 a round
-    assert tiles["满意率"].value.endswith("%") and tiles["满意率"].delta.startswith("95% 区间 ")
+    assert tiles["满意率"].value.endswith("%") and "95% 区间" in tiles["满意率"].proto.help
+    assert any(c.value.startswith("95% 区间（Wilson）：知晓率 ") for c in at.caption)
     assert [t.label for t in at.tabs] == ["按社区", "按网格", "趋势", "调查方式", "不满意回访"]
     table = at.dataframe[0].value
     assert list(table.columns[:5]) == ["社区", "受访人数", "知晓率", "支持率", "满意率"]
@@ -35,12 +36,25 @@ def test_page_renders_for_reading_roles(app_as, role, community):
     assert len(at.get("plotly_chart")) >= 1
 
 
+def _tab(at, tab: str):
+    """Run the page with one tab shown (only the tab shown runs)."""
+    at.session_state["sat_tab"] = tab
+    at.run()
+    assert not at.exception, tab
+    assert not [e.value for e in at.error], tab
+    return at
+
+
 def test_trend_methods_and_the_unsatisfied_list(app_as):
     at = pick(app_as("leader", page=PAGE), "统计期间", "2026")
     assert not at.exception
-    shown = texts(at)
+    assert any("按季度" in t for t in texts(_tab(at, "趋势")))
+    assert len(at.get("plotly_chart")) == 2
+    assert any("不同调查方式" in t for t in texts(_tab(at, "调查方式")))
+    grids = next(df.value for df in _tab(at, "按网格").dataframe)
+    assert list(grids.columns[:3]) == ["社区", "网格", "受访人数"]
+    shown = texts(_tab(at, "不满意回访"))
     assert any("回访不满意" in t for t in shown)
-    assert any("按季度" in t for t in shown)
     bad = next(df.value for df in at.dataframe if "问题现状" in df.value.columns)
     assert len(bad) > 0 and set(bad["问题现状"]) <= {"已整改", "已销号", "待整改", "整改中", "挂账", "—"}
     labels = [b.proto.label for b in at.get("download_button")]
@@ -49,8 +63,7 @@ def test_trend_methods_and_the_unsatisfied_list(app_as):
 
 def test_a_community_head_sees_only_the_own_unsatisfied_items(app_as):
     own = "330105099003"
-    at = pick(app_as("community", own, page=PAGE), "统计期间", "2026")
-    assert not at.exception
+    at = _tab(pick(app_as("community", own, page=PAGE), "统计期间", "2026"), "不满意回访")
     bad = next(df.value for df in at.dataframe if "问题现状" in df.value.columns)
     assert set(bad["社区"]) <= {"南湖社区"}
 

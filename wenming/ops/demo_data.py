@@ -471,8 +471,10 @@ def followups(rectified: pd.DataFrame, quality: dict[str, float], rng: np.random
     q_answer = np.where(df["community_code"].isin(unhappy), 0.4, q)
     n = len(df)
     chosen = rng.random(n) < 0.25 + 0.6 * q
-    delay = pd.to_timedelta(rng.uniform(2, 24 * 7, n), unit="h")
-    df["followed_at"] = (pd.to_datetime(df["rectified_at"]) + delay).dt.floor("min")
+    # in office hours (9:00–19:00) on one of the seven days after the rectification
+    days = pd.to_timedelta(rng.integers(1, 8, n), unit="D")
+    clock = pd.to_timedelta(rng.uniform(9 * 60, 19 * 60, n), unit="min")
+    df["followed_at"] = (pd.to_datetime(df["rectified_at"]).dt.floor("D") + days + clock).dt.floor("min")
     roll = rng.random(n)
     satisfied = 0.35 + 0.6 * q_answer
     df["result"] = np.where(roll < 0.12, "未联系上", np.where(

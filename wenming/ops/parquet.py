@@ -58,7 +58,7 @@ PARTITIONED = {
     "honor_current": ("street_code", MONTH.format(col="period")),
     "survey_versions": ("street_code", MONTH.format(col="survey_date")),
     "followup_versions": ("street_code", MONTH.format(col="followed_at")),
-    "survey_current": ("street_code", MONTH.format(col="survey_date")),
+    "survey_current": ("street_code", "month"),  # its own month column (DATE, first of the month)
     "followup_current": ("street_code", MONTH.format(col="followed_at")),
     "communities": ("street_code", None),
     "grids": ("street_code", None),

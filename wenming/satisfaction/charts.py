@@ -8,7 +8,7 @@ from wenming import metrics
 from wenming.core.charts import base_layout
 
 BLUE, GREEN, ORANGE, GREY = "#409eff", "#67c23a", "#e6a23c", "#c0c4cc"
-SERIES = {"aware_rate": BLUE, "support_rate": GREEN, "satisfaction_rate": "#c8102e",
+SERIES = {"aware_rate": BLUE, "support_rate": GREEN, "satisfaction_rate": "#2e7d32",
           "followup_satisfaction_rate": ORANGE}
 
 
