@@ -61,7 +61,7 @@ def messages(at, kind: str = "success") -> str:
 # -- the page ----------------------------------------------------------------------------------
 def test_admin_page_has_every_tab(app):
     at, db = app()
-    assert [t.label for t in at.tabs] == ["账号", "评分规则", "问题类别时限", "加分/扣分", "大屏设置", "审计日志", "申诉与延期"]
+    assert [t.label for t in at.tabs] == ["账号", "评分规则", "问题类别时限", "加分/扣分", "大屏设置", "审计日志", "督办推送", "申诉与延期"]
     assert at.title[0].value == "管理"
     assert not [e.value for e in at.error]
     labels = {n.label for n in at.number_input}

@@ -68,7 +68,9 @@ def test_leader_sees_kpis_map_and_overdue_list(app_as, demo_db):
     assert at.title[0].value == "网格巡查"
     shown = metrics(at)
     assert list(shown) == ["发现数", "整改率", "按期整改率", "逾期未整改", "整改时长中位数", "巡查覆盖率", "上报及时率", "挂账",
-                           "返工率", "延期率"]  # the last two: 复查/返工 and 延期 (wenming/followup)
+                           "返工率", "延期率",  # 复查/返工 and 延期 (wenming/followup)
+                           # the 督办清单 tab's 督办 counts (issue 18)
+                           "在办督办", "逾期督办", "办结督办", "督办办结率", "按期办结率"]
     now = demo_db.now()
     month = datetime(now.year, now.month, 1)
     scope = Scope("leader", street_codes=(STREET,))

@@ -59,6 +59,10 @@ def _values(db: dbm.Database, name: str):
         "list": ["overdue", "deferred"], "with_grids": [True], "cell_m": [50], "q": [""],
         "issue_community": [OTHER], "issue_no": [issue["issue_no"][0] if not issue.empty else "x"],
         "status": [None],  # 延期 and 申诉 lists (queries/followup)
+        # 督办单 (issue 18): every demo order, so another 社区's are tried too
+        "open_only": [False, True],
+        "order_id": [int(o) for o in db.sql("SELECT DISTINCT order_id FROM supervision_steps ORDER BY 1")["order_id"]]
+        or [1],
     }
     return known.get(name)
 
