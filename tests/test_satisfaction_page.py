@@ -57,8 +57,9 @@ def test_trend_methods_and_the_unsatisfied_list(app_as):
     assert any("回访不满意" in t for t in shown)
     bad = next(df.value for df in at.dataframe if "问题现状" in df.value.columns)
     assert len(bad) > 0 and set(bad["问题现状"]) <= {"已整改", "已销号", "待整改", "整改中", "挂账", "—"}
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert "下载督办单（xlsx）" in labels and "下载各社区群众满意数据（xlsx）" in labels
+    assert [b.proto.label for b in at.get("download_button")] == ["下载督办单（xlsx）"]
+    _tab(at, "按社区")
+    assert [b.proto.label for b in at.get("download_button")] == ["下载各社区群众满意数据（xlsx）"]
 
 
 def test_a_community_head_sees_only_the_own_unsatisfied_items(app_as):
