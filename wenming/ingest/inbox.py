@@ -103,6 +103,8 @@ def import_files(files: list[Path], *, db_path: Path, kind=None, coords=None, us
     files = [f for f in files if f.is_file()]
     if not files:
         return missing
+    if held_elsewhere(db_path):  # asked first: with a live WAL, DuckDB may fail on it before it sees the lock
+        return missing + _through_inbox(files, db_path, kind, coords, user)
     try:
         db = Database(db_path)
     except DatabaseUnavailable as exc:
@@ -113,6 +115,26 @@ def import_files(files: list[Path], *, db_path: Path, kind=None, coords=None, us
         return missing + [_result_dict(ingest.import_file(db, f, kind=kind, coords=coords, user=user)) for f in files]
     finally:
         db.close()
+
+
+def held_elsewhere(db_path: Path) -> bool:
+    """Whether another process holds the database file (DuckDB's fcntl lock on it): asked without
+    opening the database, since a running app's write-ahead log may not match the file on disk yet."""
+    import fcntl
+    import os
+    path = Path(db_path)
+    if not path.is_file():
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)  # (before this process opens the file with DuckDB: closing drops its locks)
 
 
 def _through_inbox(files, db_path: Path, kind, coords, user, extra: dict | None = None, quiet: bool = False
