@@ -36,16 +36,6 @@ CREATE OR REPLACE MACRO rule_at(street, rule_name, month) AS (
     FROM rule_values r
     WHERE r.name = rule_name AND r.street_code IN ('*', street) AND r.effective_month <= month);
 
--- Every rule's version in force for a 街道 in a month (a DATE, first day): one row per rule name,
--- the version rule_at chooses (latest effective month, then the 街道's own over the default '*',
--- then the latest change). Read by system/rule_values (the values) and system/rules_in_force (/admin).
-CREATE OR REPLACE MACRO rule_versions_at(street, month) AS TABLE
-SELECT name, value, effective_month, street_code, changed_by, changed_at, note
-FROM rule_values
-WHERE street_code IN ('*', street) AND effective_month <= month
-QUALIFY row_number() OVER (PARTITION BY name
-                           ORDER BY effective_month DESC, street_code <> '*' DESC, changed_at DESC) = 1;
-
 -- Issues as of a moment: the latest known attributes plus their state then, from the transitions
 -- (rectified, 挂账 or open); 无效 is read from the latest version (it applies retroactively).
 -- The state columns are computed alike in patrol_issues (views/20_patrol.sql).
