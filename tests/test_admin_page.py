@@ -315,12 +315,12 @@ def test_account_form_errors_are_chinese(app):
 # -- 大屏设置 -----------------------------------------------------------------------------------
 def test_screen_config_defaults_validation_and_fallback(tiny_db):
     assert screen_config.load(tiny_db) == {"panels": ["headline", "map", "ranking", "theme", "volunteers", "honor",
-                                                      "trends"], "seconds": 15, "banner": ""}
+                                                      "trends", "satisfaction"], "seconds": 15, "banner": ""}
     assert screen_config.validate(screen_config.defaults()) == []
     assert screen_config.validate({"panels": [], "seconds": 4, "banner": "x" * 61}) == [
         "至少启用一个轮播板块", "每个板块停留秒数应在 5–300 秒之间", "横幅文字最多 60 个字（现为 61 个）"]
     assert screen_config.validate({"panels": ["map", "map", "weather"], "seconds": 7.5, "extra": 1}) == [
-        "未知的设置项：extra", "未知的板块：weather（可选：headline、map、ranking、theme、volunteers、honor、trends）",
+        "未知的设置项：extra", "未知的板块：weather（可选：headline、map、ranking、theme、volunteers、honor、trends、satisfaction）",
         "轮播板块不能重复", "每个板块停留秒数应为整数"]
     assert screen_config.validate("nonsense") == ["大屏设置应为一个对象（panels、seconds、banner）"]
     assert screen_config.validate({**screen_config.defaults(), "seconds": 300}) == []
