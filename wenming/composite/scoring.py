@@ -172,7 +172,7 @@ def score_streets(inputs: pd.DataFrame, rules: dict[str, dict], adjustments: pd.
     factor = rule("composite.activity.factor")
     activity = df["activity_score"].astype(float).fillna(0)
     add("activity", "activity", per_street(lambda r: f"月度主题活动得分 × {r['composite.activity.factor']:g}"),
-        [f"{a:.1f} 分" for a in activity], activity.to_numpy() * factor, 100 * factor)
+        [metrics.text("activity_score", a) + " 分" for a in activity], activity.to_numpy() * factor, 100 * factor)
 
     target = rule("volunteer.registration_target")
     residents = df["residents"].astype(float)
@@ -181,19 +181,19 @@ def score_streets(inputs: pd.DataFrame, rules: dict[str, dict], adjustments: pd.
     add("volunteer", "registration",
         per_street(lambda r: f"注册率 / 目标 {r['volunteer.registration_target']:.0%}（封顶 1）"
                              f"× {r['composite.volunteer.registration']:g}"),
-        [f"{r:.1%}" for r in reg_rate], np.minimum(reg_rate.to_numpy() / target, 1.0) * w, w)
+        [metrics.text("registration_rate", r) for r in reg_rate], np.minimum(reg_rate.to_numpy() / target, 1.0) * w, w)
     full = rule("volunteer.hours_per_100_full")
     per100 = (df["hours_verified"].astype(float) / residents * 100).where(residents > 0, 0.0)
     w = rule("composite.volunteer.hours")
     add("volunteer", "hours",
         per_street(lambda r: f"每百名居民月核实时长 / {r['volunteer.hours_per_100_full']:g} 小时（封顶 1）"
                              f"× {r['composite.volunteer.hours']:g}"),
-        [f"{h:.1f} 小时" for h in per100], np.minimum(per100.to_numpy() / full, 1.0) * w, w)
+        [metrics.text("hours_per_100", h) + " 小时" for h in per100], np.minimum(per100.to_numpy() / full, 1.0) * w, w)
     registered = df["registered"].astype(float)
     active_share = (df["active"].astype(float) / registered).where(registered > 0, 0.0)
     w = rule("composite.volunteer.active")
     add("volunteer", "active", per_street(lambda r: f"活跃志愿者占注册人数比例 × {r['composite.volunteer.active']:g}"),
-        [f"{a:.1%}" for a in active_share], active_share.to_numpy() * w, w)
+        [metrics.text("active_share", a) for a in active_share], active_share.to_numpy() * w, w)
 
     base, red_each = rule("composite.honor.base"), rule("composite.honor.red_each")
     black_each, top = rule("composite.honor.black_each"), rule("composite.honor.max")

@@ -15,7 +15,8 @@ from wenming.reports.bulletin_model import points
 
 # (column, legend, colour) in the order the lines stack
 SCORE_PARTS = [("patrol", "网格巡查", "#c8102e"), ("activity", "主题活动", "#e6a23c"),
-               ("volunteer", "志愿服务", "#409eff"), ("honor", "红黑榜", "#67c23a")]
+               ("volunteer", "志愿服务", "#409eff"), ("honor", "红黑榜", "#67c23a"),
+               ("satisfaction", "群众满意", "#13a8a8")]  # 群众满意: drawn only in a month that weights it
 BONUS, DEDUCTION = "#8e44ad", "#8e44ad"
 FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei", "WenQuanYi Zen Hei")
 
@@ -113,7 +114,7 @@ def ranking_layout(totals: pd.DataFrame) -> pd.DataFrame:
     for t in r.itertuples():
         left, parts = 0.0, {}
         for key, _, _ in SCORE_PARTS:
-            value = max(float(getattr(t, key)), 0.0)
+            value = max(float(getattr(t, key, 0.0) or 0.0), 0.0)
             parts[key] = (left, value)
             left += value
         adj = float(t.adjustment)
@@ -136,6 +137,8 @@ def ranking_png(totals: pd.DataFrame) -> bytes:
     fig, ax = _figure(0.21 * max(len(lay), 1) + 1.0)
     y = list(range(len(lay)))[::-1]  # rank 1 on top
     for key, label, color in SCORE_PARTS:
+        if key == "satisfaction" and not (lay[f"{key}_width"] > 0).any():
+            continue
         ax.barh(y, lay[f"{key}_width"], left=lay[f"{key}_left"], color=color, label=label, height=0.62)
     if (lay["bonus_width"] > 0).any():
         ax.barh(y, lay["bonus_width"], left=lay["bonus_left"], color=BONUS, label="加分", height=0.62)
