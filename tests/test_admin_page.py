@@ -358,7 +358,7 @@ def test_screen_settings_and_link_on_the_page(app):
     at.text_input(key="screen_banner").input("热烈欢迎省文明办检查组莅临指导")
     at.button(key="screen_submit").click().run()
     assert "已保存大屏设置" in messages(at)
-    assert screen_config.load(db) == {"panels": ["ranking", "map", "headline", "volunteers", "honor"],
+    assert screen_config.load(db) == {"panels": ["ranking", "map", "headline", "volunteers", "honor", "satisfaction"],
                                       "seconds": 20, "banner": "热烈欢迎省文明办检查组莅临指导"}
     at.number_input(key="screen_seconds").set_value(3)
     at.button(key="screen_submit").click().run()
