@@ -56,15 +56,21 @@ class User:
 def audit(db: Database, username: str | None, action: str, /, **detail) -> None:
     """One audit_log row: who (the acting account), what action, and its details as JSON. A reader
     process (read-only snapshot) leaves it in the shared file; the writer moves it into audit_log."""
-    row = _audit_row(db, username, action, detail)
+    row = _audit_row(db.now(), username, action, detail)
     if db.read_only:
         shared.store(db.origin).audit(row["at"], username, action, detail)
         return
     _execute(db, "system/audit_add", **row)
 
 
-def _audit_row(db: Database, username: str | None, action: str, detail: dict) -> dict:
-    return {"at": db.now(), "username": username, "action": action,
+def audit_on(cur, at, username: str | None, action: str, /, **detail) -> None:
+    """One audit_log row written on `cur`, inside the caller's transaction (so it is committed or
+    rolled back with the write it records): the single definition of an audit row with `audit`."""
+    cur.execute(query_text("system/audit_add"), _audit_row(at, username, action, detail))
+
+
+def _audit_row(at, username: str | None, action: str, detail: dict) -> dict:
+    return {"at": at, "username": username, "action": action,
             "detail": json.dumps(detail, ensure_ascii=False, default=str)}
 
 
@@ -290,7 +296,7 @@ def _write_retried(db: Database, name: str, /, **params) -> None:
 def _audit_retried(db: Database, username: str | None, action: str, /, **detail) -> None:
     if db.read_only:
         return audit(db, username, action, **detail)
-    _write_retried(db, "system/audit_add", **_audit_row(db, username, action, detail))
+    _write_retried(db, "system/audit_add", **_audit_row(db.now(), username, action, detail))
 
 
 def _execute(db: Database, name: str, /, **params) -> None:
