@@ -21,7 +21,7 @@ import pandas as pd
 
 from wenming.core import config
 from wenming.core.access import SYSTEM
-from wenming.core.db import Database
+from wenming.core.db import Database, query_text
 
 NEW, OVERDUE, RETURNED = "新督办", "督办逾期", "退回"
 _overdue_lock = threading.Lock()
@@ -58,7 +58,8 @@ def set_endpoint(db: Database, code: str, url: str, by: str) -> None:
     from wenming.core import auth
     url = check_url(url)
     with db.transaction() as cur:
-        cur.execute("INSERT OR REPLACE INTO settings_kv VALUES (?, ?, ?, ?)", [f"webhook:{code}", url, by, db.now()])
+        cur.execute(query_text("system/setting_put"), {"name": f"webhook:{code}", "value": url, "by": by,
+                                                        "at": db.now()})
     auth.audit(db, by, "设置督办推送地址", code=code, host=urlparse(url).hostname if url else None)
 
 
@@ -108,8 +109,9 @@ def _post(url: str, body: dict, timeout: float) -> tuple[bool, str]:
 def _log(db: Database, order_id: int, event: str, url: str, ok: bool, detail: str) -> None:
     try:
         with db.transaction() as cur:
-            cur.execute("INSERT INTO notification_log VALUES (?, ?, ?, ?, ?, ?)",
-                        [db.now(), order_id, event, urlparse(url).hostname, ok, detail])
+            cur.execute(query_text("system/notification_add"),
+                        {"sent_at": db.now(), "order_id": order_id, "event": event,
+                         "endpoint": urlparse(url).hostname, "ok": ok, "detail": detail})
     except Exception:  # noqa: BLE001 - logging a notice must not fail anything either
         pass
 
