@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from wenming.core import db as dbm
+from wenming.core.auth import audit_on
 from wenming.core.timeutil import add_months, month_start
 from wenming.followup import metrics as fm
 
@@ -50,8 +50,12 @@ def _issue(db, user, community_code: str, issue_no: str, now: datetime) -> pd.Se
 
 
 def _audit(cur, db, username: str, action: str, **detail) -> None:
-    cur.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?)",
-                [_now(db), username, action, json.dumps(detail, ensure_ascii=False, default=str)])
+    audit_on(cur, _now(db), username, action, **detail)
+
+
+def _write(cur, name: str, /, **params) -> None:
+    """The named write queries/system/<name>.sql on the caller's transaction."""
+    cur.execute(dbm.query_text(f"system/{name}"), params)
 
 
 def _rederive_issues(cur) -> None:
@@ -62,8 +66,9 @@ def _rederive_issues(cur) -> None:
         cur.execute(statement, {k: v for k, v in {"known_at": datetime(9999, 12, 31)}.items() if k in wanted})
 
 
-def _next_id(cur, table: str, column: str) -> int:
-    return int(cur.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
+def _next_id(cur, kind: str) -> int:
+    """The next id of a review, extension or appeal (system/<kind>_next_id, one statement per table)."""
+    return int(cur.execute(dbm.query_text(f"system/{kind}_next_id")).fetchone()[0])
 
 
 def _refuse_role(user, allowed: tuple[str, ...], what: str) -> None:
@@ -98,11 +103,11 @@ def record_review(db, user, community_code: str, issue_no: str, result: str, not
         raise FollowupError(f"复查时间 {reviewed_at:%Y-%m-%d %H:%M} 早于整改时间 "
                             f"{pd.Timestamp(issue['rectified_time']):%Y-%m-%d %H:%M}")
     with db.write_lock, db.transaction() as cur:
-        review_id = _next_id(cur, "issue_reviews", "review_id")
-        cur.execute("INSERT INTO issue_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
-                    [review_id, issue["street_code"], community_code, issue_no, outcome, reviewed_at,
-                     (reviewer or "").strip() or user.display_name or user.username, (note or "").strip(),
-                     user.username, now])
+        review_id = _next_id(cur, "review")
+        _write(cur, "review_add", review_id=review_id, street_code=issue["street_code"],
+               community_code=community_code, issue_no=issue_no, result=outcome, reviewed_at=reviewed_at,
+               reviewer=(reviewer or "").strip() or user.display_name or user.username, note=(note or "").strip(),
+               recorded_by=user.username, recorded_at=now)
         _audit(cur, db, user.username, "复查", review=review_id, community=community_code, issue=issue_no,
                result="复查" + outcome, note=(note or "").strip())
         if outcome == "不合格":
@@ -131,25 +136,24 @@ def request_extension(db, user, community_code: str, issue_no: str, new_deadline
     if problem:
         raise FollowupError(problem)
     with db.write_lock, db.transaction() as cur:
-        pending = cur.execute(
-            "SELECT count(*) FROM (SELECT * FROM issue_extensions QUALIFY row_number() OVER "
-            "(PARTITION BY request_id ORDER BY version DESC) = 1) WHERE community_code = ? AND issue_no = ? "
-            "AND status = '待审批'", [community_code, issue_no]).fetchone()[0]
+        pending = cur.execute(dbm.query_text("system/extension_pending"),
+                              {"community": community_code, "issue_no": issue_no}).fetchone()[0]
         if pending:
             raise FollowupError(f"问题 {issue_no} 已有待审批的延期申请，请等街道审批后再申请")
-        request_id = _next_id(cur, "issue_extensions", "request_id")
-        cur.execute("INSERT INTO issue_extensions VALUES (?, 1, ?, ?, ?, ?, ?, ?, '待审批', NULL, ?, ?)",
-                    [request_id, issue["street_code"], community_code, issue_no, current, new_deadline,
-                     reason.strip(), user.username, now])
+        request_id = _next_id(cur, "extension")
+        _write(cur, "extension_add", request_id=request_id, version=1, street_code=issue["street_code"],
+               community_code=community_code, issue_no=issue_no, deadline_before=current,
+               requested_deadline=new_deadline, reason=reason.strip(), status="待审批", decision_reason=None,
+               acted_by=user.username, acted_at=now)
         _audit(cur, db, user.username, "申请延期", request=request_id, community=community_code, issue=issue_no,
                deadline_before=f"{current:%Y-%m-%d %H:%M}", requested=f"{new_deadline:%Y-%m-%d %H:%M}",
                reason=reason.strip())
     return request_id
 
 
-def _latest(cur, table: str, id_column: str, ident: int) -> dict | None:
-    rows = cur.execute(f"SELECT * FROM {table} WHERE {id_column} = ? ORDER BY version DESC LIMIT 1",
-                       [int(ident)]).fetchdf()
+def _latest(cur, kind: str, id_column: str, ident: int) -> dict | None:
+    """The latest version of an extension or appeal (system/<kind>_latest, one statement per table)."""
+    rows = cur.execute(dbm.query_text(f"system/{kind}_latest"), {id_column: int(ident)}).fetchdf()
     return None if rows.empty else rows.iloc[0].to_dict()
 
 
@@ -162,17 +166,18 @@ def decide_extension(db, user, request_id: int, approve: bool, reason: str = "")
         raise FollowupError(problem)
     now = _now(db)
     with db.write_lock, db.transaction() as cur:
-        last = _latest(cur, "issue_extensions", "request_id", request_id)
+        last = _latest(cur, "extension", "request_id", request_id)
         scope = user.scope()
         if last is None or (scope.street_codes is not None and last["street_code"] not in scope.street_codes):
             raise FollowupError(f"延期申请 #{request_id} 不存在，或不属于您的街道")
         if last["status"] != "待审批":
             raise FollowupError(f"延期申请 #{request_id} 已{last['status'][1:]}，不能再次审批")
         status = "已批准" if approve else "已驳回"
-        cur.execute("INSERT INTO issue_extensions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [int(request_id), int(last["version"]) + 1, last["street_code"], last["community_code"],
-                     last["issue_no"], last["deadline_before"], last["requested_deadline"], last["reason"], status,
-                     (reason or "").strip() or None, user.username, now])
+        _write(cur, "extension_add", request_id=int(request_id), version=int(last["version"]) + 1,
+               street_code=last["street_code"], community_code=last["community_code"], issue_no=last["issue_no"],
+               deadline_before=last["deadline_before"], requested_deadline=last["requested_deadline"],
+               reason=last["reason"], status=status, decision_reason=(reason or "").strip() or None,
+               acted_by=user.username, acted_at=now)
         _audit(cur, db, user.username, "批准延期" if approve else "驳回延期", request=int(request_id),
                community=last["community_code"], issue=last["issue_no"],
                requested=f"{pd.Timestamp(last['requested_deadline']):%Y-%m-%d %H:%M}", reason=(reason or "").strip())
@@ -258,18 +263,18 @@ def file_appeal(db, user, street: str, community_code: str, month: date, issue_n
     now = _now(db)
     with db.write_lock:
         with db.transaction() as cur:
-            open_ = cur.execute(
-                "SELECT status FROM (SELECT * FROM composite_appeals QUALIFY row_number() OVER "
-                "(PARTITION BY appeal_id ORDER BY version DESC) = 1) WHERE community_code = ? AND month = ? "
-                "AND item_no = ? AND status IN ('待处理', '已采纳')", [community_code, month, issue_no]).fetchall()
+            open_ = cur.execute(dbm.query_text("system/appeal_open"),
+                                {"community": community_code, "month": month, "issue_no": issue_no}).fetchall()
             if open_:
                 raise FollowupError(f"问题 {issue_no} 在 {month:%Y年%m月} 已有申诉（{open_[0][0]}），不能重复申诉")
         path, digest = _store_image(db, image) if image is not None else (None, None)
         with db.transaction() as cur:
-            appeal_id = _next_id(cur, "composite_appeals", "appeal_id")
-            cur.execute("INSERT INTO composite_appeals VALUES (?, 1, ?, ?, ?, '巡查问题', ?, ?, ?, ?, ?, ?, '待处理', NULL, ?, ?)",
-                        [appeal_id, street, community_code, month, issue_no, lines, reason.strip(),
-                         (evidence or "").strip() or None, path, digest, user.username, now])
+            appeal_id = _next_id(cur, "appeal")
+            _write(cur, "appeal_add", appeal_id=appeal_id, version=1, street_code=street,
+                   community_code=community_code, month=month, item_kind="巡查问题", item_no=issue_no,
+                   item_lines=lines, reason=reason.strip(), evidence=(evidence or "").strip() or None,
+                   image_path=path, image_sha256=digest, status="待处理", decision_reason=None,
+                   acted_by=user.username, acted_at=now)
             _audit(cur, db, user.username, "提出申诉", appeal=appeal_id, community=community_code,
                    month=f"{month:%Y-%m}", issue=issue_no, lines=lines, reason=reason.strip(),
                    image=digest)
@@ -285,17 +290,18 @@ def decide_appeal(db, user, appeal_id: int, accept: bool, reason: str = "") -> N
         raise FollowupError(problem)
     now = _now(db)
     with db.write_lock, db.transaction() as cur:
-        last = _latest(cur, "composite_appeals", "appeal_id", appeal_id)
+        last = _latest(cur, "appeal", "appeal_id", appeal_id)
         if last is None:
             raise FollowupError(f"申诉 #{appeal_id} 不存在")
         if last["status"] != "待处理":
             raise FollowupError(f"申诉 #{appeal_id} 已{last['status'][1:]}，不能再次处理")
         status = "已采纳" if accept else "已驳回"
-        cur.execute("INSERT INTO composite_appeals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [int(appeal_id), int(last["version"]) + 1, last["street_code"], last["community_code"],
-                     last["month"], last["item_kind"], last["item_no"], last["item_lines"], last["reason"],
-                     last["evidence"], last["image_path"], last["image_sha256"], status,
-                     (reason or "").strip() or None, user.username, now])
+        _write(cur, "appeal_add", appeal_id=int(appeal_id), version=int(last["version"]) + 1,
+               street_code=last["street_code"], community_code=last["community_code"], month=last["month"],
+               item_kind=last["item_kind"], item_no=last["item_no"], item_lines=last["item_lines"],
+               reason=last["reason"], evidence=last["evidence"], image_path=last["image_path"],
+               image_sha256=last["image_sha256"], status=status, decision_reason=(reason or "").strip() or None,
+               acted_by=user.username, acted_at=now)
         _audit(cur, db, user.username, "采纳申诉" if accept else "驳回申诉", appeal=int(appeal_id),
                community=last["community_code"], month=f"{pd.Timestamp(last['month']):%Y-%m}",
                issue=last["item_no"], reason=(reason or "").strip())
