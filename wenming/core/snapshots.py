@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from wenming.core import config, shared
-from wenming.core.db import Database, DatabaseUnavailable, storage_damage
+from wenming.core.db import Database, DatabaseUnavailable, query_text, storage_damage
 
 SUFFIX = ".duckdb"
 IN_USE_SECONDS = 600  # a reader that has not said so for this long no longer holds its snapshot
@@ -148,7 +148,9 @@ def drain_audit(db: Database) -> int:
         with db.write_lock:
             cur = db.cursor()
             try:
-                cur.executemany("INSERT INTO audit_log VALUES (?, ?, ?, ?)", rows)
+                # the same statement as auth.audit/audit_on; detail is already JSON text here
+                cur.executemany(query_text("system/audit_add"),
+                                [dict(zip(("at", "username", "action", "detail"), row, strict=True)) for row in rows])
             finally:
                 cur.close()
     return shared.store(db.path).drain_audit(write)
