@@ -396,6 +396,7 @@ def save_calendar(db, street_code: str, year: int, themes: Mapping[int, str], us
     whose theme changed; raises ValueError (Chinese) when the themes are not 12 non-empty ones."""
     from wenming import ingest  # the write side only
     from wenming.core import auth
+    from wenming.core.db import query_text
 
     problems = validate_calendar(themes)
     if problems:
@@ -418,8 +419,10 @@ def save_calendar(db, street_code: str, year: int, themes: Mapping[int, str], us
         else:
             rows.append((street_code, int(year), m, clean[m], user, now))
     with db.transaction() as cur:
-        cur.execute("DELETE FROM theme_calendar WHERE street_code = ? AND year = ?", [street_code, int(year)])
-        cur.executemany("INSERT INTO theme_calendar VALUES (?, ?, ?, ?, ?, ?)", rows)
+        cur.execute(query_text("system/calendar_clear"), {"street": street_code, "year": int(year)})
+        cur.executemany(query_text("system/calendar_month_add"),
+                        [dict(zip(("street", "year", "month", "theme", "changed_by", "changed_at"), row, strict=True))
+                         for row in rows])
     auth.audit(db, user, "修改主题活动日历", street=street_code, year=int(year),
                changes=json.loads(json.dumps({m: {"原": old.get(m), "新": clean[m]} for m in changed},
                                              ensure_ascii=False)))
