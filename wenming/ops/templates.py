@@ -404,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     db = Database(Path(args.db))
     try:
-        streets = db.sql("SELECT street_code, street_name FROM streets ORDER BY street_code")
+        streets = db.named("system/streets")
         codes = [args.street] if args.street else list(streets["street_code"])
         unknown = [c for c in codes if c not in set(streets["street_code"])]
         if unknown:
