@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from wenming.core import geo
+from wenming.core.db import query_text
 
 # read from the versions, not the derived tables, so a batch imported without refreshing
 # (the demo builder) still sees the volunteers and activities it has just loaded
@@ -99,14 +100,10 @@ class Context:
 
     @cached_property
     def _shape_data(self) -> tuple:
-        key = self.cur.execute(
-            "SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()), "
-            "(SELECT count(*) FROM boundaries), (SELECT coalesce(max(submission_id), 0) FROM boundary_versions), "
-            "(SELECT coalesce(max(submission_id), 0) FROM grid_versions), "
-            "(SELECT count(*) FROM submissions WHERE withdrawn_at IS NOT NULL)").fetchone()
+        key = self.cur.execute(query_text("system/boundary_shapes_key")).fetchone()
         if key not in _SHAPE_CACHE:
             _SHAPE_CACHE.clear()
-            rows = self.cur.execute("SELECT level, code, geometry FROM boundaries").fetchall()
+            rows = self.cur.execute(query_text("system/boundary_shapes")).fetchall()
             shapes = {(level, code): geo.geometry_from_geojson(g) for level, code, g in rows}
             grid_community = dict(zip(self.grids["grid_code"], self.grids["community_code"]))
             grid_codes = [c for (lv, c) in shapes if lv == "网格" and c in grid_community]
