@@ -13,6 +13,7 @@ import pandas as pd
 
 from wenming.core import geo
 from wenming.core import rules
+from wenming.core.db import query_text
 from wenming.ingest import template_example
 from wenming.ingest.context import Context
 from wenming.ingest.kinds import Kind
@@ -502,10 +503,8 @@ def _check_reviews(records: list[dict], ctx: Context, rows: _Rows) -> list[dict]
                                         or (ctx.community_by_name.get(rec.get("community")) or [None])[0])}
     state = {}
     if keys:
-        found = ctx.cur.execute(
-            "SELECT community_code, issue_no, is_rectified, status_asof, rectified_time FROM issue_asof(?) "
-            "WHERE list_contains(?, community_code || '/' || issue_no)",
-            [ctx.now, [f"{c}/{n}" for c, n in keys]]).fetchall()
+        found = ctx.cur.execute(query_text("system/review_issue_states"),
+                                {"as_of": ctx.now, "keys": [f"{c}/{n}" for c, n in keys]}).fetchall()
         state = {(c, n): (r, st, t) for c, n, r, st, t in found}
     out = []
     for rec in records:
