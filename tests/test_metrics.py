@@ -86,7 +86,7 @@ def test_every_indicator_names_columns_its_query_returns(tiny_db):
 
 def test_full_marks_are_one_function():
     defaults = {n: v for n, (v, _) in rules.RULE_DEFAULTS.items()}
-    assert [scoring.area_max(defaults, a) for a in scoring.AREA_WEIGHTS] == [40, 25, 25, 10]
+    assert [scoring.area_max(defaults, a) for a in scoring.AREA_WEIGHTS] == [40, 25, 25, 10, 0]  # 群众满意 off by default
     assert scoring.full_marks(defaults) == 100
     assert scoring.full_marks({**defaults, "composite.patrol.on_time": 30}) == 110
 

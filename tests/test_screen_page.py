@@ -87,7 +87,8 @@ def test_each_panel_renders_for_the_screen_without_private_data(app_as, names, p
     expected = {"headline": ["本月发现问题", "整改率", "逾期未整改", "主题活动", "志愿服务时长", "红黑榜"],
                 "map": ["逾期未整改（督办中）", "逾期较多的社区"], "ranking": ["综合考核排名", "文昌社区"],
                 "theme": ["棋牌比赛", "尚未开展", "全年主题安排"], "volunteers": ["星级志愿者", "本月服务之星"],
-                "honor": ["红榜", "黑榜", "2026年10月期"], "trends": ["近 12 个月"]}[panel]
+                "honor": ["红榜", "黑榜", "2026年10月期"], "trends": ["近 12 个月"],
+                "satisfaction": ["满意率", "回访满意率", "各社区满意率"]}[panel]
     for words in expected:
         assert words in shown, words
     if panel == "map":

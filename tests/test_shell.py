@@ -39,7 +39,7 @@ def test_submit_page_renders_for_roles(app_as, role, community):
 def test_registry_paths_follow_the_contract():
     paths = {p.url_path for p in registry.PAGES}
     assert paths == {"overview", "patrol", "activities", "volunteers", "honor", "ranking", "community", "screen",
-                     "submit", "admin", "district", "definitions"}  # 指标口径 beside the contract's paths
+                     "submit", "admin", "district", "definitions", "satisfaction"}  # 指标口径 and 群众满意 beside the contract's paths
     assert registry.landing("community") == "community" and registry.landing("leader") == "overview"
 
 
