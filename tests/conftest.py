@@ -23,6 +23,7 @@ import io
 import json
 import shutil
 import sys
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -354,16 +355,16 @@ def chromium():
         yield b
 
 
-@pytest.fixture
-def visit(served_app, chromium, tmp_path):
-    """visit(path, login=None, community=None, width=1440, height=900) -> a browser Session that has
-    opened the page; after the test, asserts no request left the machine."""
+@contextmanager
+def visits(base: str, chromium):
+    """make(path, login=None, community=None, width=1440, height=900) -> a browser Session on the app at
+    `base` that has opened the page; when the block ends, asserts no request left the machine."""
     from tests.browser.driver import Session
     sessions = []
 
     def make(path: str, login: str | None = None, community: str | None = None, width: int = 1440,
              height: int = 900):
-        s = Session(chromium, served_app["base"], width, height)
+        s = Session(chromium, base, width, height)
         sessions.append(s)
         if login:
             s.demo_login(login, community)
@@ -374,3 +375,10 @@ def visit(served_app, chromium, tmp_path):
     for s in sessions:
         assert s.outside == [], f"requests left the machine: {s.outside}"
         s.close()
+
+
+@pytest.fixture
+def visit(served_app, chromium, tmp_path):
+    """visits() on the session's shared app (tests that write use a private one: see test_followup_browser)."""
+    with visits(served_app["base"], chromium) as make:
+        yield make

@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, copy_db, visits
+from tests.served import serve
 from wenming.composite import month as composite
 from wenming.composite import scoring
 from wenming.core import db as dbm
@@ -30,6 +31,21 @@ _ONE_ISSUE = """SELECT $community AS community_code, 1 AS appeals,
     count(*) FILTER (f_timely) AS timely, count(*) FILTER (f_found) AS timely_den
 FROM patrol_issues($start, $end, $as_of, NULL, $street, $community, NULL, NULL, NULL, NULL, NULL)
 WHERE issue_no = $issue_no"""
+
+
+@pytest.fixture(scope="module")
+def own_app(demo_db_path, tmp_path_factory):
+    """A private copy of the demo: these tests write (复查, 延期, 申诉), and the picks below are worked out
+    on the untouched demo, so neither the shared app's other tests nor these may see each other's writes."""
+    folder = tmp_path_factory.mktemp("followup_browser")
+    with serve(copy_db(demo_db_path, folder), folder / "server.log") as app:
+        yield app
+
+
+@pytest.fixture
+def visit(own_app, chromium):
+    with visits(own_app["base"], chromium) as make:
+        yield make
 
 
 @pytest.fixture(scope="module")
