@@ -214,7 +214,8 @@ with state.guarded("地图"):
                        "网格颜色由红到绿表示按期整改率由低到高，灰色为本期无应整改问题。"),
     }[mode]
     if show_hot and hotspots is not None and len(hotspots):
-        legend += "　:violet[**□**] 复发点位"
+        legend += "　:violet[**□**] 复发点位" + (f"（多个街道时只标出复发最多的 {charts.CITY_MAP_HOTSPOTS} 处，全部见“复发点位”）"
+                                            if several_streets and len(hotspots) > charts.CITY_MAP_HOTSPOTS else "")
     st.caption(legend + "。点击网格可筛选下方各项，点击问题点位查看详情。"
                + ("" if with_grids else "（点击街道或在左侧选择街道后显示社区与网格边界）" if several_streets
                   else "（选择社区后显示网格边界）"))

@@ -6,6 +6,7 @@ import json
 import math
 
 import pandas as pd
+import pydeck as pdk
 import pytest
 
 from wenming.core import geo
@@ -143,3 +144,38 @@ def test_the_screens_map_has_the_whole_width_where_streamlit_stacks_its_columns(
     # 1920 wide: 7/10 of 1920 × (1 − 2 × 1.1 %) = 1314; 390 wide (columns stacked): 390 × 0.978 = 381
     assert Screen(1920, 1080).map_box(False)[0] == 1314
     assert Screen(390, 844).map_box(False)[0] == 381
+
+
+@pytest.mark.parametrize("own_size", [False, True])
+def test_a_square_travels_as_its_centre_and_is_drawn_as_the_cell_ring(own_size):
+    """The density cells and recurring spots carry their centre (and half-sides); deck.gl's JSON
+    expression makes the corners. The expression is also valid Python: evaluated on a row it gives
+    patrol.cell_polygon's ring (without its closing corner) to within 1e-6 degrees (~0.1 m)."""
+    from wenming.patrol import metrics as patrol
+    row = charts._square(120.163, 30.281, 50.0, own_size=own_size)
+    expression = charts.square_polygon(None if own_size else 50.0)
+    layer = pdk.Layer("PolygonLayer", data=[row], get_polygon=expression)
+    assert json.loads(layer.to_json())["getPolygon"] == "@@=" + expression  # one mark: an expression for deck.gl
+    corners = eval(expression, {}, dict(row))  # noqa: S307 - our own constant text
+    expected = patrol.cell_polygon(120.163, 30.281, 50.0)[:4]
+    assert len(corners) == 4
+    for (x, y), (ex, ey) in zip(corners, expected):
+        assert abs(x - ex) < 1e-6 and abs(y - ey) < 1e-6
+    assert len(json.dumps(row)) < len(json.dumps(patrol.cell_polygon(120.163, 30.281, 50.0))) / 2
+
+
+def test_a_map_of_several_streets_marks_only_the_most_recurrent_spots():
+    boundaries = pd.DataFrame([{"level": "街道", "code": f"S{i}", "name": f"街道{i}", "community_code": None,
+                                "geometry": json.dumps({"type": "Polygon", "coordinates": [[[120 + i / 10, 30], [120.05 + i / 10, 30],
+                                                        [120.05 + i / 10, 30.05], [120 + i / 10, 30]]]}),
+                                "centroid_lon": 120.02 + i / 10, "centroid_lat": 30.02} for i in range(2)])
+    spots = pd.DataFrame([{"lon": 120.01, "lat": 30.01 + i / 1e4, "cell_m": 50.0, "max_in_window": 300 - i,
+                           "found_in_period": 3, "top_category": "乱堆放", "grid_name": "一网格",
+                           "community_name": "东苑社区"} for i in range(charts.CITY_MAP_HOTSPOTS + 20)])
+    deck = json.loads(charts.issue_map(boundaries, mode="points", points=None, hotspots=spots).to_json())
+    drawn = next(layer for layer in deck["layers"] if layer["id"] == charts.LAYER_HOTSPOTS)["data"]
+    assert len(drawn) == charts.CITY_MAP_HOTSPOTS
+    assert "300 件问题" in drawn[0]["tip"]  # the most recurrent first
+    one_street = boundaries.head(1).assign(level="社区")  # a 街道 chosen: its 社区 are drawn
+    deck = json.loads(charts.issue_map(one_street, mode="points", points=None, hotspots=spots).to_json())
+    assert len(next(layer for layer in deck["layers"] if layer["id"] == charts.LAYER_HOTSPOTS)["data"]) == len(spots)

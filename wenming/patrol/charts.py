@@ -23,6 +23,7 @@ CHORO_METRICS = {"overdue_open": "逾期未整改数", "on_time_rate": "按期�
 OVERDUE_RGB = [208, 2, 27]
 MIN_MAP_HEIGHT = 320  # pixels: a map flatter than this shows too little to read
 HOTSPOT_RGB = [142, 36, 170]
+CITY_MAP_HOTSPOTS = 100  # recurring spots drawn on a map of several 街道 (the list has them all)
 
 
 class CompactDeck(pdk.Deck):
@@ -64,6 +65,24 @@ def _rounded(coords, digits: int = 6):
     if isinstance(coords, (list, tuple)):
         return [_rounded(c, digits) for c in coords]
     return round(coords, digits)
+
+
+# A square (a density cell, a recurring spot) travels as its centre and its half-width in degrees of
+# longitude (which depends on the latitude), and deck.gl's JSON expression draws its corners (the
+# ring of patrol.cell_polygon, without repeating the first corner): a third of the bytes of five
+# coordinate pairs per square.
+def square_polygon(cell_m: float | None = None) -> str:
+    """The PolygonLayer accessor for squares made by `_square`: all of side cell_m metres, or
+    (None) each of its own size (its half-height `dy` in the row). pydeck marks a string accessor
+    as an expression ("@@=") itself."""
+    dy = "dy" if cell_m is None else round(cell_m / patrol.METRES_PER_DEGREE / 2, 8)
+    return f"[[x - dx, y - {dy}], [x + dx, y - {dy}], [x + dx, y + {dy}], [x - dx, y + {dy}]]"
+
+
+def _square(lon: float, lat: float, cell_m: float, own_size: bool = False) -> dict:
+    (x0, y0), (x1, _), (_, y2) = patrol.cell_polygon(lon, lat, cell_m)[:3]
+    row = {"x": round(float(lon), 6), "y": round(float(lat), 6), "dx": round((x1 - x0) / 2, 8)}
+    return {**row, "dy": round((y2 - y0) / 2, 8)} if own_size else row
 
 
 def _features(boundaries: pd.DataFrame, level, props) -> dict:
@@ -176,12 +195,11 @@ def issue_map(boundaries: pd.DataFrame, *, mode: str = "points", points: pd.Data
 
     if mode in ("points", "density") and cells is not None and len(cells):
         cmax = float(cells["n"].max())
-        data = [{"polygon": patrol.cell_polygon(r.lon, r.lat, cell_m),
-                 "fill": ramp_color(float(r.n), cmax, alpha=210),
+        data = [{**_square(r.lon, r.lat, cell_m), "fill": ramp_color(float(r.n), cmax, alpha=210),
                  "tip": f"约 {cell_m:g} 米方格内 {int(r.n)} 件问题" + (f"，其中逾期 {int(r.overdue)} 件" if r.overdue else "")}
                 for r in cells.itertuples()]
         layers.append(pdk.Layer("PolygonLayer", id=LAYER_CELLS, data=data, pickable=True, stroked=False,
-                                filled=True, get_polygon="polygon", get_fill_color="fill"))
+                                filled=True, get_polygon=square_polygon(cell_m), get_fill_color="fill"))
     elif mode == "points" and points is not None and len(points):
         data = []
         for r in points.sort_values("is_overdue", kind="stable").itertuples():
@@ -192,22 +210,26 @@ def issue_map(boundaries: pd.DataFrame, *, mode: str = "points", points: pd.Data
             if overdue:
                 tip.append(f"逾期天数：{float(r.days_overdue):.1f} 天")
             tip.append(f"网格：{r.grid_name or '—'}（{r.community_name}）")
-            data.append({"lon": float(r.lon), "lat": float(r.lat), "fill": STATUS_RGB.get(status, [144, 147, 153, 255]),
-                         "radius": 14 if overdue else 8, "line": [255, 255, 255, 255] if overdue else [255, 255, 255, 160],
+            data.append({"lon": round(float(r.lon), 6), "lat": round(float(r.lat), 6),
+                         "fill": STATUS_RGB.get(status, [144, 147, 153, 255]), "overdue": int(overdue),
                          "issue_no": r.issue_no, "community_code": r.community_code, "tip": "\n".join(tip)})
         layers.append(pdk.Layer(
             "ScatterplotLayer", id=LAYER_ISSUES, data=data, pickable=True, stroked=True, filled=True,
-            get_position=["lon", "lat"], get_fill_color="fill", get_line_color="line", get_radius="radius",
+            get_position=["lon", "lat"], get_fill_color="fill",
+            get_line_color="overdue ? [255, 255, 255, 255] : [255, 255, 255, 160]",
+            get_radius="overdue ? 14 : 8",
             radius_units='"meters"', radius_min_pixels=3, radius_max_pixels=12, line_width_min_pixels=1,
             auto_highlight=True))
 
     if hotspots is not None and len(hotspots):
-        data = [{"polygon": patrol.cell_polygon(r.lon, r.lat, float(r.cell_m)),
+        if (boundaries["level"] == "街道").any():  # several 街道: 50-m spots are dots; the most recurrent only
+            hotspots = hotspots.head(CITY_MAP_HOTSPOTS)
+        data = [{**_square(r.lon, r.lat, float(r.cell_m), own_size=True),  # the size is each 街道's rule
                  "tip": f"复发点位：{r.grid_name or ''}（{r.community_name}）\n"
                         f"{int(r.max_in_window)} 件问题集中在 {float(r.cell_m):g} 米范围内\n"
                         f"最多的类别：{r.top_category}"} for r in hotspots.itertuples()]
         layers.append(pdk.Layer("PolygonLayer", id=LAYER_HOTSPOTS, data=data, pickable=True, stroked=True,
-                                filled=True, get_polygon="polygon", get_fill_color=HOTSPOT_RGB + [40],
+                                filled=True, get_polygon=square_polygon(), get_fill_color=HOTSPOT_RGB + [40],
                                 get_line_color=HOTSPOT_RGB + [255], line_width_min_pixels=2))
 
     label_level = ("网格" if selected_community and grids["features"]
