@@ -178,3 +178,32 @@ def test_the_login_address_when_signed_in_opens_the_landing_page(visit):
     s.page.wait_for_url("**/community**", timeout=60_000)
     s.settle()
     assert "页面不存在" not in s.text() and "Page not found" not in s.page.locator("body").inner_text()
+
+
+def test_a_reload_draws_the_map_once_at_the_measured_width(visit):
+    """The browser's measured column is kept in a cookie: a reload (a new Streamlit session) reads it
+    and draws the map for that width in its first run, instead of drawing for a guess and running the
+    whole page again when the size report comes in."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    import re
+    s = visit("/patrol", login="演示：以街道领导进入")
+    _open_watching(s, "/patrol")  # the size is measured and answered by now
+    stored = re.search(r"wenming_view=(\d+)\.(\d+)\.(\d+)", s.page.evaluate("() => document.cookie"))
+    assert stored, s.page.evaluate("() => document.cookie")
+    width, vh, vw = map(int, stored.groups())
+    assert (vh, vw) == (900, 1440) and abs(width - _map_box(s)[0]) <= 8  # the map's own column
+
+    runs = []
+
+    def frame(payload):
+        if not isinstance(payload, str):
+            msg = ForwardMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "script_finished":
+                runs.append(msg.script_finished)
+    s.page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    s.open("/patrol")
+    s.page.wait_for_selector("[data-testid='stDeckGlJsonChart']", timeout=60_000)
+    s.page.wait_for_timeout(2500)  # a size report would have come and its run ended by now
+    s.settle()
+    assert len(runs) == 1, runs
