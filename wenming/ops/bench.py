@@ -334,7 +334,9 @@ def _write(args, run: dict, done: bool) -> None:
                      "cached; what pages share — the app's scripts in the browser, the list of places — is warm from "
                      f"the pages before it). **Warm** is the median of {visits} later visits of the page by its address "
                      "(each a reload: a new Streamlit session). `ws KB` is what arrived over the websocket during a "
-                     "warm visit; `elements` counts `[data-testid='stElementContainer']` at idle; `÷ floor` is the warm "
+                     "warm visit, as the page received it; `deflated` is the same messages compressed as one deflate "
+                     "stream (the browser's CompressionStream), about what crosses the network with the websocket's "
+                     "permessage-deflate on (`.streamlit/config.toml`); `elements` counts `[data-testid='stElementContainer']` at idle; `÷ floor` is the warm "
                      "time over the trivial page's warm time measured around the same scale. Target: warm ≤ 3 s, "
                      "cold ≤ 5 s.\n")
         if run["floors"]:
@@ -352,8 +354,8 @@ def _write(args, run: dict, done: bool) -> None:
         head = "| scale | page | role | server cold (s) | server warm (s) | sent (KB) |"
         rule = "|---:|---|---|---:|---:|---:|"
         if with_browser:
-            head += " browser cold (s) | browser warm (s) | ÷ floor | ws KB (warm) | elements | target |"
-            rule += "---:|---:|---:|---:|---:|:---:|"
+            head += " browser cold (s) | browser warm (s) | ÷ floor | ws KB (warm) | deflated KB | elements | target |"
+            rule += "---:|---:|---:|---:|---:|---:|:---:|"
         lines += [head, rule]
         for r in table.to_dict("records"):
             line = (f"| {r['scale']} | {r['page']} | {r['view']} | {r['cold_s']:.2f} | {r['warm_s']:.2f} "
@@ -361,13 +363,13 @@ def _write(args, run: dict, done: bool) -> None:
             if with_browser:
                 b = r.get("browser")
                 if b is None or b.cold is None:
-                    line += " — | — | — | — | — | — |"
+                    line += " — | — | — | — | — | — | — |"
                 else:
                     floors = run["floors"].get(r["scale"])
                     base = statistics.mean([f.warm_s for f in floors]) if floors else float("nan")
                     ok = b.warm_s <= 3 and b.cold.seconds <= 5
                     line += (f" {_fmt(b.cold.seconds)} | {_fmt(b.warm_s)} | {_fmt(b.warm_s / base, '.1f')}× "
-                             f"| {_fmt(b.warm_bytes / 1024, ',.1f')} "
+                             f"| {_fmt(b.warm_bytes / 1024, ',.1f')} | {_fmt(b.warm_deflated / 1024, ',.1f')} "
                              f"| {_fmt(b.warm_elements, '.0f')} | {'✔' if ok else '✘'}{' ⚠' if b.problems else ''} |")
             lines.append(line)
         problems = [(r["scale"], r["page"], r["view"], r["browser"].problems) for r in table.to_dict("records")

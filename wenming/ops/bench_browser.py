@@ -57,7 +57,7 @@ IDLE_DEFINITION = (
 # In the page before any of its scripts: count websocket bytes and note when messages and the end
 # of a run arrive (performance.now(): milliseconds since the navigation started).
 PROBE = """(() => {
-  const s = window.__bench = {bytes: 0, frames: 0, last: 0, ready: 0, runs: 0};
+  const s = window.__bench = {bytes: 0, frames: 0, last: 0, ready: 0, runs: 0, kept: []};
   const Native = window.WebSocket;
   class Counted extends Native {
     constructor(...a) {
@@ -65,6 +65,7 @@ PROBE = """(() => {
       this.addEventListener("message", e => {
         const d = e.data;
         s.bytes += d instanceof ArrayBuffer ? d.byteLength : (d && d.size !== undefined ? d.size : String(d).length);
+        s.kept.push(d);
         s.frames += 1;
         s.last = performance.now();
       });
@@ -87,9 +88,13 @@ IDLE = """quiet => {
   if (!s || !app || app.getAttribute("data-test-script-state") !== "notRunning" || s.frames === 0) return false;
   return performance.now() - Math.max(s.last, s.ready) >= quiet;
 }"""
-MEASURE = """() => {
+MEASURE = """async () => {
   const s = window.__bench;
-  return {idle_ms: Math.max(s.last, s.ready), bytes: s.bytes, frames: s.frames,
+  // what the messages come to deflated, as permessage-deflate carries them (one stream, the
+  // server keeps its window between messages: .streamlit/config.toml enableWebsocketCompression)
+  const stream = new Blob(s.kept).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  const deflated = (await new Response(stream).arrayBuffer()).byteLength;
+  return {idle_ms: Math.max(s.last, s.ready), bytes: s.bytes, deflated: deflated, frames: s.frames,
           elements: document.querySelectorAll("[data-testid='stElementContainer']").length,
           exceptions: Array.from(document.querySelectorAll("[data-testid='stException']")).map(e => e.innerText.slice(0, 300)),
           unavailable: document.body.innerText.includes("数据暂时不可用"),
@@ -102,6 +107,7 @@ class Visit:
     seconds: float
     bytes: int
     elements: int
+    deflated: int = 0  # the same messages deflated: about what crosses the network
     problems: list[str] = field(default_factory=list)
 
 
@@ -119,6 +125,10 @@ class PageResult:
     @property
     def warm_bytes(self) -> float:
         return statistics.median(v.bytes for v in self.warm) if self.warm else float("nan")
+
+    @property
+    def warm_deflated(self) -> float:
+        return statistics.median(v.deflated for v in self.warm) if self.warm else float("nan")
 
     @property
     def warm_elements(self) -> float:
@@ -198,6 +208,7 @@ def _visit(page, url: str) -> Visit:
     if m["path"] != urlparse(url).path:
         problems.append(f"ended on {m['path']}")
     return Visit(seconds=m["idle_ms"] / 1000 if not problems or m["frames"] else float("nan"), bytes=int(m["bytes"]),
+                 deflated=int(m["deflated"]),
                  elements=int(m["elements"]), problems=problems)
 
 
@@ -269,7 +280,7 @@ def run(db_path: Path, scale: int, log, specs: list, identities: dict[str, tuple
                     r = measure(page, base, url_of(spec.url_path), visits, outside, start_s)
                     results[(f"/{spec.url_path}", view)] = r
                     log(f"  browser {spec.url_path:<11} {view:<10} cold {r.cold.seconds:6.2f} s  warm {r.warm_s:6.2f} s  "
-                        f"{r.warm_bytes / 1024:8.1f} KB  {r.warm_elements:5.0f} elements"
+                        f"{r.warm_bytes / 1024:8.1f} KB ({r.warm_deflated / 1024:.1f} KB deflated)  {r.warm_elements:5.0f} elements"
                         + (f"  ! {'; '.join(r.problems)[:300]}" if r.problems else ""))
     return results
 
