@@ -336,7 +336,10 @@ def test_map_helpers():
     assert patrol.cell_size_for((119.9, 30.0, 120.5, 30.5)) >= 500  # a city
     assert patrol.split_param("挂账,逾期,胡说", patrol.STATUS_OPTIONS) == ["挂账", "逾期"]
     assert patrol.counted_days(patrol.Window(datetime(2025, 3, 1), datetime(2025, 4, 1), datetime(2025, 3, 1, 9), "")) is None
-    assert patrol.hours_text(0.5) == "30 分钟" and patrol.hours_text(7.25) == "7.2 小时" and patrol.hours_text(72) == "3.0 天"
+    assert patrol.hours_text(0.5) == "30 分钟" and patrol.hours_text(7.25) == "7.3 小时" and patrol.hours_text(72) == "3.0 天"
+    # 四舍五入 like the registry's formats: 0.5125 h = 30.75 min → 31; 2.5 min rounds up; 3.05 天 (73.2 h) → 3.1
+    assert patrol.hours_text(0.5125) == "31 分钟" and patrol.hours_text(2.5 / 60) == "3 分钟"
+    assert patrol.hours_text(73.2) == "3.1 天"
 
 
 @pytest.mark.parametrize("as_of", [datetime(2025, 3, 5), datetime(2025, 3, 7), datetime(2025, 4, 1),

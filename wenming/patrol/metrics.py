@@ -104,14 +104,16 @@ pct = formats.pct
 
 
 def hours_text(hours) -> str:
-    """Hours as people read them: 45 分钟, 7.5 小时, 3.2 天."""
+    """Hours as people read them: 45 分钟, 7.5 小时, 3.2 天, rounded 四舍五入 as every surface rounds
+    (7.25 小时 → 7.3, not Python's 7.2)."""
+    from wenming.core.formats import half_up
     if hours is None or hours != hours:
         return "—"
     if hours < 1:
-        return f"{hours * 60:.0f} 分钟"
+        return f"{half_up(hours * 60, 0):.0f} 分钟"
     if hours < 48:
-        return f"{hours:.1f} 小时"
-    return f"{hours / 24:.1f} 天"
+        return f"{half_up(hours, 1):.1f} 小时"
+    return f"{half_up(hours / 24, 1):.1f} 天"
 
 
 def delta(current, previous, *, rate: bool = False, unit: str = "") -> str | None:
