@@ -328,3 +328,15 @@ def test_trend_figures_are_dark_static_and_sized_for_the_screen():
     assert fig.layout.hovermode is False and list(fig.data[0].x) == ["10月", "11月*"]
     hours = pd.DataFrame({"month": pd.to_datetime(["2026-11-01"]), "hours_verified": [6496.5]})
     assert len(view.hours_trend(hours).data) == 1  # without a 'volunteers' column: the bars alone
+
+
+def test_the_ranking_board_shows_satisfaction_only_where_it_has_points():
+    row = {"rank": 1, "community": "东苑社区", "total": 86.4, "patrol": 35.0, "activity": 22.5, "volunteer": 20.0,
+           "honor": 6.0, "satisfaction": 2.9, "adjustment": 0.0, "change": "↑1", "board": "", "small_sample": False}
+    data = {"month": date(2026, 11, 1), "as_of": datetime(2026, 12, 10), "provisional": False, "rows": [row],
+            "weights": {"patrol": 40, "activity": 25, "volunteer": 25, "honor": 10, "satisfaction": 0.0}}
+    off = view.ranking_html(data)
+    assert "群众满意" not in off and off.count('class="part"') == 4 + 4 and 'scr-rank five' not in off
+    on = view.ranking_html({**data, "weights": {**data["weights"], "patrol": 35, "satisfaction": 5}})
+    assert "群众满意<br><small>满分5</small>" in on and on.count('class="part"') == 5 + 5
+    assert '<div class="part">2.90</div>' in on and 'class="scr-rank five"' in on

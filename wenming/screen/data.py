@@ -203,7 +203,8 @@ def panel_ranking(db, scope: Scope, street: str, now: datetime) -> dict:
     for r in totals.itertuples():
         rows.append({"rank": int(r.rank), "community": r.community_name, "total": _num(r.total),
                      "patrol": _num(r.patrol), "activity": _num(r.activity), "volunteer": _num(r.volunteer),
-                     "honor": _num(r.honor), "adjustment": _num(getattr(r, "adjustment", 0.0)),
+                     "honor": _num(r.honor), "satisfaction": _num(getattr(r, "satisfaction", 0.0)),
+                     "adjustment": _num(getattr(r, "adjustment", 0.0)),
                      "change": str(r.change or ""), "board": tags.get(r.community_code, ""),
                      "small_sample": bool(getattr(r, "small_sample", False))})
     weights = max_points(result.rules)

@@ -338,17 +338,20 @@ def _points(v) -> str:
 
 
 def ranking_html(data: dict, seconds: float = 15) -> str:
-    """The ranking board: every 社区 with its total (bar), the four area scores, the change in rank
-    and its place on the 社区 red/black board; more rows than fit scroll in a seamless loop."""
+    """The ranking board: every 社区 with its total (bar), the area scores (群众满意 too where a 街道
+    has given it points), the change in rank and its place on the 社区 red/black board; more rows
+    than fit scroll in a seamless loop."""
     w = data.get("weights") or {}
+    parts = [("网格巡查", "patrol"), ("主题活动", "activity"), ("志愿服务", "volunteer"), ("红黑榜", "honor")]
+    if float(w.get("satisfaction") or 0) > 0:
+        parts.append(("群众满意", "satisfaction"))
 
     def head_part(label, key):
         full = w.get(key)
         return f'<div class="part">{label}' + (f"<br><small>满分{full:g}</small>" if full else "") + "</div>"
 
     head = ('<div class="scr-rank-head"><div>名次</div><div>社区</div><div>综合得分</div>'
-            + head_part("网格巡查", "patrol") + head_part("主题活动", "activity")
-            + head_part("志愿服务", "volunteer") + head_part("红黑榜", "honor") + '<div class="chg">名次变化</div></div>')
+            + "".join(head_part(label, key) for label, key in parts) + '<div class="chg">名次变化</div></div>')
     rows = []
     for r in data["rows"]:
         cls = f" g{r['rank']}" if r["rank"] <= 3 else ""
@@ -367,9 +370,8 @@ def ranking_html(data: dict, seconds: float = 15) -> str:
             f'<div class="nm">{e(r["community"])}{chip}</div>'
             f'<div class="scr-score"><div class="tr"><div class="fl" style="width:{pct:.1f}%"></div></div>'
             f'<div class="v">{_points(r["total"])}</div></div>'
-            f'<div class="part">{_points(r["patrol"])}</div><div class="part">{_points(r["activity"])}</div>'
-            f'<div class="part">{_points(r["volunteer"])}</div><div class="part">{_points(r["honor"])}</div>'
-            f'<div class="chg {direction}">{e(change)}</div></div>')
+            + "".join(f'<div class="part">{_points(r.get(key))}</div>' for _, key in parts)
+            + f'<div class="chg {direction}">{e(change)}</div></div>')
     scroll = len(rows) > VISIBLE_RANK_ROWS
     body = "".join(rows)
     style = _reveal_style(len(rows) - VISIBLE_RANK_ROWS, "--rank-row", seconds) if scroll else ""
@@ -379,7 +381,7 @@ def ranking_html(data: dict, seconds: float = 15) -> str:
     board = ('<div class="scr-rank-view"><div class="scr-rank-list' + (" scroll" if scroll else "") + f'"{style}>'
              + (body or '<div class="scr-empty">本月尚无考核数据</div>') + "</div></div>")
     return (f'<div class="scr-panel">{title_html("综合考核排名", sub, tag)}'
-            f'<div class="scr-body scr-card"><div class="scr-rank">{head}{board}</div></div></div>')
+            f'<div class="scr-body scr-card"><div class="scr-rank{" five" if len(parts) == 5 else ""}">{head}{board}</div></div></div>')
 
 
 # -- 本月主题活动 ------------------------------------------------------------------------------------
