@@ -88,7 +88,7 @@ with tab_board:
             board = submit_model.board_now(db, scope, now=now)
             street_names = dict(zip(board["street_code"], board["street_name"]))
             if len(street_names) > 1:
-                pick = st.selectbox("街道", [None, *street_names], key="submit_street",
+                pick = st.selectbox("街道", [None, *street_names], key="submit_street", width=280,
                                     format_func=lambda c: "全部街道" if c is None else street_names[c])
                 if pick is not None:
                     board = board[board["street_code"] == pick]
@@ -125,29 +125,34 @@ with tab_log:
                                        column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
                 rejected = log[log["outcome"] == "rejected"]
                 if not rejected.empty:
-                    with st.expander("查看拒收文件的问题"):
-                        pick = st.selectbox("拒收的报送", rejected["submission_id"],
-                                            format_func=lambda i: f"#{i} {rejected.set_index('submission_id').loc[i, 'file_name']}")
-                        problems = json.loads(rejected.set_index("submission_id").loc[pick, "problems"] or "[]")
-                        st.dataframe(pd.DataFrame([{"级别": p.get("level"), "工作表": p.get("sheet"), "行": p.get("row"),
-                                                    "列": column_cell(p.get("column") or "", p.get("letter") or ""),
-                                                    "值": p.get("value"), "问题": p.get("reason")} for p in problems]),
-                                     hide_index=True, width="stretch")
+                    box = st.expander("查看拒收文件的问题", key="submit_rejected_open", on_change="rerun")
+                    if box.open:  # built only once opened
+                        with box:
+                            pick = st.selectbox("拒收的报送", rejected["submission_id"],
+                                                format_func=lambda i: f"#{i} {rejected.set_index('submission_id').loc[i, 'file_name']}")
+                            problems = json.loads(rejected.set_index("submission_id").loc[pick, "problems"] or "[]")
+                            st.dataframe(pd.DataFrame([{"级别": p.get("level"), "工作表": p.get("sheet"), "行": p.get("row"),
+                                                        "列": column_cell(p.get("column") or "", p.get("letter") or ""),
+                                                        "值": p.get("value"), "问题": p.get("reason")} for p in problems]),
+                                         hide_index=True, width="stretch")
                 if user.role == "admin":
                     accepted = log[(log["outcome"] == "accepted") & log["withdrawn_at"].isna()]
-                    with st.expander("撤回一次报送（管理员）", icon=":material/undo:"):
-                        st.caption("撤回后，该文件带来的版本不再计入，记录回到此前的状态；报送记录保留撤回人和原因。")
-                        with st.form("withdraw"):
-                            pick = st.selectbox("报送", accepted["submission_id"],
-                                                format_func=lambda i: f"#{i} {accepted.set_index('submission_id').loc[i, 'file_name']}")
-                            reason = st.text_input("撤回原因（必填）")
-                            if st.form_submit_button("确认撤回", type="primary"):
-                                try:
-                                    name = ingest.withdraw(db, int(pick), user=user.username, reason=reason)
-                                    auth.audit(db, user.username, "撤回报送", submission=int(pick), reason=reason)
-                                    st.success(f"已撤回 #{pick} {md_escape(name)}")
-                                except ValueError as exc:
-                                    st.error(str(exc))
+                    box = st.expander("撤回一次报送（管理员）", icon=":material/undo:", key="submit_withdraw_open",
+                                      on_change="rerun")
+                    if box.open:  # built only once opened
+                        with box:
+                            st.caption("撤回后，该文件带来的版本不再计入，记录回到此前的状态；报送记录保留撤回人和原因。")
+                            with st.form("withdraw"):
+                                pick = st.selectbox("报送", accepted["submission_id"],
+                                                    format_func=lambda i: f"#{i} {accepted.set_index('submission_id').loc[i, 'file_name']}")
+                                reason = st.text_input("撤回原因（必填）")
+                                if st.form_submit_button("确认撤回", type="primary"):
+                                    try:
+                                        name = ingest.withdraw(db, int(pick), user=user.username, reason=reason)
+                                        auth.audit(db, user.username, "撤回报送", submission=int(pick), reason=reason)
+                                        st.success(f"已撤回 #{pick} {md_escape(name)}")
+                                    except ValueError as exc:
+                                        st.error(str(exc))
 
 with tab_templates:
     if tab_templates.open is not False:

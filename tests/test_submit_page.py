@@ -13,6 +13,7 @@ from tests.conftest import HF_DONGYUAN, PATROL_DEFAULT, PATROL_HEADER, copy_db, 
 from wenming.core.access import Scope
 from wenming.core.auth import User
 from wenming.core.timeutil import china_now
+from wenming.honor.metrics import md_escape
 from wenming.reports import submit as model
 
 ADMIN = User("root", "admin", None, place="全部街道")
@@ -115,3 +116,21 @@ def test_only_the_open_tab_is_built(submit_app):
     assert log is not None and "巡查记录.csv" in set(log["文件"])
     assert _frame(at, "巡查记录（本月行数）") is None
     assert not [b for b in at.button if b.label == "开始导入"]
+
+
+def test_withdraw_form_is_built_once_opened_and_withdraws(submit_app):
+    at = submit_app("报送记录")
+    assert not at.exception
+    assert not [b for b in at.button if b.label == "确认撤回"]  # the 撤回 expander is closed: not built
+    at.session_state["submit_withdraw_open"] = True
+    at.run()
+    patrol = _frame(at, "报送人")
+    sid = int(patrol.loc[patrol["文件"] == "巡查记录.csv", "编号"].iloc[0])
+    next(s for s in at.selectbox if s.label == "报送").set_value(sid)
+    next(t for t in at.text_input if t.label == "撤回原因（必填）").input("重复报送")
+    next(b for b in at.button if b.label == "确认撤回").click().run()
+    assert not at.exception and not at.error
+    assert f"已撤回 #{sid} {md_escape('巡查记录.csv')}" in [s.value for s in at.success]
+    at.run()  # the log was read before the withdrawal in that run
+    log = _frame(at, "报送人")
+    assert log.loc[log["编号"] == sid, "撤回原因"].iloc[0] == "重复报送"
