@@ -230,7 +230,7 @@ with st.container(border=True):
                 who = "、".join(names) if len(names) <= 5 else "、".join(names[:5]) + f"等 {len(names)} 个社区"
                 lines.append(f"- **{kind}{status}**：{who}")
             st.markdown(f"{late['community_code'].nunique()} 个社区有逾期或未报送的项目：\n" + "\n".join(lines))
-        link("pages/submit.py", "报送情况和催报清单", ":material/upload_file:")
+        link("pages/submit.py", "报送情况和催报清单", ":material/upload_file:", submit_tab="报送情况")
 
 # -- the month's 通报: every 社区's 督办 list is in it, so for the 街道 and above, not a 社区 head ----------
 if user.role in BULLETIN_ROLES:

@@ -95,82 +95,83 @@ small_n = int(totals["small_sample"].fillna(False).astype(bool).sum())
 c[3].metric("含样本不足的社区", f"{small_n} 个", help="至少一项比率的问题少于 "
             f"{result.rules['patrol.sample_min']:g} 条，已按街道平均收缩", border=True)
 
-# the rank history re-scores every month of the year: computed only while its tab is open
+# only the open tab runs and is sent (the rank history re-scores every month of the year)
 tab_rank, tab_history, tab_board, tab_rules = st.tabs(["本月排名", "排名走势", "社区红黑榜", "评分规则与说明"],
                                                       key="ranking_tab", on_change="rerun")
 
 with tab_rank:
-    with state.guarded("排名表"):
-        weights = {k: ranking.area_max(result.rules, k) for k in ("patrol", "activity", "volunteer", "honor")}
+    if tab_rank.open is not False:
+        with state.guarded("排名表"):
+            weights = {k: ranking.area_max(result.rules, k) for k in ("patrol", "activity", "volunteer", "honor")}
 
-        def detail_link(code: str) -> str | None:
-            # a 社区 head's 我的社区 shows their own 社区 only: no link on the other rows
-            if user.role == "community" and code != user.community_code:
-                return None
-            q = {"period": f.period.key, "street": f.street if len(streets) > 1 else None, "community": code}
-            return "/community?" + "&".join(f"{k}={v}" for k, v in q.items() if v)
+            def detail_link(code: str) -> str | None:
+                # a 社区 head's 我的社区 shows their own 社区 only: no link on the other rows
+                if user.role == "community" and code != user.community_code:
+                    return None
+                q = {"period": f.period.key, "street": f.street if len(streets) > 1 else None, "community": code}
+                return "/community?" + "&".join(f"{k}={v}" for k, v in q.items() if v)
 
-        shown = table.assign(详情=[detail_link(c) for c in table["社区编码"]])
-        shown["样本不足"] = [("" if not v else v if "、" not in v else f"{v.split('、')[0]}等 {len(v.split('、'))} 项")
-                          for v in shown["样本不足"]]
-        if highlight in set(table["社区编码"]):
-            shown = shown.assign(社区=[f"▶ {n}" if c == highlight else n for n, c in zip(shown["社区"], shown["社区编码"])])
+            shown = table.assign(详情=[detail_link(c) for c in table["社区编码"]])
+            shown["样本不足"] = [("" if not v else v if "、" not in v else f"{v.split('、')[0]}等 {len(v.split('、'))} 项")
+                              for v in shown["样本不足"]]
+            if highlight in set(table["社区编码"]):
+                shown = shown.assign(社区=[f"▶ {n}" if c == highlight else n for n, c in zip(shown["社区"], shown["社区编码"])])
 
-        def _mark(frame: pd.DataFrame):
-            return frame.style.apply(lambda row: ["background-color: #fff4e5" if row["社区编码"] == highlight else ""
-                                                  for _ in row], axis=1)
+            def _mark(frame: pd.DataFrame):
+                return frame.style.apply(lambda row: ["background-color: #fff4e5" if row["社区编码"] == highlight else ""
+                                                      for _ in row], axis=1)
 
-        has_adjustment = bool(table["加减分"].abs().gt(0).any())
-        has_small = bool(table["样本不足"].str.len().gt(0).any())
-        order = ["名次", "社区", "总分", "网格巡查", "主题活动", "志愿服务", "红黑榜"] + (["加减分"] if has_adjustment else []) \
-            + ["较上月"] + (["样本不足"] if has_small else []) + ["详情"]
-        st.dataframe(
-            _mark(shown), hide_index=True, width="stretch", placeholder="", height=35 * (len(shown) + 1) + 3 if len(shown) <= 30 else 800,
-            column_order=order,
-            column_config={
-                "名次": st.column_config.TextColumn("名次", width=76),
-                "社区": st.column_config.TextColumn("社区", width=92),
-                "总分": st.column_config.NumberColumn("总分", format=POINTS, width=64,
-                                                    help=f"满分 {ranking.full_marks(result.rules):g} 分，另加手工加减分"),
-                "网格巡查": st.column_config.NumberColumn(f"网格巡查 {weights['patrol']:g}", format=POINTS, width=78),
-                "主题活动": st.column_config.NumberColumn(f"主题活动 {weights['activity']:g}", format=POINTS, width=78),
-                "志愿服务": st.column_config.NumberColumn(f"志愿服务 {weights['volunteer']:g}", format=POINTS, width=78),
-                "红黑榜": st.column_config.NumberColumn(f"红黑榜 {weights['honor']:g}", format=POINTS, width=70),
-                "加减分": st.column_config.NumberColumn("加减分", format="%+.2f", width=64,
-                                                     help="管理员手工加分/扣分，原因见“失分明细”"),
-                "较上月": st.column_config.TextColumn("较上月", width=60, help="名次变化：↑ 上升，↓ 下降，新 = 上月没有名次"),
-                "样本不足": st.column_config.TextColumn("样本不足", width=130, help="这些比率的问题少于 "
-                                                     f"{result.rules['patrol.sample_min']:g} 条，已按街道平均收缩"),
-                "详情": st.column_config.LinkColumn("详情", display_text="失分明细", width=72),
-            }, key="ranking_table")
-        tied = table[table["名次"].str.startswith("并列")]
-        notes = []
-        if len(tied):
-            notes.append("总分相同（保留两位小数）的社区名次并列，下一名次顺延。")
-        if table["样本不足"].str.len().gt(0).any():
-            notes.append("“样本不足”列出的比率问题少于 "
-                         f"{result.rules['patrol.sample_min']:g} 条，按街道平均水平收缩后计分。")
-        notes.append("列名中的数字为该项满分；点“失分明细”查看一个社区每一项的得分、失分和怎样提升。"
-                     "排名只衡量报送的台账和比率，不等于社区工作的全部，详见“评分规则与说明”。")
-        st.caption(" ".join(notes))
-        export = table.rename(columns={"样本不足": "样本不足的比率"})
-        with st.container(horizontal=True):
-            widgets.download_xlsx(db, "下载排名（Excel）", export, widgets.export_name(street_name, "综合考核排名", f.period),
-                                  key="ranking_xlsx", sheet="综合考核",
-                                  title=f"{street_name}{f.period.label}综合考核排名" + ("（暂定）" if result.provisional else ""))
-            widgets.download_xlsx(db, "下载每项得分明细（Excel）", ranking.lines_table(result),
-                                  widgets.export_name(street_name, "综合考核明细", f.period), key="ranking_lines_xlsx",
-                                  sheet="得分明细",
-                                  title=f"{street_name}{f.period.label}综合考核得分明细" + ("（暂定）" if result.provisional else ""))
-    # -- 督办单 on a 社区's result of the month (wenming/ui/supervision.py) --
-    if f.period.kind == "month":
-        supervision_ui.ranking_block(db, user, street=street, month=month)
-    # the month's 通报 carries every 社区's 督办 list: for the 街道 and above, not for a 社区 head
-    if user.role in BULLETIN_ROLES:
-        with state.guarded("月度通报"):
-            st.markdown("##### 月度通报")
-            st.caption("排名、四项工作、逾期问题和红黑榜汇成一份通报（Word、Excel 或 A4 打印版），以次月 10 日前报送的数据为准。")
-            bulletin_button.offer(db, user, street, month, key="ranking_bulletin")
+            has_adjustment = bool(table["加减分"].abs().gt(0).any())
+            has_small = bool(table["样本不足"].str.len().gt(0).any())
+            order = ["名次", "社区", "总分", "网格巡查", "主题活动", "志愿服务", "红黑榜"] + (["加减分"] if has_adjustment else []) \
+                + ["较上月"] + (["样本不足"] if has_small else []) + ["详情"]
+            st.dataframe(
+                _mark(shown), hide_index=True, width="stretch", placeholder="", height=35 * (len(shown) + 1) + 3 if len(shown) <= 30 else 800,
+                column_order=order,
+                column_config={
+                    "名次": st.column_config.TextColumn("名次", width=76),
+                    "社区": st.column_config.TextColumn("社区", width=92),
+                    "总分": st.column_config.NumberColumn("总分", format=POINTS, width=64,
+                                                        help=f"满分 {ranking.full_marks(result.rules):g} 分，另加手工加减分"),
+                    "网格巡查": st.column_config.NumberColumn(f"网格巡查 {weights['patrol']:g}", format=POINTS, width=78),
+                    "主题活动": st.column_config.NumberColumn(f"主题活动 {weights['activity']:g}", format=POINTS, width=78),
+                    "志愿服务": st.column_config.NumberColumn(f"志愿服务 {weights['volunteer']:g}", format=POINTS, width=78),
+                    "红黑榜": st.column_config.NumberColumn(f"红黑榜 {weights['honor']:g}", format=POINTS, width=70),
+                    "加减分": st.column_config.NumberColumn("加减分", format="%+.2f", width=64,
+                                                         help="管理员手工加分/扣分，原因见“失分明细”"),
+                    "较上月": st.column_config.TextColumn("较上月", width=60, help="名次变化：↑ 上升，↓ 下降，新 = 上月没有名次"),
+                    "样本不足": st.column_config.TextColumn("样本不足", width=130, help="这些比率的问题少于 "
+                                                         f"{result.rules['patrol.sample_min']:g} 条，已按街道平均收缩"),
+                    "详情": st.column_config.LinkColumn("详情", display_text="失分明细", width=72),
+                }, key="ranking_table")
+            tied = table[table["名次"].str.startswith("并列")]
+            notes = []
+            if len(tied):
+                notes.append("总分相同（保留两位小数）的社区名次并列，下一名次顺延。")
+            if table["样本不足"].str.len().gt(0).any():
+                notes.append("“样本不足”列出的比率问题少于 "
+                             f"{result.rules['patrol.sample_min']:g} 条，按街道平均水平收缩后计分。")
+            notes.append("列名中的数字为该项满分；点“失分明细”查看一个社区每一项的得分、失分和怎样提升。"
+                         "排名只衡量报送的台账和比率，不等于社区工作的全部，详见“评分规则与说明”。")
+            st.caption(" ".join(notes))
+            export = table.rename(columns={"样本不足": "样本不足的比率"})
+            with st.container(horizontal=True):
+                widgets.download_xlsx(db, "下载排名（Excel）", export, widgets.export_name(street_name, "综合考核排名", f.period),
+                                      key="ranking_xlsx", sheet="综合考核",
+                                      title=f"{street_name}{f.period.label}综合考核排名" + ("（暂定）" if result.provisional else ""))
+                widgets.download_xlsx(db, "下载每项得分明细（Excel）", ranking.lines_table(result),
+                                      widgets.export_name(street_name, "综合考核明细", f.period), key="ranking_lines_xlsx",
+                                      sheet="得分明细",
+                                      title=f"{street_name}{f.period.label}综合考核得分明细" + ("（暂定）" if result.provisional else ""))
+        # -- 督办单 on a 社区's result of the month (wenming/ui/supervision.py) --
+        if f.period.kind == "month":
+            supervision_ui.ranking_block(db, user, street=street, month=month)
+        # the month's 通报 carries every 社区's 督办 list: for the 街道 and above, not for a 社区 head
+        if user.role in BULLETIN_ROLES:
+            with state.guarded("月度通报"):
+                st.markdown("##### 月度通报")
+                st.caption("排名、四项工作、逾期问题和红黑榜汇成一份通报（Word、Excel 或 A4 打印版），以次月 10 日前报送的数据为准。")
+                bulletin_button.offer(db, user, street, month, key="ranking_bulletin")
 
 with tab_history:
     with state.guarded("排名走势"):
@@ -196,16 +197,18 @@ with tab_history:
                             config={"displaylogo": False}, key="ranking_history")
 
 with tab_board:
-    with state.guarded("社区红黑榜"):
-        st.caption(ranking.board_rule_text(result.rules, result.provisional))
-        widgets.community_board(result)
+    if tab_board.open is not False:
+        with state.guarded("社区红黑榜"):
+            st.caption(ranking.board_rule_text(result.rules, result.provisional))
+            widgets.community_board(result)
 
 with tab_rules:
-    with state.guarded("评分规则"):
-        st.markdown(f"##### {f.period.label}执行的评分规则（满分 {ranking.full_marks(result.rules):g} 分）")
-        st.caption("规则按生效月份保存：过去的月份按当时的规则计分，规则调整只影响生效月份及以后。")
-        for area in ranking.rules_text(result.rules):
-            head = f"**{area['area']}**" + (f"（{area['max']:g} 分）" if area["max"] is not None else "")
-            st.markdown(head + "\n" + "\n".join(f"- {line}" for line in area["lines"]))
-        st.markdown("##### 这个排名衡量什么、不衡量什么")
-        st.markdown("\n".join(f"- {p}" for p in ranking.fairness_note(result.rules)))
+    if tab_rules.open is not False:
+        with state.guarded("评分规则"):
+            st.markdown(f"##### {f.period.label}执行的评分规则（满分 {ranking.full_marks(result.rules):g} 分）")
+            st.caption("规则按生效月份保存：过去的月份按当时的规则计分，规则调整只影响生效月份及以后。")
+            for area in ranking.rules_text(result.rules):
+                head = f"**{area['area']}**" + (f"（{area['max']:g} 分）" if area["max"] is not None else "")
+                st.markdown(head + "\n" + "\n".join(f"- {line}" for line in area["lines"]))
+            st.markdown("##### 这个排名衡量什么、不衡量什么")
+            st.markdown("\n".join(f"- {p}" for p in ranking.fairness_note(result.rules)))

@@ -27,7 +27,8 @@ def admin_db_path(demo_db_path, tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app(admin_db_path, monkeypatch):
-    """app(page='pages/admin.py', role='admin') -> (AppTest that has run, the app's Database)."""
+    """app(page='pages/admin.py', role='admin', tab=None) -> (AppTest that has run with /admin's `tab`
+    open, the app's Database)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
     from wenming.ui import state
@@ -36,11 +37,13 @@ def app(admin_db_path, monkeypatch):
     st.cache_data.clear()
     db = state._open(str(admin_db_path))
 
-    def make(page: str = "pages/admin.py", role: str = "admin"):
+    def make(page: str = "pages/admin.py", role: str = "admin", tab: str | None = None):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
         at.session_state["user"] = auth.demo_user(db, role, OWN if role == "community" else None)
         at.run()
         at.switch_page(page)
+        if tab:  # only the open tab of /admin is built
+            at.session_state["admin_tab"] = tab
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         return at, db
@@ -64,9 +67,14 @@ def test_admin_page_has_every_tab(app):
     assert [t.label for t in at.tabs] == ["账号", "评分规则", "问题类别时限", "加分/扣分", "大屏设置", "审计日志", "督办推送", "申诉与延期"]
     assert at.title[0].value == "管理"
     assert not [e.value for e in at.error]
+    assert not at.number_input  # 账号 is open: the other tabs are not built
+    at.session_state["admin_tab"] = "评分规则"
+    at.run()
+    assert "网格巡查：按期整改率 × 分值" in {n.label for n in at.number_input}  # the labels from rules.RULE_DEFAULTS
+    at.session_state["admin_tab"] = "问题类别时限"
+    at.run()
     labels = {n.label for n in at.number_input}
-    assert "网格巡查：按期整改率 × 分值" in labels  # the Chinese labels from rules.RULE_DEFAULTS
-    assert "暴露垃圾（小时）" in labels
+    assert "暴露垃圾（小时）" in labels and "网格巡查：按期整改率 × 分值" not in labels
 
 
 @pytest.mark.parametrize("role", ["leader", "community", "district", "screen"])
@@ -84,7 +92,7 @@ def test_only_admin_may_open_admin(app, role):
 
 # -- 评分规则: versioned -------------------------------------------------------------------------
 def test_rule_edit_inserts_a_new_version_and_an_earlier_month_keeps_the_old_value(app):
-    at, db = app()
+    at, db = app(tab="评分规则")
     this = month_start(db.now().date())
     before = db.sql("SELECT * FROM rule_values WHERE name = 'composite.patrol.on_time'")
     assert list(before["value"]) == [20.0]
@@ -120,7 +128,7 @@ def test_rule_edit_inserts_a_new_version_and_an_earlier_month_keeps_the_old_valu
 
 
 def test_rule_edit_for_a_past_month_needs_confirmation(app):
-    at, db = app()
+    at, db = app(tab="评分规则")
     past = add_months(month_start(db.now().date()), -3)
     at.selectbox(key="rules_month").set_value(past).run()
     assert "早于本月" in messages(at, "warning")
@@ -131,7 +139,7 @@ def test_rule_edit_for_a_past_month_needs_confirmation(app):
 
 
 def test_invalid_rule_edit_on_the_page_is_refused_in_chinese(app):
-    at, db = app()
+    at, db = app(tab="评分规则")
     this = month_start(db.now().date())
     at.number_input(key=f"rule_*_{this:%Y%m}_composite.patrol.rectified").set_value(-1.0)
     at.button(key="rules_submit").click().run()
@@ -194,7 +202,7 @@ def test_rules_in_force_agree_with_rule_at_for_every_rule(app):
 
 # -- 问题类别时限 --------------------------------------------------------------------------------
 def test_time_limit_edit_is_versioned_and_recomputes_only_later_deadlines(app):
-    at, db = app()
+    at, db = app(tab="问题类别时限")
     this = month_start(db.now().date())
     at.number_input(key=f"cat_*_{this:%Y%m}_暴露垃圾").set_value(6.0)
     at.button(key="categories_submit").click().run()
@@ -216,7 +224,7 @@ def test_time_limit_edit_is_versioned_and_recomputes_only_later_deadlines(app):
 
 # -- 加分/扣分 ---------------------------------------------------------------------------------
 def test_adjustment_added_and_revoked_on_the_page(app):
-    at, db = app()
+    at, db = app(tab="加分/扣分")
     last = add_months(month_start(db.now().date()), -1)
     at.selectbox(key="adj_community").set_value(OWN)
     at.selectbox(key="adj_month").set_value(last)
@@ -339,7 +347,7 @@ def test_screen_config_defaults_validation_and_fallback(tiny_db):
 
 
 def test_screen_settings_and_link_on_the_page(app):
-    at, db = app()
+    at, db = app(tab="大屏设置")
     at.button(key="rotate_token").click().run()
     first = auth.screen_token(db)
     assert first and "已生成大屏链接" in messages(at)
@@ -369,7 +377,7 @@ def test_screen_settings_and_link_on_the_page(app):
 
 # -- 审计日志 -----------------------------------------------------------------------------------
 def test_audit_tab_filters_and_its_export_is_itself_audited(app):
-    at, db = app()
+    at, db = app(tab="审计日志")
     auth.audit(db, "root", "修改评分规则", note="filter me")
     at.run()
     at.selectbox(key="audit_action").set_value("修改评分规则").run()

@@ -18,7 +18,7 @@ def test_patrol_shows_rework_and_extension_rates_and_the_queue(app_as):
 
 
 def test_admin_has_the_appeals_and_extensions_tab(app_as):
-    at = app_as("admin", page="pages/admin.py")
+    at = app_as("admin", page="pages/admin.py", params={"admin_tab": "申诉与延期"})
     assert not at.exception
     assert "申诉与延期" in [t.label for t in at.tabs]
     shown = texts(at)

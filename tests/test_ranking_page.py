@@ -70,11 +70,17 @@ def test_closed_month_is_not_provisional(app_as, apptest_db):
 
 def test_rules_board_and_fairness_note(app_as, apptest_db):
     at = app_as("leader", page=PAGE)
+    at.session_state["ranking_tab"] = "评分规则与说明"  # only the open tab is built
+    at.run()
     shown = texts(at)
     for sentence in ("按期整改率 × 20 分", "整改率 × 5 分", "巡查覆盖率 × 10 分", "当月主题活动得分（满分 100）× 0.25",
                      "注册率 ÷ 目标 5%", "基础 6 分", "前 3 名上社区红榜"):
         assert sentence in shown, sentence
     assert "衡量的是报送的台账" in shown and "不比较绝对数量" in shown and "小样本收缩" in shown
+    at.session_state["ranking_tab"] = "社区红黑榜"
+    at.run()
+    shown = texts(at)
+    assert "衡量的是报送的台账" not in shown
     result = demo_result(apptest_db, date(2026, 11, 1))
     for name in result.board["community_name"]:
         assert name in shown
@@ -121,6 +127,9 @@ def test_ranking_page_in_chromium(visit, tmp_path):
 def test_board_tab_prints_the_composite_board(app_as, apptest_db):
     from wenming.composite import explain as ranking
     at = pick(app_as("leader", page=PAGE), "统计期间", "2026-10")
+    assert "这个排名衡量什么" not in texts(at)  # only the open tab is built
+    at.session_state["ranking_tab"] = "社区红黑榜"
+    at.run()
     result = demo_result(apptest_db, date(2026, 10, 1))
     entries = ranking.board_entries(result)
     assert entries["红榜"] and entries["黑榜"]

@@ -207,7 +207,7 @@ def test_query_params_cannot_override_the_scope(demo):
 
 def test_community_head_url_and_widget_tampering_still_sees_only_own_detail(app_as):
     at = app_as("community", OWN, page="pages/submit.py",
-                params={"community": OTHER, "street": "330105098", "grid": "x"})
+                params={"community": OTHER, "street": "330105098", "grid": "x", "submit_tab": "报送记录"})
     for key in ("community", "demo_community", "street", "detail_community", "scope"):
         at.session_state[key] = OTHER
     at.run()

@@ -68,6 +68,6 @@ def test_overview_and_admin_draw_their_parts(app_as, orders):
     ok(at)
     open_now = int((orders["status"] != "已办结").sum())
     assert f"督办单 在办 **{open_now}** 件" in texts(at)
-    at = app_as("admin", page="pages/admin.py")
+    at = app_as("admin", page="pages/admin.py", params={"admin_tab": "督办推送"})
     ok(at)
     assert "部署默认地址" in texts(at)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.state import get_session_state
 
 from wenming import metrics
 from wenming.core import config
@@ -59,6 +60,19 @@ def street_label(db: Database, scope: Scope, street: str | None) -> str:
 def _param(name: str) -> str | None:
     value = st.query_params.get(name)
     return value if value and len(value) < 64 else None
+
+
+def _index(key: str, options: list, wanted) -> int:
+    """A keyed menu's default: `wanted` (the URL's choice) — or 0 when a value was just put in the
+    menu's state through st.session_state (e.g. a map click on /patrol): that value wins anyway, and
+    Streamlit warns of a widget given both a default and a session-state value."""
+    try:
+        just_set = get_session_state().is_new_state_value(key)
+    except Exception:  # no script run context (bare mode)
+        just_set = False
+    if just_set and st.session_state.get(key) in options:
+        return 0
+    return options.index(wanted) if wanted in options else 0
 
 
 def _set_param(name: str, value: str | None) -> None:
@@ -198,7 +212,7 @@ def sidebar_filters(db: Database, scope: Scope, *, grid: bool = False, allow_cus
         if len(streets) > 1:
             names = dict(zip(streets["street_code"], streets["street_name"]))
             codes = [None, *streets["street_code"]]
-            street = st.selectbox("街道", codes, index=codes.index(street) if street in codes else 0, key="filter_street",
+            street = st.selectbox("街道", codes, index=_index("filter_street", codes, street), key="filter_street",
                                   format_func=lambda c: "全部街道" if c is None else names[c])
         else:
             street = streets["street_code"].iloc[0] if len(streets) else None
@@ -209,12 +223,13 @@ def sidebar_filters(db: Database, scope: Scope, *, grid: bool = False, allow_cus
         codes = [None, *communities["community_code"]]
         community = _param("community")
         if fixed_community is not None and fixed_community in codes:
-            community = st.session_state["filter_community"] = fixed_community
-        # a fixed value is already in the widget's state: index 0 keeps Streamlit from warning of two defaults
-        community = st.selectbox("社区", codes, index=0 if fixed_community is not None else
-                                 codes.index(community) if community in codes else 0,
-                                 key="filter_community", disabled=fixed_community is not None,
-                                 format_func=lambda c: "全部社区" if c is None else names[c])
+            # the one 社区 as the only choice, under its own key: no other page's 社区 choice carries over
+            community = st.selectbox("社区", [fixed_community], key="filter_community_fixed", disabled=True,
+                                     format_func=lambda c: names[c])
+        else:
+            community = st.selectbox("社区", codes, index=_index("filter_community", codes, community),
+                                     key="filter_community", disabled=fixed_community is not None,
+                                     format_func=lambda c: "全部社区" if c is None else names[c])
         _set_param("community", community)
         grid_code = None
         if grid and community:
@@ -222,7 +237,7 @@ def sidebar_filters(db: Database, scope: Scope, *, grid: bool = False, allow_cus
             gnames = dict(zip(grids["grid_code"], grids["grid_name"]))
             gcodes = [None, *grids["grid_code"]]
             grid_code = _param("grid")
-            grid_code = st.selectbox("网格", gcodes, index=gcodes.index(grid_code) if grid_code in gcodes else 0,
+            grid_code = st.selectbox("网格", gcodes, index=_index("filter_grid", gcodes, grid_code),
                                      key="filter_grid",
                                      format_func=lambda c: "全部网格" if c is None else gnames[c])
         _set_param("grid", grid_code)

@@ -108,7 +108,11 @@ def _order_card(db, user: User, order: dict, *, key: str, expanded: bool) -> Non
     red = bool(order["is_overdue"])
     title = (f"{STATUS_ICON.get(order['status'], '')} 第 {oid} 号 · {order['community_name']} · {order['title']}"
              f" · 期限 {pd.Timestamp(order['deadline']):%m-%d} · " + (f":red[{status}]" if red else status))
-    with st.expander(title, expanded=expanded, key=f"{key}_order_{oid}"):
+    # the timeline and the next step (queries, forms, photos) are built only while the card is open
+    box = st.expander(title, expanded=expanded, key=f"{key}_order_{oid}", on_change="rerun")
+    if box.open is False:
+        return
+    with box:
         st.markdown(f"**督办事项**：{_md(order['target_label'])}  \n**督办内容**：{_md(order['title'])}  \n"
                     f"**督办理由**：{_md(order['reason'])}  \n"
                     f"**办结期限**：{pd.Timestamp(order['deadline']):%Y-%m-%d}（当天内办结为按期）  \n"
