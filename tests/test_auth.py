@@ -319,3 +319,12 @@ def test_login_survives_reload_and_ends_after_sign_out(visit):
     s.settle()
     assert "账号登录" in s.text() and "退出登录" not in s.text()
     assert not [c for c in s.context.cookies() if c["name"] == "wenming_session" and c["value"]]
+
+
+def test_the_demo_login_tells_same_named_communities_apart(tiny_db):
+    """Two 东苑社区 (和风街道 and 明德街道) read with their 街道; a unique name reads as it is."""
+    from wenming.ui.session import community_labels
+    from tests.conftest import HF_DONGYUAN, HF_XIXI, MD_DONGYUAN
+    labels = community_labels(tiny_db, tiny_db.named("system/communities"))
+    assert labels[HF_DONGYUAN] == "东苑社区（和风街道）" and labels[MD_DONGYUAN] == "东苑社区（明德街道）"
+    assert labels[HF_XIXI] == "西溪社区"

@@ -202,7 +202,7 @@ def login_page(db: Database) -> None:
             if st.button("演示：以管理员进入", width="stretch"):
                 sign_in(db, auth.demo_user(db, "admin"))
             pick = st.selectbox("社区", communities["community_code"], key="demo_community",
-                                format_func=dict(zip(communities["community_code"], communities["community_name"])).get)
+                                format_func=community_labels(db, communities).get)
             if st.button("演示：以社区书记进入", width="stretch"):
                 sign_in(db, auth.demo_user(db, "community", pick))
             if st.button("演示：打开大屏", width="stretch"):
@@ -214,6 +214,15 @@ def login_page(db: Database) -> None:
             st.markdown("#### 没有账号？")
             st.write("账号由街道管理员在“管理”页创建，或在服务器上运行：")
             st.code("python -m wenming users add 账号 --role leader < 密码文件", language="bash")
+
+
+def community_labels(db, communities) -> dict[str, str]:
+    """{code: what the choice reads}: the 社区's name, with its 街道 where another 街道 has a 社区 of
+    the same name (three 南湖社区 in a city cannot be told apart otherwise)."""
+    streets = dict(zip(*db.named("system/streets")[["street_code", "street_name"]].T.values))
+    repeated = communities["community_name"].duplicated(keep=False)
+    return {r.community_code: f"{r.community_name}（{streets.get(r.street_code, r.street_code)}）" if twice
+            else r.community_name for r, twice in zip(communities.itertuples(), repeated)}
 
 
 def several_streets(db: Database) -> bool:
