@@ -49,14 +49,14 @@ EXACT: dict[str, str] = {
     "75th percentile": "75% 分位数", "Maximum": "最大值", "Sum": "合计", "Minimum length": "最短长度",
     "Maximum length": "最长长度", "Average length": "平均长度", "Range": "范围", "Count": "个数",
     "No data": "无数据", "Based on sample": "根据抽样计算", "Distribution histogram": "分布直方图",
-    "Top values frequency chart": "最常见的值", "True/false distribution chart": "是/否分布",
-    "True": "是", "False": "否", "No content": "无内容", "Select all": "全选", "Loading...": "加载中…",
+    "Top values frequency chart": "最常见的值", "Vega visualization": "统计图", "True/false distribution chart": "是/否分布",
+    "True": "是", "False": "否", "(index)": "（行号）", "No content": "无内容", "Select all": "全选", "Loading...": "加载中…",
     "Edit": "编辑", "Cancel (Escape)": "取消（Esc）",
     # the file uploader (its dropzone words: uploads.DROPZONE_CSS)
     "Upload failed": "上传失败", "Click to retry upload": "点击重新上传", "Too many files": "文件太多",
     "Only one file is allowed.": "只能上传一个文件。", "File size is too small.": "文件太小。",
     "Unexpected error. Please try again.": "出现意外错误，请重试。", "Add files": "添加文件",
-    "Upload": "上传", "Drag and drop files here": "把文件拖到这里", "Drag and drop a file here": "把文件拖到这里",
+    "Upload": "上传", "Error:": "错误：", "file upload": "选择文件", "add icon": "添加", "Drag and drop files here": "把文件拖到这里", "Drag and drop a file here": "把文件拖到这里",
     "Connection lost. Please wait for the app to reconnect, then try again.": "连接已断开：请等页面重新连上后再试。",
     # select boxes, multiselect, number and date inputs
     "No results": "没有匹配的选项", "No options": "没有选项", "No options to select": "没有可选的选项",
@@ -94,6 +94,15 @@ EXACT: dict[str, str] = {
     "Produced with Plotly.js": "Plotly.js 绘制",
 }
 
+# the kind of a column, the title of the type icon in its column menu: attributes only (as text,
+# "link", "image" or "list" are Material icon ligatures, which must stay as they are)
+KINDS: dict[str, str] = {
+    "object": "其他", "text": "文本", "number": "数字", "checkbox": "是/否", "selectbox": "选项", "list": "列表",
+    "multiselect": "多选", "link": "链接", "datetime": "日期时间", "date": "日期", "time": "时间",
+    "progress": "进度", "image": "图片", "json": "JSON", "line_chart": "折线图", "bar_chart": "柱状图",
+    "area_chart": "面积图",
+}
+
 # the date picker's weekday heads ("Mo", "Tu" …): two letters, so only inside a calendar
 WEEKDAYS: dict[str, str] = {"Su": "日", "Mo": "一", "Tu": "二", "We": "三", "Th": "四", "Fr": "五", "Sa": "六"}
 
@@ -114,6 +123,8 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^(\d+) of over 1000$", "第 $1 个，超过 1000 个结果"),
     (r"^(\d+) results?$", "$1 个结果"),
     (r"^Page (\d+)$", "第 $1 页"),
+    # the bars of a column's statistics histogram (vega), as a screen reader reads them
+    (r"^binStart: [^;]*; count: [^;]*; binEnd: [^;]*; Range: ([^;]*); Count: (\d+)$", "范围 $1：$2 个"),
     (r"^Connection failed with status (\d+)\.?$", "连接失败（状态 $1）"),
     (r"^Made with Streamlit v(.+)$", "由 Streamlit $1 构建"),
 ] + [(rf"^(\d+(?:\.\d+)?) {en}s?$", rf"$1 {zh}") for en, zh in _UNITS.items()]
@@ -131,9 +142,11 @@ export default function (component) {
 
   const EXACT = new Map(Object.entries(__EXACT__));
   const WEEKDAYS = new Map(Object.entries(__WEEKDAYS__));
+  const KINDS = new Map(Object.entries(__KINDS__));
   const PATTERNS = __PATTERNS__.map(([re, to]) => [new RegExp(re), to]);
   const ATTRS = __ATTRS__;
-  const SKIP = new Set(['SCRIPT', 'STYLE', 'TEXTAREA', 'INPUT', 'CODE', 'PRE', 'svg:style']);
+  // not looked into: code and what a user typed (an input's attributes are, its value never)
+  const SKIP = new Set(['SCRIPT', 'STYLE', 'style', 'TEXTAREA', 'CODE', 'PRE']);
   const LATIN = /[A-Za-z]{2}/;
 
   function translate(text, node) {
@@ -160,7 +173,9 @@ export default function (component) {
   function fixAttrs(el, only) {
     for (const name of (only ? [only] : ATTRS)) {
       const value = el.getAttribute(name);
-      if (value) { const out = translate(value, el); if (out !== null) { el.setAttribute(name, out); } }
+      if (!value) { continue; }
+      const out = (name === 'title' && KINDS.has(value)) ? KINDS.get(value) : translate(value, el);
+      if (out !== null) { el.setAttribute(name, out); }
     }
   }
   function fixTree(root) {
@@ -204,6 +219,7 @@ def _script() -> str:
         re.compile(pattern)
     return (JS.replace("__EXACT__", json.dumps(EXACT, ensure_ascii=False))
               .replace("__WEEKDAYS__", json.dumps(WEEKDAYS, ensure_ascii=False))
+              .replace("__KINDS__", json.dumps(KINDS, ensure_ascii=False))
               .replace("__PATTERNS__", json.dumps(PATTERNS, ensure_ascii=False))
               .replace("__ATTRS__", json.dumps(ATTRIBUTES)))
 
