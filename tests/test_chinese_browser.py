@@ -4,7 +4,7 @@ maps' Fullscreen, plotly's mode bar, the file uploader's refusal, chips and butt
 (wenming/ui/chinese.py), on the login page too, with one translator per browser window.
 
 "Visible text" is every text node of a menu or tooltip (Material icon ligatures such as "keep" or
-"bar_chart" excepted: they draw icons, nobody reads them) and its aria-label / title / placeholder."""
+"bar_chart", marked translate="no", excepted: they draw icons, nobody reads them) and its aria-label / title / placeholder."""
 from __future__ import annotations
 
 import re
@@ -25,7 +25,7 @@ TEXTS = """(root) => {
     const walk = document.createTreeWalker(r, NodeFilter.SHOW_TEXT);
     for (let n = walk.nextNode(); n; n = walk.nextNode()) {
       const p = n.parentElement;
-      if (!p || p.closest('[data-testid="stIconMaterial"], style, script')) { continue; }
+      if (!p || p.closest('[data-testid="stIconMaterial"], [translate="no"], style, script')) { continue; }
       if (getComputedStyle(p).display === 'none') { continue; }
       out.push(n.nodeValue);
     }
@@ -166,9 +166,13 @@ def test_map_and_chart_fullscreen_and_mode_bar_read_chinese(visit, width, height
     chart.hover()
     s.page.wait_for_timeout(500)
     titles = chart.locator(".modebar-btn").evaluate_all("(els) => els.map(e => e.getAttribute('data-title'))")
-    assert titles and english("\n".join(titles)) == [], titles
-    s.page.locator("[data-testid='stElementToolbar']:visible [data-testid='stElementToolbarButton'] button").last.hover()
-    assert tooltip(s).strip() == "全屏"
+    assert "全屏" in titles and "下载为图片（PNG）" in titles and english("\n".join(titles)) == [], titles
+    # plotly's own tooltip is the button's data-title, drawn by CSS on hover
+    button = chart.locator(".modebar-btn[data-title='全屏']")
+    button.hover()
+    s.page.wait_for_timeout(300)
+    assert "全屏" in button.evaluate("(b) => getComputedStyle(b, '::after').content")
+    s.shot(str(tmp_path / f"chart_fullscreen_tooltip_{width}.png"), full_page=False)
     assert s.exceptions() == []
 
 
@@ -194,8 +198,9 @@ def test_uploader_refusal_chips_and_buttons_read_chinese(visit, width, height, t
     after = s.page.locator("[data-testid='stFileChipDeleteBtn'] button").first.evaluate(
         "(b) => getComputedStyle(b, '::after').content")
     assert after in ("none", "normal", ""), after
-    s.page.locator(SIZE_ERROR).hover()
-    assert tooltip(s).strip() == "文件不能超过 200.0MB。"
+    s.page.locator("[data-testid='stTooltipErrorHoverTarget']").first.hover()
+    s.page.wait_for_selector("[data-testid='stTooltipErrorContent']", timeout=10_000)
+    assert texts(s, "[data-testid='stTooltipErrorContent']").strip() == "文件不能超过 200.0MB。"
     uploader.scroll_into_view_if_needed()
     s.shot(str(tmp_path / f"uploader_refusal_{width}.png"), full_page=False)
 
@@ -227,12 +232,13 @@ def test_login_page_has_one_translator_that_survives_reruns(visit, width, height
     # the component takes no room: its element container is not displayed
     assert s.page.locator(".st-key-wenming_chinese").evaluate("(e) => getComputedStyle(e).display") == "none"
     s.demo_login("演示：以街道领导进入")  # signed in: reruns in the same window
-    s.open("/")
-    s.click_text("本月（进行中）")  # a rerun of the page
+    s.open("/ranking")
+    s.page.get_by_role("tab", name="排名走势").click()  # a rerun of the page
+    s.settle()
     if width > 640:  # to another page without reloading the window
-        s.page.locator("[data-testid='stSidebarNav'] a", has_text="综合考核").click()
+        s.page.locator("[data-testid='stSidebarNav'] a", has_text="网格巡查").click()
         s.settle()
-        assert "/ranking" in s.page.url
+        assert "/patrol" in s.page.url
     assert s.page.evaluate("window.__wenmingChinese.mounts") == 1
     assert s.page.evaluate("window.__wenmingChinese.translate('3 years')") == "3 年"
     assert s.exceptions() == []
