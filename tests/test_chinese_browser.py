@@ -146,7 +146,8 @@ def test_map_and_chart_fullscreen_and_mode_bar_read_chinese(visit, width, height
     deck = s.page.locator("[data-testid='stDeckGlJsonChart']").first
     deck.scroll_into_view_if_needed()
     deck.hover()
-    button = s.page.locator("[data-testid='stElementToolbar']:visible [data-testid='stElementToolbarButton'] button").last
+    button = s.page.locator("[data-testid='stElementContainer']:has([data-testid='stDeckGlJsonChart'])").first.locator(
+        "[data-testid='stElementToolbarButton'] button").last
     button.wait_for(timeout=10_000)
     assert button.get_attribute("aria-label").startswith("全屏"), button.get_attribute("aria-label")
     button.hover()
