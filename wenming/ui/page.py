@@ -18,12 +18,16 @@ CHINESE_CSS = """<style>
 [data-testid="stForm"] [data-testid="InputInstructions"] > span:first-child::after { content: "按回车键提交"; }
 [data-testid="stForm"] [data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after {
   content: "按 Ctrl+回车键提交"; }
+.st-key-wenming_chinese { display: none; }
 </style>"""
 
 
 def chinese_chrome() -> None:
-    """Streamlit's remaining English a user meets while typing, in Chinese (every page, the login too)."""
+    """Streamlit's own English in Chinese, on every page and the login: the typing hints by CSS, the
+    rest (table toolbar and column menu, uploader refusals, Fullscreen, status …) by wenming.ui.chinese."""
+    from wenming.ui import chinese
     st.html(CHINESE_CSS)
+    chinese.mount()
 
 
 def begin(url_path: str) -> tuple[Database, User]:

@@ -9,12 +9,17 @@ from pathlib import Path
 # through calamine; .txt/.tsv as Excel's "Unicode 文本"); everything else is refused here, unread
 ACCEPTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".tsv", ".geojson", ".json")
 
+# Only the dropzone's own button (stBaseButton-secondary) is relabelled: the chips of chosen files
+# and the "+" button sit in the dropzone too, and keep their icons (their English aria-labels, the
+# size refusal and "Upload failed" are put in Chinese by wenming.ui.chinese).
 DROPZONE_CSS = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] { display: none; }
-[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 14px; }
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] {
+  display: none; }
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"]::after { content: "选择文件"; font-size: 14px; }
 [data-testid="stFileUploaderDropzone"]::before { content: "把文件拖到这里，或"; font-size: 14px; opacity: .7;
                                                  margin-right: .5rem; }
+[data-testid="stFileUploaderDropzone"]:has([data-testid="stFileChips"])::before { content: none; }
 </style>"""
 
 
