@@ -139,6 +139,8 @@ def _via_writer(db, name: str, spec: Op, user: User, arguments: dict):
     while time.monotonic() < deadline:
         if (request / "result.json").exists():
             answer = json.loads((request / "result.json").read_text(encoding="utf-8"))
+            if not isinstance(answer, dict):  # a writer of an older version took it for an upload
+                raise DatabaseUnavailable("写入进程的版本不支持从只读进程转交这项操作，请先升级并重启写入进程。")
             if "error" in answer:
                 raise _refusals().get(answer.get("kind"), spec.error)(answer["error"])
             inbox._wait_for_snapshot(db.origin, answer.get("after") or since)  # a snapshot begun after the commit
