@@ -309,3 +309,43 @@ def test_without_a_writer_the_reader_is_told_in_chinese_and_nothing_is_left_to_r
         reader.close()
     finally:
         db.close()
+
+
+def test_a_community_head_on_a_reader_replies_on_the_page(demo_db_path, tmp_path, monkeypatch):
+    """我的社区 served by a reader process (AppTest as WENMING_ROLE=reader over the demo's snapshots):
+    the 社区 head's reply form goes through the writer; the page says so, no error, and the writer
+    holds the step as that head. (Unforwarded, the page showed 督办操作加载失败（InvalidInputException）.)"""
+    import streamlit as st
+    from tests.apptext import texts
+    from tests.conftest import copy_db, open_app
+    path = copy_db(demo_db_path, tmp_path)
+    db = dbm.Database(path)
+    writer = Writer(db)
+    try:
+        leader = auth.demo_user(db, "leader")
+        code = str(db.sql("SELECT community_code FROM communities WHERE street_code = $s ORDER BY community_code "
+                          "LIMIT 1", {"s": leader.street_code})["community_code"][0])
+        order = sa.issue(db, leader, community_code=code, target_kind="area", target_ref=None, target_label="网格巡查",
+                         title="楼道堆物清理", reason="群众反映", deadline_day=db.now().date(), notify_group=False)
+        snapshots.publish(db)  # the issued order is in the snapshot the page opens
+        monkeypatch.setenv("WENMING_ROLE", "reader")
+        monkeypatch.setenv("WENMING_DB", str(path))
+        st.cache_data.clear()
+        head = auth.demo_user(db, "community", code)
+        at = open_app(head, "pages/community.py", timeout=120)
+        assert not at.exception
+        note = next(t for t in at.text_area if t.key == f"community_sv_reply_note_{order}")
+        note.input("已清理楼道堆物，恢复整洁")
+        next(b for b in at.button if b.label == "提交回复").click()
+        at.run()
+        assert not at.exception
+        shown = texts(at)
+        assert f"第 {order} 号督办已回复，等待街道核实。" in shown
+        assert "加载失败" not in shown
+        steps = _steps(db, order)
+        assert list(steps["action"]) == [sv.ISSUED, sv.REPLIED]
+        assert list(steps["acted_by"]) == [leader.username, head.username]
+        assert writer.errors == []
+    finally:
+        writer.stop()
+        db.close()
