@@ -89,6 +89,7 @@ def world(_tiny_template, tmp_path_factory):
                   display_name="街道王主任", by="t")
     auth.add_user(db, "xixi", "password-xixi-1", role="community", community_code=HF_XIXI, by="t")
     auth.add_user(db, "dongyuan", "password-dongyuan-1", role="community", community_code=HF_DONGYUAN, by="t")
+    auth.add_user(db, "chief", "password-chief-1", role="admin", by="t")
     leader = auth.get_user(db, "leader1")
     order = sa.issue(db, leader, community_code=HF_XIXI, target_kind="area", target_ref=None,
                      target_label="网格巡查", title="整改逾期问题", reason="逾期多", deadline_day=date(2025, 4, 30),
@@ -209,7 +210,7 @@ call("xixi", "followup.file_appeal", {HEFENG!r}, {HF_DONGYUAN!r}, date(2025, 3, 
     assert db.sql("SELECT count(*) AS n FROM composite_appeals")["n"][0] == 0
 
 
-def test_a_failed_review_an_extension_and_an_appeal_from_a_reader(world):
+def test_review_extension_appeal_and_their_decisions_and_an_issue_from_a_reader(world):
     db, writer, _ = world
     as_of = datetime(2025, 4, 20, 9, 0)
     scope = auth.get_user(db, "leader1").scope()
@@ -228,10 +229,19 @@ Image.new("RGB", (6, 6), "red").save(buf, format="PNG")
 out["appeal"] = call("xixi", "followup.file_appeal", {HEFENG!r}, {HF_XIXI!r}, date(2025, 3, 1), "E",
                      "E 为市政管网问题，已移交", evidence="工单 2025032800123",
                      image=Evidence("证据.png", buf.getvalue()))
+out["approved"] = call("leader1", "followup.decide_extension", out["extension"], True, "同意")
+out["rejected"] = call("chief", "followup.decide_appeal", out["appeal"], False, "证据不足")
+out["issued"] = call("leader1", "supervision.issue", community_code={HF_XIXI!r}, target_kind="issue", target_ref="C",
+                     target_label="问题 C", title="返工整改", reason="复查不合格", deadline_day=date(2025, 4, 27))
+try:
+    writes.call(db, "followup.decide_appeal", auth.User("ghost", "admin"), out["appeal"], True, "x")
+except ValueError as exc:
+    out["ghost"] = [type(exc).__name__, str(exc)]
 out["reopened_seen"] = bool(fresh().run("patrol/issue", user("leader1").scope(), as_of=datetime(2025, 4, 20, 9, 0),
                                          issue_community={HF_XIXI!r}, issue_no="C")["is_rectified"][0])
 """)
     assert "refused" not in seen, seen
+    assert seen["ghost"] == ["FollowupError", "账号 ghost 不存在，不能写入。"]  # shown by the page like a refusal
     # 复查不合格 reopens C on the writer, and the reader's next run sees it reopened
     assert not bool(db.run("patrol/issue", scope, as_of=as_of, issue_community=HF_XIXI, issue_no="C")["is_rectified"][0])
     assert seen["reopened_seen"] is False
@@ -248,6 +258,16 @@ out["reopened_seen"] = bool(fresh().run("patrol/issue", user("leader1").scope(),
     assert appeal[["month", "item_no", "status", "acted_by"]].iloc[0].to_dict() == {
         "month": datetime(2025, 3, 1), "item_no": "E", "status": "待处理", "acted_by": "xixi"}
     assert (fu.files_dir(db).parent / appeal["image_path"][0]).read_bytes() == png
+    decided = db.sql("SELECT version, status, acted_by FROM issue_extensions WHERE request_id = $r ORDER BY version",
+                     {"r": seen["extension"]})
+    assert list(zip(decided["status"], decided["acted_by"])) == [("待审批", "xixi"), ("已批准", "leader1")]
+    rejected = db.sql("SELECT status, decision_reason, acted_by FROM composite_appeals WHERE appeal_id = $a "
+                      "ORDER BY version", {"a": seen["appeal"]})
+    assert rejected.iloc[-1].to_dict() == {"status": "已驳回", "decision_reason": "证据不足", "acted_by": "chief"}
+    issued = _steps(db, seen["issued"])
+    assert list(zip(issued["action"], issued["acted_by"])) == [(sv.ISSUED, "leader1")]
+    assert db.sql("SELECT deadline, target_ref FROM supervision_steps WHERE order_id = $o", {"o": seen["issued"]}
+                  ).iloc[0].to_dict() == {"deadline": datetime(2025, 4, 27, 23, 59), "target_ref": "C"}
     assert list(_audit(db, "复查")["username"]) == ["leader1"]
     assert list(_audit(db, "申请延期")["username"]) == ["xixi"]
     assert list(_audit(db, "提出申诉")["username"]) == ["xixi"]

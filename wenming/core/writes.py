@@ -142,7 +142,10 @@ def _via_writer(db, name: str, spec: Op, user: User, arguments: dict):
             if not isinstance(answer, dict):  # a writer of an older version took it for an upload
                 raise DatabaseUnavailable("写入进程的版本不支持从只读进程转交这项操作，请先升级并重启写入进程。")
             if "error" in answer:
-                raise _refusals().get(answer.get("kind"), spec.error)(answer["error"])
+                refusal = _refusals().get(answer.get("kind"))
+                if refusal is None or refusal is ValueError:  # (e.g. an account the writer does not know)
+                    refusal = spec.error  # shown by the page as the op's own refusals are
+                raise refusal(answer["error"])
             inbox._wait_for_snapshot(db.origin, answer.get("after") or since)  # a snapshot begun after the commit
             return answer.get("value")
         time.sleep(POLL_SECONDS)
