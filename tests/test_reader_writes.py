@@ -155,12 +155,17 @@ out["reply"] = call("xixi", "supervision.act", {order}, "回复", "已清运，�
 after = fresh()
 out["status_after_reply"] = after.sql("SELECT status FROM supervision_steps WHERE order_id = {order} "
                                       "ORDER BY step DESC LIMIT 1")["status"][0]
+sha = list(after.sql("SELECT photos FROM supervision_steps WHERE order_id = {order} AND step = 2")["photos"][0])[0]
+from wenming.supervision import model
+found = model.photo_file(after, user("leader1").scope(), {order}, sha)  # the reader shows the photo
+out["photo_shown"] = found is not None and found[0].read_bytes() == buf.getvalue()
 out["return"] = call("leader1", "supervision.act", {order}, "退回", "照片看不出整改效果，请补拍")
 out["status_after_return"] = fresh().sql("SELECT status FROM supervision_steps WHERE order_id = {order} "
                                          "ORDER BY step DESC LIMIT 1")["status"][0]
 """)
     assert "refused" not in seen, seen
     assert (seen["reply"], seen["return"]) == (2, 3)
+    assert seen["photo_shown"] is True  # stored beside the writer's file, found by the reader's snapshot
     # the reader's next run shows each change (it waited for the snapshot that holds it)
     assert (seen["status_after_reply"], seen["status_after_return"]) == (sv.TO_VERIFY, sv.TO_FIX)
     steps = _steps(db, order)
