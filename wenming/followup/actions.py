@@ -209,9 +209,11 @@ def image_problem(image: Image | None) -> str | None:
 
 
 def files_dir(db) -> Path:
-    """Where evidence images are kept: beside the database, <db>.files/appeals/."""
+    """Where evidence images are kept: beside the database, <db>.files/appeals/ (a reader process's
+    snapshot looks beside the database it was copied from)."""
     base = getattr(db, "db", db)
-    return Path(base.path).parent / f"{Path(base.path).name}.files" / "appeals"
+    origin = Path(getattr(base, "origin", base.path))
+    return origin.parent / f"{origin.name}.files" / "appeals"
 
 
 def _store_image(db, image: Image) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""How the CLI and a running app share one database file.
+"""How the CLI and a running app share one database file (and reader processes hand their writes to
+the writer: uploads and withdrawals here, the loop's 督办/复查/延期/申诉 through wenming/core/writes.py).
 
 DuckDB lets one process write, and the app holds the file while it serves. So the app owns
 the one writer: a CLI import that finds the file taken drops its files into `<db>.inbox/`,
@@ -173,6 +174,14 @@ def process_pending(db: Database) -> int:
         if (request / "result.json").exists():
             continue
         spec = json.loads((request / "request.json").read_text(encoding="utf-8"))
+        if spec.get("call") is not None:  # a loop write from a reader process (wenming/core/writes.py)
+            from wenming.core import writes
+            answer = writes.execute(db, spec, request)
+            tmp = request / "result.json.tmp"
+            tmp.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+            tmp.rename(request / "result.json")
+            handled += 1
+            continue
         if spec.get("withdraw") is not None:  # from a reader process
             try:
                 answer = {"name": ingest.withdraw(db, int(spec["withdraw"]), user=spec.get("user") or "system",

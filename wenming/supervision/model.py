@@ -146,7 +146,8 @@ def photo_file(db, scope, order_id: int, sha256: str):
     if meta.empty:
         return None
     mime = str(meta["mime"].iloc[0])
-    path = photos.path_for(db.path, sha256, photos.KINDS[mime])
+    base = getattr(db, "db", db)  # (a reader's snapshot: the photos beside the database it was copied from)
+    path = photos.path_for(getattr(base, "origin", base.path), sha256, photos.KINDS[mime])
     return (path, mime) if path.is_file() else None
 
 

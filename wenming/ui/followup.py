@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
+from wenming.core import writes
 from wenming.followup import actions, model
 from wenming.ui import uploads, widgets
 
@@ -26,10 +27,11 @@ def _show_flash(key: str) -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def _try(fn, *args, **kwargs):
-    """Run an action; a refusal is shown in Chinese (nothing was written) and None returned."""
+def _try(op: str, db, user, *args, **kwargs):
+    """Run an action (through the writer on a reader process: wenming/core/writes.py); a refusal is
+    shown in Chinese (nothing was written) and None returned."""
     try:
-        return fn(*args, **kwargs) or True
+        return writes.call(db, op, user, *args, **kwargs) or True
     except actions.FollowupError as exc:
         st.error(str(exc), icon=":material/block:")
         return None
@@ -76,7 +78,7 @@ def extension_queue(db, user, scope, *, street: str | None, key: str = "patrol")
         approve = a.form_submit_button("批准延期", type="primary", icon=":material/check:", key=f"ext_ok_{key}")
         refuse = b.form_submit_button("驳回", icon=":material/close:", key=f"ext_no_{key}")
     if approve or refuse:
-        if _try(actions.decide_extension, db, user, int(pick), bool(approve), reason):
+        if _try("followup.decide_extension", db, user, int(pick), bool(approve), reason):
             _done(f"ext_{key}", f"延期申请 #{pick} 已{'批准：逾期和按期整改率从现在起按新期限计算' if approve else '驳回'}。")
 
 
@@ -117,7 +119,7 @@ def issue_panel(db, user, issue, *, key: str) -> None:
             note = st.text_input("复查说明（不合格时必填：哪里不合格）", max_chars=200, key=f"review_note_{key}")
             if st.form_submit_button("保存复查结果", type="primary", icon=":material/fact_check:",
                                      key=f"review_submit_{key}"):
-                if _try(actions.record_review, db, user, issue["community_code"], issue["issue_no"], result, note):
+                if _try("followup.record_review", db, user, issue["community_code"], issue["issue_no"], result, note):
                     _done(f"issue_{key}", f"已记录{result}" + ("，问题已重新打开为返工。" if result == "复查不合格" else "。"))
     own = user.role == "community" and user.community_code == issue["community_code"]
     if own and not rectified and info.status not in ("挂账", "无效") and not info.pending_extension:
@@ -132,7 +134,7 @@ def issue_panel(db, user, issue, *, key: str) -> None:
             if st.form_submit_button("提交延期申请", type="primary", icon=":material/schedule_send:",
                                      key=f"extend_submit_{key}"):
                 new = datetime.combine(day, at) if day else None
-                if _try(actions.request_extension, db, user, issue["community_code"], issue["issue_no"], new, reason):
+                if _try("followup.request_extension", db, user, issue["community_code"], issue["issue_no"], new, reason):
                     _done(f"issue_{key}", "延期申请已提交，等待街道审批。")
 
 
@@ -181,7 +183,7 @@ def _appeal_form(db, user, result, code: str, items: pd.DataFrame) -> None:
                                  type=["jpg", "jpeg", "png", "webp", "gif"])
         if st.form_submit_button("提交申诉", type="primary", icon=":material/send:", key="appeal_submit"):
             image = actions.Image(photo.name, photo.getvalue()) if photo is not None else None
-            if _try(actions.file_appeal, db, user, result.street_code, code, result.month, issue_no, reason,
+            if _try("followup.file_appeal", db, user, result.street_code, code, result.month, issue_no, reason,
                     evidence, image):
                 _done("appeal", f"申诉已提交（问题 {issue_no}），等待管理员处理。")
 
@@ -212,7 +214,7 @@ def admin_tab(db, user) -> None:
             accept = a.form_submit_button("采纳", type="primary", icon=":material/check:", key="appeal_accept")
             reject = b.form_submit_button("驳回", icon=":material/close:", key="appeal_reject")
         if accept or reject:
-            if _try(actions.decide_appeal, db, user, int(pick), bool(accept), reason):
+            if _try("followup.decide_appeal", db, user, int(pick), bool(accept), reason):
                 _done("admin_appeal", f"申诉 #{pick} 已{'采纳：当月排名已重新计算' if accept else '驳回'}。")
         images = pending[pending["image_path"].notna()]
         for r in images.itertuples():

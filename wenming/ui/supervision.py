@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from wenming import metrics
+from wenming.core import writes
 from wenming.core.auth import User
 from wenming.supervision import actions, model, notify, photos
 from wenming.supervision import metrics as sv
@@ -170,7 +171,7 @@ def _next_step(db, user: User, order: dict, *, key: str) -> None:
             sent = st.form_submit_button("提交回复", type="primary", icon=":material/send:")
         if sent:
             try:
-                actions.act(db, user, oid, sv.REPLIED, note, files=[(f.name, f.getvalue()) for f in files or []])
+                writes.call(db, "supervision.act", user, oid, sv.REPLIED, note, files=[(f.name, f.getvalue()) for f in files or []])
             except sv.SupervisionError as exc:
                 st.error(str(exc), icon=":material/error:")
                 return
@@ -188,7 +189,7 @@ def _next_step(db, user: User, order: dict, *, key: str) -> None:
     if sent:
         action = sv.PASSED if verdict.startswith("通过") else sv.RETURNED
         try:
-            actions.act(db, user, oid, action, note)
+            writes.call(db, "supervision.act", user, oid, action, note)
         except sv.SupervisionError as exc:
             st.error(str(exc), icon=":material/error:")
             return
@@ -257,7 +258,7 @@ def _issue_body(db, user, scope, now, *, street, key, community, communities, ki
         sent = st.form_submit_button("下发督办", type="primary", icon=":material/send:")
     if sent:
         try:
-            oid = actions.issue(db, user, community_code=code, target_kind=kind, target_ref=target_ref,
+            oid = writes.call(db, "supervision.issue", user, community_code=code, target_kind=kind, target_ref=target_ref,
                                 target_label=target_label or "", title=title, reason=reason, deadline_day=deadline)
         except sv.SupervisionError as exc:
             st.error(str(exc), icon=":material/error:")
