@@ -8,7 +8,7 @@ from wenming.core import config
 from wenming.patrol import metrics as patrol
 from wenming.patrol import charts
 from wenming.patrol import model
-from wenming.ui import filters, mapframe, page, state, tables, widgets
+from wenming.ui import filters, mapframe, memo, page, state, tables, widgets
 from wenming.ui import supervision as supervision_ui  # 督办单 (issue 18)
 from wenming.ui import followup as followup_ui
 
@@ -197,13 +197,19 @@ with state.guarded("地图"):
 
     with_grids = f.street is not None or f.community is not None
     several_streets = places["street_code"].nunique() > 1 and f.street is None
-    m = model.map_data(db, scope, params=params, mode=mode, with_grids=with_grids, show_hot=show_hot, rules=rules)
-    hotspots, cell_m, note = m.hotspots, m.cell_m, m.note
     size = mapframe.column_size("patrol_map_size")  # the map is framed for the width it really has
-    deck = charts.issue_map(m.boundaries, mode=mode, points=m.points, cells=m.cells, cell_m=cell_m,
-                            grid_stats=m.grid_stats,
-                            metric=metric, hotspots=hotspots, selected_grid=f.grid, selected_community=f.community,
-                            tile_url=config.get("tile_url"), width=size.width, max_height=size.map_height())
+
+    def build_map():
+        m = model.map_data(db, scope, params=params, mode=mode, with_grids=with_grids, show_hot=show_hot, rules=rules)
+        return m, charts.issue_map(m.boundaries, mode=mode, points=m.points, cells=m.cells, cell_m=m.cell_m,
+                                   grid_stats=m.grid_stats, metric=metric, hotspots=m.hotspots, selected_grid=f.grid,
+                                   selected_community=f.community, tile_url=config.get("tile_url"),
+                                   width=size.width, max_height=size.map_height())
+    # built again only when the data, the reader, the filters, the map's options or its size change
+    m, deck = memo.per_session("patrol_map", (db.version, user.username, repr(sorted(params.items())), mode, metric,
+                                              show_hot, with_grids, f.grid, f.community, size,
+                                              config.get("tile_url")), build_map)
+    hotspots, cell_m, note = m.hotspots, m.cell_m, m.note
     st.pydeck_chart(deck, height=deck.height_px, on_select=_on_map_select, selection_mode="single-object",
                     key="patrol_map")
     legend = {

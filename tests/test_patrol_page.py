@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from wenming.patrol import charts
 from wenming.patrol import metrics as patrol
 from wenming.core.access import Scope
 
@@ -241,3 +242,19 @@ def test_patrol_page_in_a_browser(visit, tmp_path):
     s.shot(str(tmp_path / "patrol.png"))
     assert (tmp_path / "patrol.png").stat().st_size > 10_000
 
+
+
+def test_the_map_is_built_again_only_when_what_it_shows_changes(open_page, monkeypatch):
+    """A rerun that changes nothing on the map (another widget, a tab) reuses the session's deck
+    (wenming/ui/memo.py); a change of map mode builds it again, once."""
+    built = []
+    real = charts.issue_map
+    monkeypatch.setattr(charts, "issue_map", lambda *a, **k: built.append(k["mode"]) or real(*a, **k))
+    at = open_page("leader", **{"period": "2026-10"})
+    assert not at.exception and built == ["points"]
+    first = deck(at)
+    at.run()
+    assert built == ["points"] and deck(at) == first
+    at.segmented_control(key="patrol_map_mode").set_value("density").run()
+    at.run()
+    assert built == ["points", "density"] and "cells" in layers(deck(at))

@@ -35,9 +35,12 @@ class CompactDeck(pdk.Deck):
         self.height_px = int(height)  # what st.pydeck_chart is given; not part of the deck's JSON
 
     def to_json(self):
-        spec = json.loads(super().to_json())
-        spec.pop("heightPx", None)
-        return json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
+        if getattr(self, "_json", None) is None:  # a deck kept between runs (wenming/ui/memo.py) is written once
+            spec = json.loads(super().to_json())
+            spec.pop("heightPx", None)
+            spec.pop("_json", None)
+            self._json = json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
+        return self._json
 
 
 def _rgb(hex_color: str, alpha: int = 255) -> list[int]:
