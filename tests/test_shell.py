@@ -29,7 +29,10 @@ def test_submit_page_renders_for_roles(app_as, role, community):
     assert at.title[0].value == "数据报送"
     upload_note = [i.value for i in at.info]
     assert ("街道领导账号只读，不能上传。数据由社区或街道管理员报送。" in upload_note) == (role == "leader")
-    # the templates are generated for the demo 街道 from its roster and rules
+    # the templates are generated for the demo 街道 from its roster and rules (in their tab, built once opened)
+    at.session_state["submit_tab"] = "模板下载"
+    at.run()
+    assert not at.exception
     from wenming.ingest.kinds import KINDS
     labels = [b.proto.label for b in at.get("download_button")]
     assert sorted(x for x in labels if x.endswith("模板")) == sorted(f"{k}模板" for k in KINDS)
