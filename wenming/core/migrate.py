@@ -17,14 +17,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 
-from wenming.core import config
+from wenming.core import config, files
 from wenming.core.db import DatabaseUnavailable, _statements, named_parameters
 from wenming.core.timeutil import china_now
 
@@ -113,7 +112,7 @@ def backup_before(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
     target = backup._target(path, china_now())
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    shutil.copyfile(path, partial)
+    files.copy_held(path, partial)  # not shutil: it would drop the file lock
     try:
         backup.check_file(partial)
     except backup.BackupError as exc:

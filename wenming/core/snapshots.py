@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from wenming.core import config, shared
+from wenming.core import config, files, shared
 from wenming.core.db import Database, DatabaseUnavailable, query_text, storage_damage
 
 SUFFIX = ".duckdb"
@@ -68,7 +68,7 @@ def publish(db: Database) -> Path:
                         time.sleep(0.1)
                 cur.execute("SET checkpoint_threshold = '1TB'")  # no automatic checkpoint while copying
                 try:
-                    shutil.copyfile(db.path, staging)
+                    files.copy_held(db.path, staging)  # not shutil: it would drop the file lock
                 finally:
                     cur.execute("RESET checkpoint_threshold")
             finally:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from wenming.core import config
+from wenming.core import config, files
 from wenming.core.db import Database, DatabaseUnavailable, is_lock_error, looks_damaged, storage_damage
 from wenming.core.timeutil import china_now
 
@@ -122,7 +122,7 @@ def make_backup(db: Database, *, at: datetime | None = None, keep: int | None = 
             _checkpoint(cur)
             cur.execute("SET checkpoint_threshold = '1TB'")  # no automatic checkpoint while copying
             try:
-                shutil.copyfile(db.path, partial)
+                files.copy_held(db.path, partial)  # not shutil: it would drop the file lock
             finally:
                 cur.execute("RESET checkpoint_threshold")
         except duckdb.Error as exc:
