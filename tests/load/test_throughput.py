@@ -100,7 +100,8 @@ def test_what_one_server_holds(request, tmp_path):
     cpus = os.sched_getaffinity(0)
     browser_cpus = (cpus - SERVER_CPUS) or cpus
     rounds, started = [], datetime.now(timezone.utc)
-    for processes in [int(n) for n in os.environ.get("WENMING_LOAD_PROCESSES", "1,2").split(",")]:
+    process_counts = [int(n) for n in os.environ.get("WENMING_LOAD_PROCESSES", "1,2").split(",")]
+    for processes in process_counts:
         folder = tmp_path / f"p{processes}"
         folder.mkdir()
         db_path = folder / "demo.duckdb"
@@ -121,8 +122,9 @@ def test_what_one_server_holds(request, tmp_path):
         assert "Traceback" not in logs, logs[-3000:]
 
     lines = ["# Load test results", "",
-             f"`make loadtest` ({started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores): for 1 and then 2 app "
-             f"processes, rounds of 5, 15 and 30 headless Chromium sessions at once (demo roles admin, 街道领导, "
+             f"`make loadtest` ({started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores): for "
+             f"{' and then '.join(map(str, process_counts))} app process(es), rounds of "
+             f"{', '.join(map(str, levels))} headless Chromium sessions at once (demo roles admin, 街道领导, "
              f"社区书记 in turn, signed in before the window opens) each going round its role's pages for "
              f"{window:.0f} s, while 2 CLI imports of {ROWS:,} 巡查问题 rows went through the writer's inbox per "
              f"round, over the demo database at scale {_demo_scale(demo_db_path)}.", "",
@@ -131,7 +133,8 @@ def test_what_one_server_holds(request, tmp_path):
              f"{','.join(map(str, sorted(browser_cpus)))} (`sched_setaffinity`, inherited). With 2 processes "
              "both share that one core: the figures show what a second process gains on the same CPU (a "
              "second Python interpreter, no shared GIL), not what a second core adds. Other engineers' work "
-             "shares this machine; its load average is in the table.",
+             "shares this machine; each round waits (up to 3 min) for the 1-minute load average to fall under 1 "
+             "before it starts, and the load average is in the table.",
              "- 2 processes: `WENMING_ROLE=writer` (imports, the inbox, publishes a read-only snapshot after "
              "each change) and `WENMING_ROLE=reader` (opens the newest snapshot); session i goes to process "
              "i mod 2, as nginx's `ip_hash` (deploy/nginx.conf) keeps each person on one process.",

@@ -135,6 +135,15 @@ def _importer(files: list[Path], db_path: Path, result: Round, stop: threading.E
         result.imports.append((time.monotonic() - began, run.returncode, lines[-1] if lines else ""))
 
 
+def settle(below: float = 1.0, most: float = 180.0) -> float:
+    """Wait (at most `most` seconds) until the 1-minute load average is under `below`, so a round does not
+    start in the previous round's tail; returns the load average it starts at."""
+    deadline = time.monotonic() + most
+    while os.getloadavg()[0] >= below and time.monotonic() < deadline:
+        time.sleep(5)
+    return os.getloadavg()[0]
+
+
 def run_round(bases: list[str], db_path: Path, *, sessions: int, window: float, communities: list[str],
               import_files: list[Path], import_every: float = 15.0, timeout_s: float = 300,
               browser_cpus: set[int] | None = None) -> Round:
@@ -143,7 +152,7 @@ def run_round(bases: list[str], db_path: Path, *, sessions: int, window: float, 
     if browser_cpus:
         os.sched_setaffinity(0, browser_cpus)  # Chromium and its driver inherit it
     result = Round(len(bases), sessions, window)
-    result.load_before = os.getloadavg()[0]
+    result.load_before = settle()
     stop_imports = threading.Event()
 
     async def main():
