@@ -23,20 +23,21 @@ ROLE_HELP = {"admin": "管理员（全部数据、账号与规则）", "district
              "community": "社区书记/主任（本社区明细）", "screen": "大屏（只读、无个人信息）"}
 
 
-def flash(tab: str, message: str, kind: str = "success") -> None:
-    """Show a message after the rerun that refreshes the tables."""
-    st.session_state[f"admin_flash_{tab}"] = (kind, message)
-    st.rerun()
-
-
-def show_flash(tab: str) -> None:
-    kind, message = st.session_state.pop(f"admin_flash_{tab}", (None, None))
-    if message:
-        getattr(st, kind)(message)
-
-
 def month_label(m) -> str:
     return "初始默认" if m.year <= 2000 else f"{m.year}年{m.month}月"
+
+
+def change_history(history: pd.DataFrame, columns: dict[str, str], empty: str, **column_config) -> None:
+    """修改历史 of rules or 时限: the manual versions (not the defaults written by `system`)."""
+    st.markdown("##### 修改历史")
+    manual = history[history["changed_by"] != "system"]
+    if manual.empty:
+        st.caption(empty)
+        return
+    columns = {"changed_at": "修改时间", "changed_by": "修改人", **columns}
+    shown = manual.assign(effective=manual["effective_month"].map(lambda d: month_label(pd.Timestamp(d))))
+    st.dataframe(shown.rename(columns=columns)[list(columns.values())], hide_index=True, width="stretch",
+                 column_config={"修改时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"), **column_config})
 
 
 street_rows = admin.streets(db)
@@ -95,7 +96,7 @@ with tab_followup, state.guarded("申诉与延期"):
 # -- 账号 ---------------------------------------------------------------------------------------
 with tab_users, state.guarded("账号"):
     if tab_users.open is not False:
-        show_flash("users")
+        widgets.show_flash("admin_users")
         if db.is_demo():
             st.info("演示数据库：一键进入的演示身份不是账号，不在此列表中。正式数据库只能用这里的账号登录。",
                     icon=":material/science:")
@@ -137,7 +138,7 @@ with tab_users, state.guarded("账号"):
                             made = auth.add_user(db, new_name, pw1, role=role, street_code=street, community_code=community,
                                                  display_name=display.strip() or None, by=user.username)
                             st.session_state["add_form_n"] = n + 1
-                            flash("users", f"已新建账号 {made.username}（{made.role_label}{'，' + made.place if made.place else ''}）")
+                            widgets.flash("admin_users", f"已新建账号 {made.username}（{made.role_label}{'，' + made.place if made.place else ''}）")
                         except ValueError as exc:
                             st.error(f"未创建：{exc}")
 
@@ -156,7 +157,7 @@ with tab_users, state.guarded("账号"):
                 if disabled:
                     if st.button("启用该账号", icon=":material/lock_open:", key="enable_user"):
                         auth.set_disabled(db, target, False, by=user.username)
-                        flash("users", f"已启用账号 {target}")
+                        widgets.flash("admin_users", f"已启用账号 {target}")
                 elif st.button("停用该账号", icon=":material/block:", key="disable_user",
                                help="停用后该账号立即退出登录，且不能再登录；记录保留，可随时重新启用。"):
                     if target == user.username:
@@ -164,7 +165,7 @@ with tab_users, state.guarded("账号"):
                     else:
                         try:
                             auth.set_disabled(db, target, True, by=user.username)
-                            flash("users", f"已停用账号 {target}，其登录已全部结束")
+                            widgets.flash("admin_users", f"已停用账号 {target}，其登录已全部结束")
                         except ValueError as exc:
                             st.error(str(exc))
                 with st.form("reset_password", clear_on_submit=True):
@@ -178,7 +179,7 @@ with tab_users, state.guarded("账号"):
                         else:
                             try:
                                 auth.reset_password(db, target, r1, by=user.username)
-                                flash("users", f"已重置 {target} 的密码")
+                                widgets.flash("admin_users", f"已重置 {target} 的密码")
                             except ValueError as exc:
                                 st.error(str(exc))
                 with st.form("change_role"):
@@ -198,14 +199,14 @@ with tab_users, state.guarded("账号"):
                     if st.form_submit_button("保存角色", icon=":material/manage_accounts:", key="role_submit"):
                         try:
                             auth.set_role(db, target, new_role, new_street, new_comm, by=user.username)
-                            flash("users", f"已将 {target} 改为{ROLES[new_role]}")
+                            widgets.flash("admin_users", f"已将 {target} 改为{ROLES[new_role]}")
                         except ValueError as exc:
                             st.error(str(exc))
 
 # -- 评分规则 -----------------------------------------------------------------------------------
 with tab_rules, state.guarded("评分规则"):
     if tab_rules.open is not False:
-        show_flash("rules")
+        widgets.show_flash("admin_rules")
         st.caption("综合考核与各项工作的评分规则按月份分版本：选择月份即可查看当月生效的规则。修改只会新增一个从所选月份起生效的版本，"
                    "过去的月份保持当时的规则与得分。")
         rule_street, rule_month = pick_street_and_month("rules")
@@ -251,31 +252,23 @@ with tab_rules, state.guarded("评分规则"):
                     try:
                         changed = admin.set_rules(db, rule_street, rule_month, edited, by=user.username, note=note)
                         if changed:
-                            flash("rules", f"已保存：{'、'.join(admin.rule_label(n) for n in changed)}，"
+                            widgets.flash("admin_rules", f"已保存：{'、'.join(admin.rule_label(n) for n in changed)}，"
                                            f"自 {month_label(rule_month)} 起生效")
                         else:
                             st.info("没有改动")
                     except admin.RuleError as exc:
                         st.error("未保存：\n\n" + "\n".join(f"- {e}" for e in exc.errors))
 
-        st.markdown("##### 修改历史")
         history = admin.rule_history(db, None if rule_street == admin.ALL_STREETS else rule_street)
-        manual = history[history["changed_by"] != "system"]
-        if manual.empty:
-            st.caption("还没有人工修改，全部为默认规则。")
-        else:
-            manual = manual.assign(effective=manual["effective_month"].map(lambda d: month_label(pd.Timestamp(d))),
-                                   scope=manual["street_code"].map(lambda s: "全部街道" if s == "*" else street_names.get(s, s)))
-            st.dataframe(manual.rename(columns={"changed_at": "修改时间", "changed_by": "修改人", "label": "规则",
-                                                "value": "新值", "effective": "生效月份", "scope": "街道", "note": "说明"})[
-                ["修改时间", "修改人", "规则", "新值", "生效月份", "街道", "说明"]], hide_index=True, width="stretch",
-                column_config={"修改时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-                               "新值": st.column_config.NumberColumn(format="%g")})
+        change_history(history.assign(scope=history["street_code"].map(
+                           lambda s: "全部街道" if s == "*" else street_names.get(s, s))),
+                       {"label": "规则", "value": "新值", "effective": "生效月份", "scope": "街道", "note": "说明"},
+                       "还没有人工修改，全部为默认规则。", 新值=st.column_config.NumberColumn(format="%g"))
 
 # -- 问题类别时限 --------------------------------------------------------------------------------
 with tab_categories, state.guarded("问题类别时限"):
     if tab_categories.open is not False:
-        show_flash("categories")
+        widgets.show_flash("admin_categories")
         st.caption("每个问题小类的处置时限（小时）。问题的整改期限 = 发现时间 + 发现当月生效的时限；修改从所选月份起生效，"
                    "此前发现的问题期限不变。")
         cat_street, cat_month = pick_street_and_month("categories")
@@ -300,27 +293,19 @@ with tab_categories, state.guarded("问题类别时限"):
                     try:
                         changed = admin.set_category_limits(db, cat_street, cat_month, edited, by=user.username)
                         if changed:
-                            flash("categories", f"已保存：{'、'.join(changed)}，自 {month_label(cat_month)} 起生效；逾期已重新计算")
+                            widgets.flash("admin_categories", f"已保存：{'、'.join(changed)}，自 {month_label(cat_month)} 起生效；逾期已重新计算")
                         else:
                             st.info("没有改动")
                     except admin.RuleError as exc:
                         st.error("未保存：\n\n" + "\n".join(f"- {e}" for e in exc.errors))
-        st.markdown("##### 修改历史")
-        cat_hist = admin.category_history(db, None if cat_street == admin.ALL_STREETS else cat_street)
-        cat_hist = cat_hist[cat_hist["changed_by"] != "system"]
-        if cat_hist.empty:
-            st.caption("还没有人工修改，全部为默认时限。")
-        else:
-            st.dataframe(cat_hist.assign(effective=cat_hist["effective_month"].map(lambda d: month_label(pd.Timestamp(d))))
-                         .rename(columns={"changed_at": "修改时间", "changed_by": "修改人", "major": "大类", "category": "小类",
-                                          "hours": "时限（小时）", "effective": "生效月份"})[
-                ["修改时间", "修改人", "大类", "小类", "时限（小时）", "生效月份"]], hide_index=True, width="stretch",
-                column_config={"修改时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+        change_history(admin.category_history(db, None if cat_street == admin.ALL_STREETS else cat_street),
+                       {"major": "大类", "category": "小类", "hours": "时限（小时）", "effective": "生效月份"},
+                       "还没有人工修改，全部为默认时限。")
 
 # -- 加分/扣分 ----------------------------------------------------------------------------------
 with tab_adjust, state.guarded("加分/扣分"):
     if tab_adjust.open is not False:
-        show_flash("adjust")
+        widgets.show_flash("admin_adjust")
         st.caption(f"街道对社区当月综合考核的人工加分或扣分，每次 {admin.ADJUST_MIN:g} 到 +{admin.ADJUST_MAX:g} 分，必须写明理由；"
                    "在综合考核中单列一行显示。撤销后记录保留，标注撤销时间。")
         adj = admin.adjustments(db)
@@ -339,7 +324,7 @@ with tab_adjust, state.guarded("加分/扣分"):
             if st.form_submit_button("保存", type="primary", icon=":material/add:", key="adjust_submit"):
                 try:
                     new_id = admin.add_adjustment(db, adj_comm, adj_month, float(points), reason, by=user.username)
-                    flash("adjust", f"已记录 #{new_id}：{community_label(adj_comm)} {month_label(adj_month)} {points:+g} 分")
+                    widgets.flash("admin_adjust", f"已记录 #{new_id}：{community_label(adj_comm)} {month_label(adj_month)} {points:+g} 分")
                 except ValueError as exc:
                     st.error(f"未保存：{exc}")
         with right:
@@ -356,7 +341,7 @@ with tab_adjust, state.guarded("加分/扣分"):
                     if st.form_submit_button("撤销", icon=":material/undo:", key="revoke_submit"):
                         try:
                             admin.revoke_adjustment(db, int(pick), by=user.username, reason=why)
-                            flash("adjust", f"已撤销 #{pick}")
+                            widgets.flash("admin_adjust", f"已撤销 #{pick}")
                         except ValueError as exc:
                             st.error(str(exc))
         st.markdown("##### 记录")
@@ -378,7 +363,7 @@ with tab_adjust, state.guarded("加分/扣分"):
 # -- 大屏设置 -----------------------------------------------------------------------------------
 with tab_screen, state.guarded("大屏设置"):
     if tab_screen.open is not False:
-        show_flash("screen")
+        widgets.show_flash("admin_screen")
         st.markdown("##### 大屏链接")
         st.caption("迎检大屏用这个链接打开，无需登录，只显示不含个人信息的数据。链接外泄时请更换：旧链接立即失效。")
         token = auth.screen_token(db)
@@ -397,12 +382,12 @@ with tab_screen, state.guarded("大屏设置"):
                     st.error("请先勾选确认")
                 else:
                     auth.rotate_screen_token(db, user.username)
-                    flash("screen", "已更换大屏链接，旧链接已失效")
+                    widgets.flash("admin_screen", "已更换大屏链接，旧链接已失效")
         else:
             st.info("还没有大屏链接。", icon=":material/tv:")
             if st.button("生成大屏链接", icon=":material/link:", key="rotate_token"):
                 auth.rotate_screen_token(db, user.username)
-                flash("screen", "已生成大屏链接")
+                widgets.flash("admin_screen", "已生成大屏链接")
 
         st.markdown("##### 轮播设置")
         current = screen_config.load(db)
@@ -426,7 +411,7 @@ with tab_screen, state.guarded("大屏设置"):
                 panels = [k for k, (on, order, i) in sorted(picks.items(), key=lambda kv: (kv[1][1], kv[1][2])) if on]
                 try:
                     screen_config.save(db, {"panels": panels, "seconds": int(seconds), "banner": banner}, by=user.username)
-                    flash("screen", "已保存大屏设置；大屏将在下一轮播时使用新设置")
+                    widgets.flash("admin_screen", "已保存大屏设置；大屏将在下一轮播时使用新设置")
                 except ValueError as exc:
                     st.error(f"未保存：{exc}")
 

@@ -112,6 +112,7 @@ with tab_board:
 with tab_log:
     if tab_log.open is not False:
         with state.guarded("报送记录"):
+            widgets.show_flash("submit_withdraw")
             log = submit_model.log(db, scope)
             if log.empty:
                 widgets.empty_note("还没有任何报送")
@@ -150,9 +151,10 @@ with tab_log:
                                     try:
                                         name = ingest.withdraw(db, int(pick), user=user.username, reason=reason)
                                         auth.audit(db, user.username, "撤回报送", submission=int(pick), reason=reason)
-                                        st.success(f"已撤回 #{pick} {md_escape(name)}")
                                     except ValueError as exc:
                                         st.error(str(exc))
+                                    else:  # the log above is drawn again with 已撤回 and the reason
+                                        widgets.flash("submit_withdraw", f"已撤回 #{pick} {md_escape(name)}")
 
 with tab_templates:
     if tab_templates.open is not False:

@@ -311,41 +311,10 @@ def open_app(user, page: str | None = None, params: dict | None = None, timeout:
 @pytest.fixture(scope="session")
 def served_app(demo_db_path, tmp_path_factory):
     """The app served by `streamlit run` on a free local port over a copy of the demo database."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
+    from tests.served import serve
     folder = tmp_path_factory.mktemp("served")
-    db_path = copy_db(demo_db_path, folder)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "WENMING_DB": str(db_path)}
-    log = open(folder / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true"], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(base + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start: " + (folder / "server.log").read_text())
-    yield {"base": base, "db_path": db_path, "log": folder / "server.log"}
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with serve(copy_db(demo_db_path, folder), folder / "server.log") as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from wenming.patrol import metrics as patrol
 from wenming.volunteers import metrics as vol
 from wenming.core.access import Scope
 from wenming.reports import district_charts as charts
-from wenming.core.timeutil import parse_period
+from wenming.core.timeutil import moment, parse_period
 
 PAGE = "pages/district.py"
 TODAY = date(2026, 11, 22)
@@ -159,7 +159,7 @@ def test_numbers_equal_each_area_page(three_streets, month):
     period = parse_period(month, now.date())
     streets = db.sql("SELECT street_code, street_name FROM streets ORDER BY 1")
     cmp = district.compare(db, scope, streets, period, now)
-    as_of = period.as_of(now.replace(second=0, microsecond=0))
+    as_of = period.as_of(moment(now))  # the surfaces' rule: the minute rounded up (timeutil.moment)
     w = {"start": period.start_ts, "end": period.end_ts, "as_of": as_of}
     rows = cmp.streets.set_index("street_code")
     for code in streets["street_code"]:

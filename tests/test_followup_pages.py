@@ -13,7 +13,9 @@ def test_patrol_shows_rework_and_extension_rates_and_the_queue(app_as):
     labels = [m.label for m in at.metric]
     assert "返工率" in labels and "延期率" in labels
     shown = texts(at)
-    assert "延期申请（待审批 0 件）" in shown
+    assert "延期申请（待审批 1 件）" in shown  # the demo's one request awaiting the leader (wenming/followup/demo.py)
+    queue = next(d.value for d in at.dataframe if "申请号" in d.value.columns)
+    assert sorted(queue["状态"]) == ["已批准", "已驳回", "待审批"]
     assert "返工率 = 返工的问题 ÷ 期内整改过的问题" in shown  # the registry's help on the tile
 
 
@@ -22,7 +24,7 @@ def test_admin_has_the_appeals_and_extensions_tab(app_as):
     assert not at.exception
     assert "申诉与延期" in [t.label for t in at.tabs]
     shown = texts(at)
-    assert "申诉（待处理 0 件）" in shown and "延期申请（待审批 0 件）" in shown
+    assert "申诉（待处理 0 件）" in shown and "延期申请（待审批 1 件）" in shown
 
 
 def test_the_appeal_entry_is_the_community_heads_own(app_as):

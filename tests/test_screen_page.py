@@ -8,11 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +16,7 @@ import pytest
 from wenming.screen import settings as screen_config
 from wenming.screen import data as sd
 from wenming.core.db import DatabaseUnavailable
+from wenming.ops import serve
 
 PAGE = "pages/screen.py"
 PANELS = list(screen_config.PANELS)
@@ -286,36 +283,6 @@ def test_the_screen_rotates_on_its_own_and_a_reload_keeps_it(visit):
 
 
 # -- the secret link through a reload and a server restart ----------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(db_path: Path, port: int, log: Path) -> subprocess.Popen:
-    import os
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT,
-                            env={**os.environ, "WENMING_DB": str(db_path)}, stdout=open(log, "a"),
-                            stderr=subprocess.STDOUT)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-            return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("streamlit did not start: " + log.read_text())
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def screen_db(demo_db_path: Path, folder: Path, **config) -> tuple[Path, str]:
@@ -340,8 +307,8 @@ def screen_db(demo_db_path: Path, folder: Path, **config) -> tuple[Path, str]:
 def test_the_secret_link_survives_a_reload_and_a_server_restart(demo_db_path, chromium, tmp_path):
     from tests.browser.driver import Session
     db_path, token = screen_db(demo_db_path, tmp_path / "db")
-    port, log = _free_port(), tmp_path / "server.log"
-    proc = _start(db_path, port, log)
+    port, log = serve.free_port(), tmp_path / "server.log"
+    proc = serve.start(log, db_path=db_path, port=port).proc
     s = Session(chromium, f"http://127.0.0.1:{port}", 1920, 1080)
     try:
         show(s, f"/screen?token={token}&panel=honor", 1920, 1080)
@@ -350,9 +317,9 @@ def test_the_secret_link_survives_a_reload_and_a_server_restart(demo_db_path, ch
         s.settle(timeout=120_000)
         s.page.wait_for_selector(".scr-footer", state="attached", timeout=120_000)
         assert f"token={token}" in s.page.url and "账号登录" not in s.text()
-        _stop(proc)  # the network drops / the server restarts: the page waits, then reconnects by itself
+        serve.stop(proc)  # the network drops / the server restarts: the page waits, then reconnects by itself
         s.page.wait_for_timeout(3000)
-        proc = _start(db_path, port, log)
+        proc = serve.start(log, db_path=db_path, port=port).proc
         s.page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
                                  ".getAttribute('data-test-connection-state') === 'CONNECTED'", timeout=120_000)
         s.settle(timeout=120_000)
@@ -361,4 +328,4 @@ def test_the_secret_link_survives_a_reload_and_a_server_restart(demo_db_path, ch
         assert s.outside == []
     finally:
         s.close()
-        _stop(proc)
+        serve.stop(proc)

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -25,57 +22,31 @@ import pytest
 
 from tests.load.harness import ROOT, demo_communities, import_files
 from tests.load.throughput import run_round, table
+from wenming.ops import serve
 
 pytestmark = pytest.mark.load
 SERVER_CPUS = {0}
 ROWS = 1000
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def servers(db_path: Path, logs: Path, processes: int):
     """One app process (role single), or a writer and a reader; yields their base URLs."""
     cpus = os.sched_getaffinity(0)
-    pin = ["taskset", "-c", ",".join(map(str, sorted(SERVER_CPUS)))] if shutil.which("taskset") and len(cpus) > 1 \
-        else []
+    pin = ("taskset", "-c", ",".join(map(str, sorted(SERVER_CPUS)))) if shutil.which("taskset") and len(cpus) > 1 \
+        else ()
     roles = ["single"] if processes == 1 else ["writer"] + ["reader"] * (processes - 1)
-    procs, bases = [], []
+    procs = []
     try:
         for k, role in enumerate(roles):
-            port = _port()
-            log = open(logs / f"server-{processes}-{k}-{role}.log", "w")
-            procs.append((subprocess.Popen(
-                [*pin, sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                 "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT,
-                env={**os.environ, "WENMING_DB": str(db_path), "WENMING_ROLE": role},
-                stdout=log, stderr=subprocess.STDOUT), log))
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.time() + 180
-            while True:  # up, and (the writer) has opened the file: its first page load publishes
-                try:
-                    urllib.request.urlopen(base + "/", timeout=30).read()
-                    urllib.request.urlopen(base + "/_stcore/health", timeout=5)
-                    break
-                except OSError:
-                    if time.time() > deadline or procs[-1][0].poll() is not None:
-                        raise RuntimeError(f"{role} did not start")
-                    time.sleep(0.5)
-            bases.append(base)
-        yield bases
+            server = serve.start(logs / f"server-{processes}-{k}-{role}.log", db_path=db_path, prefix=pin,
+                                 env={"WENMING_ROLE": role})
+            procs.append(server)
+            urllib.request.urlopen(server.base + "/", timeout=60).read()  # the writer publishes on its first request
+        yield [server.base for server in procs]
     finally:
-        for proc, log in procs:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            log.close()
+        for server in procs:
+            serve.stop(server.proc)
 
 
 def _demo_scale(path: Path) -> str:

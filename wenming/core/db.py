@@ -44,7 +44,7 @@ def query_text(name: str) -> str:
     return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
 
-NOT_NAMED = {"views", "derive", "checks", "migrations", "system"}  # system: db.named, unscoped
+NOT_NAMED = {"views", "derive", "checks", "migrations", "system", "ingest"}  # system, ingest: unscoped
 
 
 def named_queries() -> list[str]:

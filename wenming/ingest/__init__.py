@@ -19,7 +19,7 @@ from wenming.core import config
 from wenming.core import db as dbm
 from wenming.core.access import SYSTEM, Scope
 from wenming.ingest.boundary import validate_boundary
-from wenming.ingest.context import LIVE, load_context
+from wenming.ingest.context import load_context
 from wenming.ingest.problems import ERROR, NOTICE, Problem, Rejected, error, notice, sort_problems
 from wenming.ingest.read import Boundary, read_file
 from wenming.ingest.validate import Parsed, flag_weekly_hours, validate
@@ -332,6 +332,9 @@ def _identity(table: str) -> tuple[str, ...]:
         if target == table:
             return identity
     raise ValueError(f"not a version table: {table!r}")
+
+
+LIVE = "SELECT submission_id FROM submissions WHERE outcome = 'accepted' AND withdrawn_at IS NULL"
 
 
 def _store_in(cur, db, parts, result: ImportResult, digest, user, at, archived, refresh: bool) -> None:

@@ -15,9 +15,6 @@ import shapely
 from wenming.core import geo
 from wenming.core.db import query_text
 
-# read from the versions, not the derived tables, so a batch imported without refreshing
-# (the demo builder) still sees the volunteers and activities it has just loaded
-LIVE = "SELECT submission_id FROM submissions WHERE outcome = 'accepted' AND withdrawn_at IS NULL"
 _SHAPE_CACHE: dict[tuple, tuple] = {}
 
 
@@ -29,13 +26,9 @@ class Context:
         self.allowed_communities: set[str] | None = allowed_communities
         self.allowed_streets: set[str] | None = allowed_streets
         self.default_crs: str | None = default_crs
-        self.communities: pd.DataFrame = self.cur.execute(
-            "SELECT community_code, community_name, street_code, residents, households, established_on "
-            "FROM communities").df()
-        self.grids: pd.DataFrame = self.cur.execute(
-            "SELECT grid_code, grid_name, community_code, street_code, grid_worker FROM grids").df()
-        self.categories: dict[str, str] = dict(self.cur.execute(
-            "SELECT category, arg_max(major, effective_month) FROM category_rules GROUP BY category").fetchall())
+        self.communities: pd.DataFrame = self._run("communities").df()
+        self.grids: pd.DataFrame = self._run("grids").df()
+        self.categories: dict[str, str] = dict(self._run("categories").fetchall())
         self.community_by_code = {r.community_code: (r.street_code, r.community_code)
                                   for r in self.communities.itertuples()}
         self.community_by_name: dict[str, list[tuple[str, str]]] = {}
@@ -48,34 +41,30 @@ class Context:
             self.grid_lookup.setdefault((r.community_code, r.grid_name), r.grid_code)
             self.grid_anywhere |= {r.grid_code, r.grid_name}
 
+    def _run(self, name: str):
+        """queries/ingest/context_<name>.sql on this context's cursor."""
+        return self.cur.execute(query_text(f"ingest/context_{name}"))
+
     @cached_property
     def volunteers(self) -> dict[str, tuple[str, str]]:
         """志愿者编号 -> (street_code, community_code)."""
-        return {r[0]: (r[1], r[2]) for r in self.cur.execute(
-            f"SELECT volunteer_no, arg_max(street_code, submission_id), arg_max(community_code, submission_id) "
-            f"FROM volunteer_versions WHERE submission_id IN ({LIVE}) GROUP BY volunteer_no").fetchall()}
+        return {r[0]: (r[1], r[2]) for r in self._run("volunteers").fetchall()}
 
     @cached_property
     def activities(self) -> set[tuple[str, str]]:
-        return set(self.cur.execute(
-            f"SELECT DISTINCT community_code, activity_no FROM activity_versions WHERE submission_id IN ({LIVE})"
-        ).fetchall())
+        return set(self._run("activities").fetchall())
 
     @cached_property
     def themes(self) -> dict[tuple[str, int, int], str]:
-        return {(s, y, m): t for s, y, m, t in self.cur.execute(
-            "SELECT street_code, year, month, theme FROM theme_calendar ORDER BY changed_at").fetchall()}
+        return {(s, y, m): t for s, y, m, t in self._run("themes").fetchall()}
 
     @cached_property
     def issues(self) -> dict[tuple[str, str], dict]:
         """(社区编码, 编号) -> the issue's latest status, 发现时间 and its state changes [(effective_at,
         rectified)] in order: what a 回访 needs to know whether the issue was rectified at its time
         (read from the derived tables, rebuilt after every import)."""
-        out = {(c, n): {"status": s, "found_at": f, "changes": []} for c, n, s, f in self.cur.execute(
-            "SELECT community_code, issue_no, status, found_at FROM issue_current").fetchall()}
-        for c, n, rectified, at in self.cur.execute(
-                "SELECT community_code, issue_no, rectified, effective_at FROM issue_transitions "
-                "ORDER BY effective_at, submission_id").fetchall():
+        out = {(c, n): {"status": s, "found_at": f, "changes": []} for c, n, s, f in self._run("issues").fetchall()}
+        for c, n, rectified, at in self._run("issue_changes").fetchall():
             if (c, n) in out:
                 out[(c, n)]["changes"].append((at, bool(rectified)))
         return out

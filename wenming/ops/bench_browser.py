@@ -28,18 +28,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 from wenming.core import config
+from wenming.ops import serve
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -149,37 +145,10 @@ def load_average() -> tuple[float, float, float]:
 @contextmanager
 def served(script: Path, db_path: Path | None, log_path: Path, start_seconds: float = 180):
     """`streamlit run script` on a free loopback port; yields (base URL, seconds to answer)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "WENMING_BACKUP_COUNT": "0"}  # no dated copy of a city-scale file mid-run
-    if db_path is not None:
-        env["WENMING_DB"] = str(db_path)
-    log = open(log_path, "w")
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=config.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(base + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.perf_counter() - started > start_seconds or proc.poll() is not None:
-                    raise RuntimeError("streamlit did not start: " + Path(log_path).read_text()[-2000:])
-                time.sleep(0.2)
-        yield base, time.perf_counter() - started
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    # WENMING_BACKUP_COUNT=0: no dated copy of a city-scale file mid-run
+    with serve.served(log_path, script=script, db_path=db_path, env={"WENMING_BACKUP_COUNT": "0"},
+                      start_seconds=start_seconds) as server:
+        yield server.base, server.seconds_to_answer
 
 
 def session_tokens(db_path: Path, roles: dict[str, tuple[str, str | None]]) -> dict[str, str]:

@@ -60,6 +60,9 @@ def build(path: Path, scale: int = 1, seed: int = 7, today: date | None = None, 
     # -- 督办单 (issue 18): a few orders in the first 街道, added beside the generated facts --
     from wenming.supervision import demo as supervision_demo
     supervision_demo.add_orders(db, today)
+    # -- 复查 and 延期: a few in the first 街道, made through the leader's and 社区 heads' own actions --
+    from wenming.followup import demo as followup_demo
+    followup_demo.add_followups(db, today)
     counts = db.named("system/fact_counts").iloc[0].to_dict()
     db.con.execute("CHECKPOINT")
     db.close()

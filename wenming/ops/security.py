@@ -12,11 +12,8 @@ Every request goes to 127.0.0.1; the browser aborts anything else. Each probe ha
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 from wenming.core import config
+from wenming.ops import serve
 
 ROOT = config.ROOT
 PASSWORD = "probe-pass-2026"
@@ -76,9 +74,8 @@ def parallel_logins(db_path: Path):
             t.start()
         for t in threads:
             t.join(60)
-        row = db.sql("SELECT failed_logins, locked_until IS NOT NULL AS locked FROM users WHERE username = 'probe_lock'")
-        audited = int(db.sql("SELECT count(*) AS n FROM audit_log WHERE username = 'probe_lock' "
-                             "AND action = '登录失败'")["n"][0])
+        row = db.named("system/security_lockout", username="probe_lock")
+        audited = int(row["audited"][0])
         try:
             auth.authenticate(db, "probe_lock", PASSWORD)
             right = "right password LOGGED IN while locked"
@@ -124,40 +121,6 @@ def _get(url: str, cookie: str | None = None):
             return resp.status, dict(resp.headers.items()), resp.read()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers.items()), exc.read()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(db_path: Path, log: Path):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT,
-                            env={**os.environ, "WENMING_DB": str(db_path)}, stdout=open(log, "w"),
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while True:
-        try:
-            urllib.request.urlopen(base + "/_stcore/health", timeout=2)
-            return proc, base
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("the app did not start: " + log.read_text()[-500:])
-            time.sleep(0.5)
-
-
-def _stop(proc) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 class Browser:
@@ -231,11 +194,12 @@ def run(db_source: Path, out: Path | None) -> int:
     from wenming.core.db import Database
     db = Database(db_path)
     token = auth.rotate_screen_token(db, "probe")
-    communities = db.sql("SELECT community_code, community_name, street_code FROM communities ORDER BY 1")
+    communities = db.named("system/communities")
     db.close()
     own, other = communities.iloc[0], communities.iloc[1]
 
-    proc, base = _serve(db_path, work / "server.log")
+    server = serve.start(work / "server.log", db_path=db_path)
+    proc, base = server.proc, server.base
     browser = None
     try:
         status, headers, _ = _get(base + "/")
@@ -319,11 +283,12 @@ def run(db_source: Path, out: Path | None) -> int:
     finally:
         if browser is not None:
             browser.close()
-        _stop(proc)
+        serve.stop(proc)
 
     damaged = work / "damaged.duckdb"
     damaged.write_bytes(db_path.read_bytes()[:4096 * 3] + b"\x13" * 300_000)
-    proc, base = _serve(damaged, work / "server2.log")
+    server = serve.start(work / "server2.log", db_path=damaged)
+    proc, base = server.proc, server.base
     browser = Browser()
     try:
         ctx = browser.context()
@@ -337,7 +302,7 @@ def run(db_source: Path, out: Path | None) -> int:
             "/submit → 数据暂时不可用 in Chinese" + (f", sidebar lists {listed}" if listed else ", no page file names")))
     finally:
         browser.close()
-        _stop(proc)
+        serve.stop(proc)
 
     table = p.table()
     print("\n" + table)

@@ -19,7 +19,7 @@ def _in_street_scope(user: User, street_code: str) -> bool:
     return streets is None or street_code in streets
 
 
-def _add_step(cur, *values) -> None:
+def add_step(cur, *values) -> None:
     """One new row of supervision_steps (system/supervision_step_add), values in column order."""
     cur.execute(query_text("system/supervision_step_add"), dict(zip(_STEP_COLUMNS, values, strict=True)))
 
@@ -41,7 +41,7 @@ def issue(db: Database, user: User, *, community_code: str, target_kind: str, ta
             raise sv.SupervisionError(f"{places['community_name'].iloc[0]}没有编号为 {target_ref} 的问题，无法督办。")
     with db.transaction() as cur:
         order_id = int(cur.execute(query_text("system/supervision_next_id")).fetchone()[0])
-        _add_step(cur, order_id, 1, street, community_code, target_kind, target_ref, target_label.strip(),
+        add_step(cur, order_id, 1, street, community_code, target_kind, target_ref, target_label.strip(),
                   title, reason, deadline, sv.ISSUED, sv.TO_FIX, None, [], user.username, now)
         audit_on(cur, now, user.username, "下发督办", order_id=order_id, community=community_code,
                  target=target_label, deadline=deadline)
@@ -81,7 +81,7 @@ def act(db: Database, user: User, order_id: int, action: str, note: str = "",
                 cur.execute(query_text("system/supervision_photo_add"),
                             {"sha256": p.sha256, "mime": p.mime, "bytes": len(p.data), "file_name": p.name,
                              "stored_by": user.username, "stored_at": now})
-            _add_step(cur, o["order_id"], step, o["street_code"], o["community_code"], o["target_kind"],
+            add_step(cur, o["order_id"], step, o["street_code"], o["community_code"], o["target_kind"],
                       o["target_ref"], o["target_label"], o["title"], o["reason"], o["deadline"],
                       action, after, clean, [p.sha256 for p in checked], user.username, now)
             audit_on(cur, now, user.username, f"{action}督办", order_id=o["order_id"], step=step,

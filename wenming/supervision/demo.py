@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from wenming.core.db import Database
+from wenming.supervision import actions
 from wenming.supervision import metrics as sv
 
 LEADER = "演示-街道领导"
@@ -14,20 +15,20 @@ LEADER = "演示-街道领导"
 
 def add_orders(db: Database, today: date) -> int:
     """Insert the demo orders (as step rows); the number of orders added."""
-    street = db.sql("SELECT min(street_code) AS s FROM streets")["s"].iloc[0]
-    if street is None:
+    streets = db.named("system/streets")
+    if streets.empty:
         return 0
-    communities = db.sql("SELECT community_code, community_name FROM communities WHERE street_code = $s "
-                         "ORDER BY community_code", {"s": street})
+    street = streets["street_code"].iloc[0]
+    communities = db.named("system/communities")
+    communities = communities[communities["street_code"] == street]
     if len(communities) < 5:
         return 0
     now = datetime.combine(today, datetime.min.time()) + timedelta(hours=9)
-    issues = ("SELECT i.community_code, i.issue_no, i.category, i.found_at, i.rectified_at FROM issue_current i "
-              "JOIN communities c USING (community_code) WHERE c.street_code = $s AND ")
-    rectified = db.sql(issues + "i.status = '已整改' AND i.rectified_at BETWEEN $a AND $b "
-                       "ORDER BY i.rectified_at, i.issue_no LIMIT 1",
-                       {"s": street, "a": now - timedelta(days=20), "b": now - timedelta(days=4)})
-    open_ = db.sql(issues + "i.status = '待整改' ORDER BY i.found_at, i.issue_no LIMIT 1", {"s": street})
+    issues = db.named("system/demo_street_issues", street=street)
+    rectified = issues[(issues["status"] == "已整改")
+                       & issues["rectified_at"].between(now - timedelta(days=20), now - timedelta(days=4))]
+    rectified = rectified.sort_values(["rectified_at", "issue_no"]).head(1)
+    open_ = issues[issues["status"] == "待整改"].sort_values(["found_at", "issue_no"]).head(1)
     c = [(r.community_code, r.community_name) for r in communities.itertuples()]
     last = (today.replace(day=1) - timedelta(days=1))
     rows = []
@@ -71,5 +72,6 @@ def add_orders(db: Database, today: date) -> int:
     order(5, c[3], "submission", "服务时长", f"{c[3][1]} · 服务时长报送", "补报本月志愿服务时长",
           "截至目前未报送服务时长", today + d(days=5), [(sv.ISSUED, now - d(days=2), None)])
     with db.transaction() as cur:
-        cur.executemany("INSERT INTO supervision_steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        for row in rows:
+            actions.add_step(cur, *row)
     return len({r[0] for r in rows})

@@ -12,21 +12,6 @@ from wenming.core import writes
 from wenming.followup import actions, model
 from wenming.ui import uploads, widgets
 
-def _flash_key(key: str) -> str:
-    return f"followup_flash_{key}"
-
-
-def _done(key: str, message: str) -> None:
-    st.session_state[_flash_key(key)] = message
-    st.rerun()
-
-
-def _show_flash(key: str) -> None:
-    message = st.session_state.pop(_flash_key(key), None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
-
-
 def _try(op: str, db, user, *args, **kwargs):
     """Run an action (through the writer on a reader process: wenming/core/writes.py); a refusal is
     shown in Chinese (nothing was written) and None returned."""
@@ -56,7 +41,7 @@ def patrol_tiles(db, scope, *, params: dict, sample_min: float) -> None:
 
 def extension_queue(db, user, scope, *, street: str | None, key: str = "patrol") -> None:
     """The 延期 requests in scope: pending ones with approve/refuse for a leader or the admin."""
-    _show_flash(f"ext_{key}")
+    widgets.show_flash(f"ext_{key}")
     table = model.extensions(db, scope, street=street)
     pending = table[table["状态"] == "待审批"]
     st.markdown(f"##### 延期申请（待审批 {len(pending)} 件）")
@@ -79,7 +64,7 @@ def extension_queue(db, user, scope, *, street: str | None, key: str = "patrol")
         refuse = b.form_submit_button("驳回", icon=":material/close:", key=f"ext_no_{key}")
     if approve or refuse:
         if _try("followup.decide_extension", db, user, int(pick), bool(approve), reason):
-            _done(f"ext_{key}", f"延期申请 #{pick} 已{'批准：逾期和按期整改率从现在起按新期限计算' if approve else '驳回'}。")
+            widgets.flash(f"ext_{key}", f"延期申请 #{pick} 已{'批准：逾期和按期整改率从现在起按新期限计算' if approve else '驳回'}。")
 
 
 def _ext_label(pending: pd.DataFrame, n) -> str:
@@ -95,7 +80,7 @@ def issue_panel(db, user, issue, *, key: str) -> None:
     info = model.issue_followup(db, scope, community_code=issue["community_code"], issue_no=issue["issue_no"])
     if info is None:
         return
-    _show_flash(f"issue_{key}")
+    widgets.show_flash(f"issue_{key}")
     now = db.now()
     if info.rework:
         st.warning(f"**返工**：{info.reworked_at:%Y-%m-%d %H:%M} 复查不合格，问题已重新打开（现为{info.status}），"
@@ -120,7 +105,7 @@ def issue_panel(db, user, issue, *, key: str) -> None:
             if st.form_submit_button("保存复查结果", type="primary", icon=":material/fact_check:",
                                      key=f"review_submit_{key}"):
                 if _try("followup.record_review", db, user, issue["community_code"], issue["issue_no"], result, note):
-                    _done(f"issue_{key}", f"已记录{result}" + ("，问题已重新打开为返工。" if result == "复查不合格" else "。"))
+                    widgets.flash(f"issue_{key}", f"已记录{result}" + ("，问题已重新打开为返工。" if result == "复查不合格" else "。"))
     own = user.role == "community" and user.community_code == issue["community_code"]
     if own and not rectified and info.status not in ("挂账", "无效") and not info.pending_extension:
         current = info.deadline
@@ -135,7 +120,7 @@ def issue_panel(db, user, issue, *, key: str) -> None:
                                      key=f"extend_submit_{key}"):
                 new = datetime.combine(day, at) if day else None
                 if _try("followup.request_extension", db, user, issue["community_code"], issue["issue_no"], new, reason):
-                    _done(f"issue_{key}", "延期申请已提交，等待街道审批。")
+                    widgets.flash(f"issue_{key}", "延期申请已提交，等待街道审批。")
 
 
 # -- /community: 申诉 on a lost-point item ------------------------------------------------------
@@ -144,7 +129,7 @@ def community_appeals(db, user, result, code: str, items: pd.DataFrame) -> None:
     appeals of this 社区's month with their state."""
     scope = user.scope()
     month = result.month
-    _show_flash("appeal")
+    widgets.show_flash("appeal")
     own = user.role == "community" and user.community_code == code
     note = lines_note(result, code)
     if note:
@@ -185,7 +170,7 @@ def _appeal_form(db, user, result, code: str, items: pd.DataFrame) -> None:
             image = actions.Image(photo.name, photo.getvalue()) if photo is not None else None
             if _try("followup.file_appeal", db, user, result.street_code, code, result.month, issue_no, reason,
                     evidence, image):
-                _done("appeal", f"申诉已提交（问题 {issue_no}），等待管理员处理。")
+                widgets.flash("appeal", f"申诉已提交（问题 {issue_no}），等待管理员处理。")
 
 
 # -- /admin: open appeals and 延期 ---------------------------------------------------------------
@@ -193,7 +178,7 @@ def admin_tab(db, user) -> None:
     """/admin's 申诉与延期 tab: open appeals (accept: the item leaves that month's composite; reject
     with a reason), every appeal, and the 延期 requests."""
     scope = user.scope()
-    _show_flash("admin_appeal")
+    widgets.show_flash("admin_appeal")
     st.caption("社区对综合考核失分事项的申诉：采纳后该问题不计入当月综合考核的网格巡查各项，排名重新计算，"
                "相关规则行注明“经申诉调整”；驳回须写明理由。每一步都记入审计日志。")
     table = model.appeals(db, scope)
@@ -215,7 +200,7 @@ def admin_tab(db, user) -> None:
             reject = b.form_submit_button("驳回", icon=":material/close:", key="appeal_reject")
         if accept or reject:
             if _try("followup.decide_appeal", db, user, int(pick), bool(accept), reason):
-                _done("admin_appeal", f"申诉 #{pick} 已{'采纳：当月排名已重新计算' if accept else '驳回'}。")
+                widgets.flash("admin_appeal", f"申诉 #{pick} 已{'采纳：当月排名已重新计算' if accept else '驳回'}。")
         images = pending[pending["image_path"].notna()]
         for r in images.itertuples():
             path = model.image_file(db, r.image_path)

@@ -18,7 +18,6 @@ from wenming.supervision import actions, model, notify, photos
 from wenming.supervision import metrics as sv
 from wenming.ui import state, uploads, widgets
 
-FLASH = "supervision_flash"
 SUBMISSION_KINDS = ["巡查记录", "巡查问题", "主题活动", "服务时长", "志愿者", "红黑榜"]
 DONE_SHOWN = 10  # closed orders listed under the open ones
 STATUS_ICON = {sv.TO_FIX: ":material/pending_actions:", sv.TO_VERIFY: ":material/rate_review:",
@@ -27,17 +26,6 @@ STATUS_ICON = {sv.TO_FIX: ":material/pending_actions:", sv.TO_VERIFY: ":material
 
 def may_issue(user: User) -> bool:
     return user.role in sv.ISSUERS
-
-
-def _flash() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
-
-
-def _done(message: str) -> None:
-    st.session_state[FLASH] = message
-    st.rerun()
 
 
 # -- counts ------------------------------------------------------------------------------------------
@@ -81,7 +69,7 @@ def orders_panel(db, user: User, *, street: str | None, community: str | None = 
     overdue = int(open_["is_overdue"].sum()) if len(open_) else 0
     st.markdown(f"##### {heading}：在办 {len(open_)} 件" + (f"，:red[其中逾期 {overdue} 件]" if overdue else ""))
     st.caption(f"截至现在（{now:%m月%d日 %H:%M}）；逾期：已过办结期限仍未核实办结。")
-    _flash()
+    widgets.show_flash("supervision")
     if frame.empty:
         st.caption("没有督办。" if scope.may_see_detail_of(community) or community is None
                    else "督办明细仅被督办社区和街道可见。")
@@ -175,7 +163,7 @@ def _next_step(db, user: User, order: dict, *, key: str) -> None:
             except sv.SupervisionError as exc:
                 st.error(str(exc), icon=":material/error:")
                 return
-            _done(f"第 {oid} 号督办已回复，等待街道核实。")
+            widgets.flash("supervision", f"第 {oid} 号督办已回复，等待街道核实。")
         return
     if not may_issue(user):
         return
@@ -193,7 +181,7 @@ def _next_step(db, user: User, order: dict, *, key: str) -> None:
         except sv.SupervisionError as exc:
             st.error(str(exc), icon=":material/error:")
             return
-        _done(f"第 {oid} 号督办已" + ("核实办结。" if action == sv.PASSED else "退回社区重新整改。"))
+        widgets.flash("supervision", f"第 {oid} 号督办已" + ("核实办结。" if action == sv.PASSED else "退回社区重新整改。"))
 
 
 # -- issuing ---------------------------------------------------------------------------------------------
@@ -263,7 +251,7 @@ def _issue_body(db, user, scope, now, *, street, key, community, communities, ki
         except sv.SupervisionError as exc:
             st.error(str(exc), icon=":material/error:")
             return
-        _done(f"已下发第 {oid} 号督办：{target_label}，办结期限 {deadline:%Y-%m-%d}。")
+        widgets.flash("supervision", f"已下发第 {oid} 号督办：{target_label}，办结期限 {deadline:%Y-%m-%d}。")
 
 
 def _communities(db, scope, street) -> pd.DataFrame:
@@ -356,7 +344,7 @@ def admin_webhooks(db, user: User) -> None:
     test message, and the latest notices sent or failed."""
     from wenming.core import config
     from wenming.ui import filters
-    _flash()
+    widgets.show_flash("supervision")
     st.caption("可选：新督办、督办逾期和回复被退回时，向社区的企业微信或钉钉工作群推送一条消息（群机器人 Webhook）。"
                "社区设了地址用社区的，否则用所在街道的，再否则用部署设置 WENMING_WEBHOOK_URL；都没有则不推送。"
                "消息在后台发送，失败只记入下方日志，不影响操作。")
@@ -385,7 +373,7 @@ def admin_webhooks(db, user: User) -> None:
                 (st.success if ok else st.error)(("测试消息已送达。" if ok else "测试消息未送达：") + ("" if ok else detail))
             else:
                 notify.set_endpoint(db, code, url, user.username)
-                _done(f"已{'保存' if url.strip() else '取消'} {options.get(code, code)} 的推送地址。")
+                widgets.flash("supervision", f"已{'保存' if url.strip() else '取消'} {options.get(code, code)} 的推送地址。")
         except notify.WebhookError as exc:
             st.error(str(exc), icon=":material/error:")
     log = notify.recent(db)

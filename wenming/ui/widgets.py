@@ -75,6 +75,19 @@ def download_xlsx(db: Database, label: str, frame, file_name: str, *, key: str, 
                                                    file=file_name, rows=len(frame)))
 
 
+def flash(key: str, message: str, kind: str = "success") -> None:
+    """Keep `message` for the next run and rerun now, so the tables above the form that changed them are
+    drawn again with the change; `show_flash(key)` shows it once."""
+    st.session_state[f"flash_{key}"] = (kind, message)
+    st.rerun()
+
+
+def show_flash(key: str) -> None:
+    kind, message = st.session_state.pop(f"flash_{key}", (None, None))
+    if message:
+        getattr(st, kind)(message, icon=":material/check_circle:" if kind == "success" else None)
+
+
 def empty_note(text: str = "所选范围内没有数据") -> None:
     st.info(text, icon=":material/info:")
 
