@@ -36,6 +36,8 @@ def change_history(history: pd.DataFrame, columns: dict[str, str], empty: str, *
         return
     columns = {"changed_at": "修改时间", "changed_by": "修改人", **columns}
     shown = manual.assign(effective=manual["effective_month"].map(lambda d: month_label(pd.Timestamp(d))))
+    if "note" in shown:  # a change saved without a 修改说明 reads —, not None
+        shown["note"] = shown["note"].fillna("").replace("", "—")
     st.dataframe(shown.rename(columns=columns)[list(columns.values())], hide_index=True, width="stretch",
                  column_config={"修改时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"), **column_config})
 
